@@ -1,0 +1,33 @@
+{
+    "name": "Marketplace Connector",
+    "summary": "Marketplace accounts, shops, orders and jobs for Shopee, "
+    "Lazada and TikTok Shop connectors",
+    "version": "18.0.1.0.0",
+    "category": "Connector",
+    "website": "https://github.com/marketplace-connector/odoo-marketplace-connector",
+    "author": "Marketplace Connector Contributors",
+    "license": "AGPL-3",
+    "development_status": "Alpha",
+    "depends": [
+        "connector",
+        "queue_job",
+        "sale_stock",
+    ],
+    "data": [
+        # SECURITY
+        "security/marketplace_security.xml",
+        "security/ir.model.access.csv",
+        # DATA (channels before the job functions that reference them)
+        "data/ir_sequence_data.xml",
+        "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
+        # VIEWS (actions before the menus that use them)
+        "views/marketplace_account_views.xml",
+        "views/marketplace_shop_views.xml",
+        "views/marketplace_job_views.xml",
+        "views/marketplace_order_views.xml",
+        "views/marketplace_menus.xml",
+    ],
+    "installable": True,
+    "application": True,
+}

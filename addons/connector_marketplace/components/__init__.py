@@ -1,0 +1,5 @@
+from . import core
+from . import binder
+from . import backend_adapter
+from . import mapper
+from . import importer

@@ -1,0 +1,138 @@
+"""Importers: the flow of bringing marketplace records into Odoo.
+
+* ``batch.importer`` lists what changed in a time window and imports chunks
+  of records, each chunk in one transaction (one queue job);
+* ``record.importer`` upserts one record, safe to run twice and safe against
+  a concurrent import of the same record.
+"""
+
+import logging
+
+import psycopg2
+
+from odoo import _
+
+from odoo.addons.component.core import AbstractComponent
+from odoo.addons.queue_job.exception import RetryableJobError
+
+_logger = logging.getLogger(__name__)
+
+
+class MarketplaceRecordImporter(AbstractComponent):
+    """Upsert one record from the marketplace data.
+
+    Hooks for channels:
+
+    * ``_must_skip()`` returns a reason (str) to import nothing, or None;
+    * ``_is_uptodate(binding)`` returns True when the binding already holds
+      data at least as new as the incoming one;
+    * ``_after_import(binding)`` runs once the binding is written.
+    """
+
+    _name = "marketplace.record.importer"
+    _inherit = ["base.importer", "marketplace.base"]
+    _usage = "record.importer"
+
+    def __init__(self, work_context):
+        super().__init__(work_context)
+        self.external_id = None
+        self.external_data = None
+        self.outcome = None
+
+    def _lock_name(self):
+        backend = self.backend_record
+        model = self.model._name
+        return f"import({backend._name}, {backend.id}, {model}, {self.external_id})"
+
+    def _must_skip(self):
+        return None
+
+    def _is_uptodate(self, binding):
+        return False
+
+    def _after_import(self, binding):
+        return None
+
+    def run(self, external_id, external_data):
+        """Import ``external_data``, the record known as ``external_id``.
+
+        :returns: the binding (empty when skipped); ``self.outcome`` says
+            "created", "updated", "uptodate" or "skipped"
+        """
+        self.external_id = external_id
+        self.external_data = external_data
+        reason = self._must_skip()
+        if reason:
+            _logger.info("Import of %s skipped: %s", self._lock_name(), reason)
+            self.outcome = "skipped"
+            return self.model.browse()
+        binding = self.binder.to_internal(external_id)
+        if binding and self._is_uptodate(binding):
+            self.outcome = "uptodate"
+            return binding
+        # Taken after the cheap checks: only writers serialize.
+        self.advisory_lock_or_retry(self._lock_name(), retry_seconds=2)
+        map_record = self.mapper.map_record(external_data)
+        if binding:
+            binding.with_context(connector_no_export=True).write(
+                map_record.values(binding=binding)
+            )
+            self.outcome = "updated"
+        else:
+            binding = self._create(map_record.values(for_create=True))
+            self.outcome = "created"
+        self.binder.bind(external_id, binding)
+        self._after_import(binding)
+        return binding
+
+    def _create(self, values):
+        """Create the binding; a concurrent import that won means retry.
+
+        The advisory lock does not cover a transaction that started before
+        the other one committed: it does not see the record and tries to
+        create it again. The unique constraints stop it, and the retry runs
+        in a fresh transaction that sees the record and updates it.
+        """
+        try:
+            with self.env.cr.savepoint():
+                return self.model.with_context(connector_no_export=True).create(values)
+        except psycopg2.errors.UniqueViolation as exc:
+            raise RetryableJobError(
+                _(
+                    "%(record)s was imported by another job at the same time; "
+                    "importing it again.",
+                    record=self.external_id,
+                ),
+                seconds=2,
+            ) from exc
+
+
+class MarketplaceBatchImporter(AbstractComponent):
+    """List the records changed in a window, import them chunk by chunk."""
+
+    _name = "marketplace.batch.importer"
+    _inherit = ["base.importer", "marketplace.base"]
+    _usage = "batch.importer"
+
+    def _external_id_of(self, record):
+        raise NotImplementedError
+
+    def list_updated(self, since, until):
+        """External ids of the records updated in [since, until]."""
+        return self.backend_adapter.search(since, until)
+
+    def import_chunk(self, external_ids):
+        """Read and upsert ``external_ids``; return the bindings."""
+        records = self.backend_adapter.read(external_ids)
+        importer = self.component(usage="record.importer")
+        bindings = self.model.browse()
+        for record in records:
+            bindings |= importer.run(self._external_id_of(record), record)
+        missing = set(external_ids) - {self._external_id_of(r) for r in records}
+        if missing:
+            _logger.warning(
+                "%s: the marketplace returned no data for %s",
+                self.backend_record.display_name,
+                ", ".join(sorted(missing)),
+            )
+        return bindings

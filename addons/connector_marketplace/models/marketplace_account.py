@@ -1,0 +1,57 @@
+from odoo import api, fields, models
+
+
+class MarketplaceAccount(models.Model):
+    """A seller's app credentials on one marketplace, holding its shops.
+
+    Channel addons add their credentials and the connect flow; this model only
+    knows what every marketplace has in common.
+    """
+
+    _name = "marketplace.account"
+    _description = "Marketplace Account"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    channel = fields.Selection(
+        selection=[],
+        required=True,
+        help="The marketplace this account connects to.",
+    )
+    environment = fields.Selection(
+        selection=[
+            ("production", "Production"),
+            ("sandbox", "Sandbox"),
+            ("simulator", "Simulator"),
+        ],
+        required=True,
+        default="production",
+        tracking=True,
+        help="Production and sandbox use the marketplace's own hosts and "
+        "separate credentials; the simulator is this project's local "
+        "stand-in, for demos and tests.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    active = fields.Boolean(default=True)
+    shop_ids = fields.One2many("marketplace.shop", "account_id", string="Shops")
+    shop_count = fields.Integer(compute="_compute_shop_count")
+
+    @api.depends("shop_ids")
+    def _compute_shop_count(self):
+        for account in self:
+            account.shop_count = len(account.shop_ids)
+
+    def action_view_shops(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "connector_marketplace.marketplace_shop_action"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"default_account_id": self.id}
+        return action

@@ -1,0 +1,155 @@
+from odoo import api, fields, models
+
+ORDER_STATUSES = [
+    ("pending", "Pending"),
+    ("unpaid", "Unpaid"),
+    ("ready_to_ship", "Ready to ship"),
+    ("processed", "Processed"),
+    ("retry_ship", "Retry ship"),
+    ("shipped", "Shipped"),
+    ("to_confirm_receive", "To confirm receipt"),
+    ("in_cancel", "Cancellation requested"),
+    ("cancelled", "Cancelled"),
+    ("to_return", "To return"),
+    ("completed", "Completed"),
+    ("invoice_pending", "Invoice pending"),
+    ("unknown", "Unknown"),
+]
+
+
+class MarketplaceOrder(models.Model):
+    """An order as the marketplace sent it, kept current by every pull.
+
+    Buyer and recipient data are stored exactly as the marketplace sends
+    them, i.e. masked; the raw payload is kept for support and audits.
+    """
+
+    _name = "marketplace.order"
+    _description = "Marketplace Order"
+    _order = "date_order desc, id desc"
+
+    shop_id = fields.Many2one(
+        "marketplace.shop", required=True, ondelete="restrict", index=True
+    )
+    account_id = fields.Many2one(related="shop_id.account_id", store=True)
+    channel = fields.Selection(related="shop_id.channel", store=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    # Not "external_id": channel bindings _inherits this model and have their
+    # own external_id, which would shadow it.
+    name = fields.Char(
+        string="Order Reference",
+        required=True,
+        index=True,
+        readonly=True,
+        help="The order's reference on the marketplace (Shopee: order_sn).",
+    )
+    status = fields.Selection(
+        ORDER_STATUSES, required=True, default="unknown", index=True, readonly=True
+    )
+    raw_status = fields.Char(
+        readonly=True, help="The status exactly as the marketplace sent it."
+    )
+    date_order = fields.Datetime(string="Ordered on", readonly=True, index=True)
+    date_updated = fields.Datetime(
+        string="Updated on",
+        readonly=True,
+        help="Last change on the marketplace; older data never overwrites newer.",
+    )
+    date_paid = fields.Datetime(string="Paid on", readonly=True)
+    ship_by_date = fields.Datetime(readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    amount_total = fields.Monetary(
+        string="Total", readonly=True, help="What the buyer paid, shipping included."
+    )
+    shipping_fee = fields.Monetary(string="Estimated shipping fee", readonly=True)
+    payment_method = fields.Char(readonly=True)
+    cod = fields.Boolean(string="Cash on delivery", readonly=True)
+    shipping_carrier = fields.Char(readonly=True)
+    buyer_username = fields.Char(readonly=True)
+    buyer_user_id = fields.Char(readonly=True)
+    message_to_seller = fields.Text(readonly=True)
+    note = fields.Text(string="Seller note", readonly=True)
+    recipient_name = fields.Char(readonly=True)
+    recipient_phone = fields.Char(readonly=True)
+    recipient_address = fields.Text(readonly=True)
+    recipient_district = fields.Char(readonly=True)
+    recipient_city = fields.Char(readonly=True)
+    recipient_state = fields.Char(readonly=True)
+    recipient_zip = fields.Char(readonly=True)
+    recipient_region = fields.Char(readonly=True)
+    cancel_by = fields.Char(readonly=True)
+    cancel_reason = fields.Char(readonly=True)
+    raw_payload = fields.Text(
+        readonly=True, help="The order as last received from the marketplace."
+    )
+    line_ids = fields.One2many(
+        "marketplace.order.line", "order_id", string="Lines", readonly=True
+    )
+    job_ids = fields.Many2many(
+        "marketplace.job",
+        "marketplace_job_order_rel",
+        "order_id",
+        "job_id",
+        string="Jobs",
+        readonly=True,
+        help="The jobs that imported or updated this order.",
+    )
+    quantity_total = fields.Float(
+        compute="_compute_quantity_total", digits="Product Unit of Measure"
+    )
+
+    _sql_constraints = [
+        (
+            "external_uniq",
+            "unique(shop_id, name)",
+            "An order with this reference already exists for this shop.",
+        ),
+    ]
+
+    @api.depends("line_ids.quantity")
+    def _compute_quantity_total(self):
+        for order in self:
+            order.quantity_total = sum(order.line_ids.mapped("quantity"))
+
+
+class MarketplaceOrderLine(models.Model):
+    _name = "marketplace.order.line"
+    _description = "Marketplace Order Line"
+    _order = "order_id, sequence, id"
+
+    order_id = fields.Many2one(
+        "marketplace.order", required=True, ondelete="cascade", index=True
+    )
+    sequence = fields.Integer(default=10)
+    external_key = fields.Char(
+        required=True,
+        help="Identifies the line within its order across imports.",
+    )
+    item_id = fields.Char(string="Item ID")
+    model_id = fields.Char(string="Variation ID")
+    sku = fields.Char(string="SKU", index=True)
+    name = fields.Char(string="Product", required=True)
+    variation_name = fields.Char()
+    quantity = fields.Float(digits="Product Unit of Measure")
+    currency_id = fields.Many2one(related="order_id.currency_id")
+    price_original = fields.Monetary(string="Original price")
+    price_unit = fields.Monetary(
+        string="Unit price", help="Price after the seller's discount."
+    )
+    price_subtotal = fields.Monetary(
+        string="Subtotal", compute="_compute_price_subtotal", store=True
+    )
+    promotion_type = fields.Char()
+
+    _sql_constraints = [
+        (
+            "external_key_uniq",
+            "unique(order_id, external_key)",
+            "A line with this key already exists in this order.",
+        ),
+    ]
+
+    @api.depends("quantity", "price_unit")
+    def _compute_price_subtotal(self):
+        for line in self:
+            line.price_subtotal = line.quantity * line.price_unit

@@ -1,0 +1,52 @@
+from odoo import api, fields, models
+
+
+class QueueJob(models.Model):
+    """Link queue jobs to the marketplace job they work for.
+
+    The link is set when queue_job stores a job whose recordset is a
+    ``marketplace.job``, and the last error that made the job retry is kept
+    (queue_job overwrites ``result`` once a retry succeeds).
+    """
+
+    _inherit = "queue.job"
+
+    marketplace_job_id = fields.Many2one(
+        "marketplace.job", readonly=True, index=True, ondelete="set null"
+    )
+    marketplace_last_error = fields.Text(readonly=True)
+    marketplace_error_date = fields.Datetime(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            records = vals.get("records")
+            if vals.get("model_name") == "marketplace.job" and records:
+                vals["marketplace_job_id"] = records.ids[0]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        error = self._marketplace_error_from(vals)
+        if error and self.filtered("marketplace_job_id"):
+            vals = dict(
+                vals,
+                marketplace_last_error=error,
+                marketplace_error_date=fields.Datetime.now(),
+            )
+        return super().write(vals)
+
+    @api.model
+    def _marketplace_error_from(self, vals):
+        """The error queue_job is storing: a postponement or a failure."""
+        if vals.get("state") == "pending" and vals.get("retry") and vals.get("result"):
+            return vals["result"]
+        if vals.get("state") == "failed":
+            return vals.get("exc_message") or vals.get("exc_name")
+        return False
+
+    def _marketplace_retries(self):
+        """How many times this job was postponed to be tried again."""
+        self.ensure_one()
+        if self.state == "pending":
+            return self.retry
+        return max(self.retry - 1, 0)

@@ -1,0 +1,136 @@
+"""Shopee order (get_order_detail) → marketplace order and lines."""
+
+import json
+
+from odoo.addons.component.core import Component
+from odoo.addons.connector.components.mapper import mapping, only_create
+from odoo.addons.connector_marketplace.components.mapper import epoch
+from odoo.addons.connector_marketplace.models.marketplace_order import ORDER_STATUSES
+
+KNOWN_STATUSES = {code for code, _label in ORDER_STATUSES}
+
+
+class ShopeeOrderImportMapper(Component):
+    _name = "shopee.order.import.mapper"
+    _inherit = ["marketplace.import.mapper", "shopee.base"]
+    _apply_on = "shopee.order"
+
+    direct = [
+        (epoch("create_time"), "date_order"),
+        (epoch("update_time"), "date_updated"),
+        (epoch("pay_time"), "date_paid"),
+        (epoch("ship_by_date"), "ship_by_date"),
+    ]
+    children = [("item_list", "line_ids", "marketplace.order.line")]
+
+    @only_create
+    @mapping
+    def backend(self, record):
+        return {
+            "backend_id": self.backend_record.id,
+            "shop_id": self.backend_record.marketplace_shop_id.id,
+            "name": record["order_sn"],
+        }
+
+    @mapping
+    def status(self, record):
+        raw = record.get("order_status") or ""
+        status = raw.lower()
+        return {
+            "raw_status": raw,
+            "status": status if status in KNOWN_STATUSES else "unknown",
+        }
+
+    @mapping
+    def currency(self, record):
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", record.get("currency") or "")], limit=1)
+        )
+        return {"currency_id": currency.id or False}
+
+    @mapping
+    def amounts(self, record):
+        return {
+            "amount_total": float(record.get("total_amount") or 0.0),
+            "shipping_fee": float(record.get("estimated_shipping_fee") or 0.0),
+            "cod": bool(record.get("cod")),
+        }
+
+    @mapping
+    def details(self, record):
+        return {
+            "payment_method": record.get("payment_method") or False,
+            "shipping_carrier": record.get("shipping_carrier") or False,
+            "buyer_username": record.get("buyer_username") or False,
+            "buyer_user_id": str(record.get("buyer_user_id") or "") or False,
+            "message_to_seller": record.get("message_to_seller") or False,
+            "note": record.get("note") or False,
+            "cancel_by": record.get("cancel_by") or False,
+            "cancel_reason": record.get("cancel_reason") or False,
+        }
+
+    @mapping
+    def recipient(self, record):
+        # Kept as Shopee sends it: masked, e.g. "s****a", "******89".
+        address = record.get("recipient_address") or {}
+        return {
+            "recipient_name": address.get("name") or False,
+            "recipient_phone": address.get("phone") or False,
+            "recipient_address": address.get("full_address") or False,
+            "recipient_district": address.get("district") or False,
+            "recipient_city": address.get("city") or False,
+            "recipient_state": address.get("state") or False,
+            "recipient_zip": address.get("zipcode") or False,
+            "recipient_region": address.get("region") or False,
+        }
+
+    @mapping
+    def raw_payload(self, record):
+        return {
+            "raw_payload": json.dumps(
+                record, ensure_ascii=False, indent=2, sort_keys=True
+            )
+        }
+
+
+class ShopeeOrderLineImportMapper(Component):
+    _name = "shopee.order.line.import.mapper"
+    _inherit = ["marketplace.import.mapper", "shopee.base"]
+    _apply_on = "marketplace.order.line"
+
+    @mapping
+    def line(self, item):
+        item_id = str(item.get("item_id") or "")
+        model_id = str(item.get("model_id") or "")
+        # model_sku sometimes ends with a newline (a real Shopee quirk).
+        sku = (item.get("model_sku") or "").strip() or (
+            item.get("item_sku") or ""
+        ).strip()
+        key = "/".join(
+            [
+                item_id,
+                model_id or "0",
+                str(item.get("order_item_id") or ""),
+                str(item.get("promotion_group_id") or ""),
+            ]
+        )
+        return {
+            "external_key": key,
+            "item_id": item_id or False,
+            "model_id": model_id if model_id not in ("", "0") else False,
+            "sku": sku or False,
+            "name": item.get("item_name") or sku or item_id,
+            "variation_name": item.get("model_name") or False,
+            "quantity": float(item.get("model_quantity_purchased") or 0),
+            "price_original": float(item.get("model_original_price") or 0.0),
+            "price_unit": float(item.get("model_discounted_price") or 0.0),
+            "promotion_type": item.get("promotion_type") or False,
+        }
+
+
+class ShopeeOrderLineMapChild(Component):
+    _name = "shopee.order.line.map.child"
+    _inherit = ["marketplace.keyed.map.child", "shopee.base"]
+    _apply_on = "marketplace.order.line"

@@ -1,0 +1,116 @@
+"""Orders on Shopee: listing by update time, details by chunks of 50."""
+
+import logging
+from datetime import timezone
+
+from odoo import _
+
+from odoo.addons.component.core import Component
+from odoo.addons.queue_job.exception import FailedJobError
+
+_logger = logging.getLogger(__name__)
+
+# get_order_list accepts at most 15 days between time_from and time_to.
+MAX_WINDOW_SECONDS = 15 * 24 * 3600
+LIST_PAGE_SIZE = 100
+DETAIL_CHUNK_SIZE = 50
+# A runaway cursor must not loop forever.
+MAX_PAGES_PER_WINDOW = 10000
+DETAIL_OPTIONAL_FIELDS = (
+    "buyer_user_id",
+    "buyer_username",
+    "estimated_shipping_fee",
+    "recipient_address",
+    "actual_shipping_fee",
+    "note",
+    "item_list",
+    "pay_time",
+    "cancel_by",
+    "cancel_reason",
+    "buyer_cancel_reason",
+    "package_list",
+    "shipping_carrier",
+    "payment_method",
+    "total_amount",
+    "fulfillment_flag",
+    "pickup_done_time",
+)
+
+
+def to_epoch(moment):
+    """Naive UTC datetime (as Odoo stores it) → Unix seconds."""
+    return int(moment.replace(tzinfo=timezone.utc).timestamp())
+
+
+def split_windows(time_from, time_to, max_seconds=MAX_WINDOW_SECONDS):
+    """Cut [time_from, time_to] (Unix seconds) into windows Shopee accepts."""
+    windows = []
+    start = time_from
+    while start < time_to:
+        end = min(start + max_seconds, time_to)
+        windows.append((start, end))
+        start = end
+    return windows
+
+
+class ShopeeOrderAdapter(Component):
+    _name = "shopee.order.adapter"
+    _inherit = "shopee.adapter"
+    _apply_on = "shopee.order"
+
+    def search(self, since, until):
+        """order_sn of every order updated in [since, until], each once."""
+        order_sns = {}
+        for time_from, time_to in split_windows(to_epoch(since), to_epoch(until)):
+            for order_sn in self._list_window(time_from, time_to):
+                order_sns.setdefault(order_sn, None)
+        return list(order_sns)
+
+    def _list_window(self, time_from, time_to):
+        cursor = ""
+        for _page in range(MAX_PAGES_PER_WINDOW):
+            data = self._call(
+                "GET",
+                "order/get_order_list",
+                params={
+                    "time_range_field": "update_time",
+                    "time_from": time_from,
+                    "time_to": time_to,
+                    "page_size": LIST_PAGE_SIZE,
+                    "cursor": cursor,
+                },
+            )
+            page = data.get("response") or {}
+            for order in page.get("order_list") or []:
+                yield order["order_sn"]
+            if not page.get("more"):
+                return
+            next_cursor = page.get("next_cursor")
+            if not next_cursor or next_cursor == cursor:
+                raise FailedJobError(
+                    _("Shopee said more orders follow but sent no new cursor.")
+                )
+            cursor = next_cursor
+        raise FailedJobError(
+            _(
+                "Shopee kept sending pages of orders: stopped after %(pages)s.",
+                pages=MAX_PAGES_PER_WINDOW,
+            )
+        )
+
+    def read(self, order_sns):
+        """Details of the orders, with the optional fields the import uses."""
+        orders = []
+        for index in range(0, len(order_sns), DETAIL_CHUNK_SIZE):
+            chunk = order_sns[index : index + DETAIL_CHUNK_SIZE]
+            data = self._call(
+                "GET",
+                "order/get_order_detail",
+                params={
+                    "order_sn_list": ",".join(chunk),
+                    "response_optional_fields": ",".join(DETAIL_OPTIONAL_FIELDS),
+                },
+                missing_ok=True,
+            )
+            orders.extend((data.get("response") or {}).get("order_list") or [])
+        return orders

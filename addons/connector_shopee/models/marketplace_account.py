@@ -1,0 +1,203 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..api import ShopeeClient
+
+_logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "connector_marketplace.group_marketplace_manager"
+# Shopee's hosts (shopee-api.md §1): one per place the integrator's servers
+# run, never per shop country; Thai shops use the global host.
+SHOPEE_HOSTS = {
+    ("production", "global"): "https://partner.shopeemobile.com",
+    ("production", "cn"): "https://openplatform.shopee.cn",
+    ("production", "br"): "https://openplatform.shopee.com.br",
+    ("sandbox", "global"): "https://openplatform.sandbox.test-stable.shopee.sg",
+    ("sandbox", "cn"): "https://openplatform.sandbox.test-stable.shopee.cn",
+}
+DEFAULT_SIMULATOR_URL = "http://localhost:8079"
+PUBLIC_URL_PARAM = "connector_marketplace.public_base_url"
+OAUTH_CALLBACK_PATH = "/marketplace/shopee/oauth/%s"
+
+
+class MarketplaceAccount(models.Model):
+    """Shopee credentials and the shop authorization flow of an account."""
+
+    _inherit = "marketplace.account"
+
+    channel = fields.Selection(
+        selection_add=[("shopee", "Shopee")], ondelete={"shopee": "cascade"}
+    )
+    shopee_partner_id = fields.Char(
+        string="Partner ID",
+        tracking=True,
+        help="Your app's partner id in the Shopee Open Platform console. Test "
+        "(sandbox) and live (production) partner ids differ.",
+    )
+    shopee_partner_key = fields.Char(
+        string="Partner Key",
+        groups=MANAGER_GROUP,
+        copy=False,
+        help="Your app's API partner key. Only marketplace managers can read it.",
+    )
+    shopee_push_partner_key = fields.Char(
+        string="Push Partner Key",
+        groups=MANAGER_GROUP,
+        copy=False,
+        help="The key Shopee signs push notifications with (Console > Push "
+        "Mechanism). It differs from the API partner key.",
+    )
+    shopee_api_location = fields.Selection(
+        selection=[
+            ("global", "Singapore (global)"),
+            ("cn", "Chinese Mainland"),
+            ("br", "Brazil / Americas"),
+        ],
+        string="API domain",
+        default="global",
+        required=True,
+        help="Pick the Shopee domain closest to where this Odoo runs; Thai shops "
+        "use the global one like every other market.",
+    )
+    shopee_simulator_url = fields.Char(
+        string="Simulator URL",
+        default=DEFAULT_SIMULATOR_URL,
+        help="Where the project's Shopee simulator listens (simulator "
+        "environment only).",
+    )
+    shopee_api_url = fields.Char(string="API host", compute="_compute_shopee_urls")
+    shopee_redirect_url = fields.Char(
+        string="Redirect URL",
+        compute="_compute_shopee_urls",
+        help="Shopee sends the seller back here after authorization. Register "
+        "its domain in your app's settings in the Shopee console.",
+    )
+
+    @api.depends("environment", "shopee_api_location", "shopee_simulator_url")
+    def _compute_shopee_urls(self):
+        base_url = self._public_base_url()
+        for account in self:
+            account.shopee_api_url = account._shopee_host()
+            account.shopee_redirect_url = (
+                f"{base_url}{OAUTH_CALLBACK_PATH % account.id}" if account.id else False
+            )
+
+    @api.model
+    def _public_base_url(self):
+        params = self.env["ir.config_parameter"].sudo()
+        base_url = params.get_param(PUBLIC_URL_PARAM) or params.get_param(
+            "web.base.url"
+        )
+        return (base_url or "").rstrip("/")
+
+    @api.constrains("shopee_partner_id")
+    def _check_shopee_partner_id(self):
+        for account in self:
+            partner_id = account.shopee_partner_id
+            if partner_id and not partner_id.strip().isdigit():
+                raise ValidationError(
+                    _(
+                        "The Shopee partner id must be a number, not %(value)s.",
+                        value=partner_id,
+                    )
+                )
+
+    def _shopee_host(self):
+        self.ensure_one()
+        if self.environment == "simulator":
+            return (self.shopee_simulator_url or DEFAULT_SIMULATOR_URL).rstrip("/")
+        location = self.shopee_api_location or "global"
+        return SHOPEE_HOSTS.get(
+            (self.environment, location), SHOPEE_HOSTS[(self.environment, "global")]
+        )
+
+    def _shopee_client(self, **kwargs):
+        """A client of this account's app; ``kwargs`` as :class:`ShopeeClient`."""
+        self.ensure_one()
+        account = self.sudo()
+        if account.channel != "shopee":
+            raise UserError(
+                _("%(account)s is not a Shopee account.", account=self.name)
+            )
+        if not account.shopee_partner_id or not account.shopee_partner_key:
+            raise UserError(
+                _(
+                    "Set the partner id and partner key of account %(account)s "
+                    "first (Shopee console > App > App details).",
+                    account=self.name,
+                )
+            )
+        return ShopeeClient(
+            account.shopee_partner_id.strip(),
+            account.shopee_partner_key.strip(),
+            account._shopee_host(),
+            **kwargs,
+        )
+
+    def action_shopee_connect(self):
+        """Button "Connect shop": open Shopee's signed authorization page."""
+        self.ensure_one()
+        if not self._public_base_url():
+            raise UserError(_("Set the system parameter web.base.url first."))
+        url = self._shopee_client().auth_partner_url(self.shopee_redirect_url)
+        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
+
+    def _shopee_authorize(self, code, shop_id=None, main_account_id=None):
+        """Trade the code Shopee sent back for tokens; create or update shops.
+
+        :returns: the ``shopee.shop`` backends that were authorized
+        """
+        self.ensure_one()
+        data = self._shopee_client().get_token(
+            code, shop_id=shop_id, main_account_id=main_account_id
+        )
+        if shop_id:
+            external_ids = [str(shop_id)]
+        else:
+            external_ids = [str(ext_id) for ext_id in data.get("shop_id_list") or []]
+        if not external_ids:
+            raise UserError(_("Shopee authorized no shop for this account."))
+        backend_model = self.env["shopee.shop"].sudo()
+        token_values = backend_model._token_values(data)
+        backends = backend_model.browse()
+        for external_id in external_ids:
+            backend = self._shopee_upsert_shop(external_id, token_values)
+            backend._sync_shop_info()
+            backends |= backend
+        _logger.info(
+            "Shopee account %s authorized shop(s) %s",
+            self.id,
+            ", ".join(external_ids),
+        )
+        return backends
+
+    def _shopee_upsert_shop(self, external_id, token_values):
+        self.ensure_one()
+        shop = (
+            self.env["marketplace.shop"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [("account_id", "=", self.id), ("external_id", "=", external_id)],
+                limit=1,
+            )
+        )
+        values = dict(token_values, authorized_at=fields.Datetime.now(), active=True)
+        backend_model = self.env["shopee.shop"].sudo()
+        if shop.shopee_backend_ids:
+            backend = shop.shopee_backend_ids[:1]
+            backend.write(values)
+        elif shop:
+            backend = backend_model.create(dict(values, marketplace_shop_id=shop.id))
+        else:
+            backend = backend_model.create(
+                dict(
+                    values,
+                    account_id=self.id,
+                    external_id=external_id,
+                    name=_("Shopee shop %(shop_id)s", shop_id=external_id),
+                )
+            )
+        return backend

@@ -1,0 +1,25 @@
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+
+class MarketplaceShop(models.Model):
+    _inherit = "marketplace.shop"
+
+    shopee_backend_ids = fields.One2many(
+        "shopee.shop", "marketplace_shop_id", string="Shopee backend", readonly=True
+    )
+
+    def _get_channel_backend(self):
+        self.ensure_one()
+        if self.channel != "shopee":
+            return super()._get_channel_backend()
+        backend = self.shopee_backend_ids[:1]
+        if not backend:
+            raise UserError(
+                _(
+                    "Shop %(shop)s was never authorized on Shopee: open its "
+                    "account and press Connect shop.",
+                    shop=self.display_name,
+                )
+            )
+        return backend

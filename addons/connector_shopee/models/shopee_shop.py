@@ -1,0 +1,253 @@
+"""The Shopee backend of a marketplace shop: tokens and connector entry points.
+
+Token refresh is serialized per shop. Shopee's refresh token is single-use:
+the first refresh kills it, so two processes refreshing at once would lose
+the shop's authorization. A refresh therefore runs in its own transaction,
+holding a row lock on the shop, and commits the new pair before anybody uses
+it; a second process waiting on the lock finds the fresh pair and uses it.
+"""
+
+import logging
+from contextlib import contextmanager
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import _, api, fields, models
+
+from odoo.addons.connector_marketplace.components.mapper import epoch_to_datetime
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..api import ShopeeAuthError, ShopeeError
+
+_logger = logging.getLogger(__name__)
+
+# A call with a token this close to its end refreshes it first.
+REFRESH_MARGIN = timedelta(minutes=5)
+# The cron refreshes tokens expiring within this delay.
+CRON_REFRESH_WINDOW = timedelta(hours=1)
+# ``expire_in`` above this is an epoch, not a duration (shopee-api.md §13.5).
+EXPIRE_IN_EPOCH_THRESHOLD = 10**6
+LOCK_ATTEMPTS = 3
+
+
+class ShopeeShop(models.Model):
+    _name = "shopee.shop"
+    _description = "Shopee Shop Backend"
+    _inherit = "connector.backend"
+    _inherits = {"marketplace.shop": "marketplace_shop_id"}
+
+    marketplace_shop_id = fields.Many2one(
+        "marketplace.shop", required=True, ondelete="cascade", index=True
+    )
+    access_token = fields.Char(groups="base.group_system", copy=False)
+    refresh_token = fields.Char(groups="base.group_system", copy=False)
+
+    _sql_constraints = [
+        (
+            "marketplace_shop_uniq",
+            "unique(marketplace_shop_id)",
+            "A marketplace shop has one Shopee backend.",
+        ),
+    ]
+
+    # -- connector -----------------------------------------------------------
+    @contextmanager
+    def work_on(self, model_name, **kwargs):
+        """Work context carrying a Shopee client for this shop."""
+        self.ensure_one()
+        client = self._shopee_client()
+        with super().work_on(model_name, shopee_client=client, **kwargs) as work:
+            yield work
+
+    def _shopee_client(self):
+        """A client for this shop whose tokens refresh themselves.
+
+        The current pair is kept in memory: after a refresh committed in its
+        own transaction, this (older) transaction still reads the old values.
+        """
+        self.ensure_one()
+        shop = self.sudo()
+        tokens = {
+            "access_token": shop.access_token,
+            "expires_at": shop.access_token_expires_at,
+        }
+
+        def get_access_token():
+            expires_at = tokens["expires_at"]
+            if not expires_at or expires_at - REFRESH_MARGIN <= fields.Datetime.now():
+                tokens.update(shop._refresh_tokens(tokens["access_token"]))
+            return tokens["access_token"]
+
+        def refresh_access_token(rejected_token):
+            tokens.update(shop._refresh_tokens(rejected_token))
+            return tokens["access_token"]
+
+        return shop.account_id._shopee_client(
+            shop_id=shop.external_id,
+            get_access_token=get_access_token,
+            refresh_access_token=refresh_access_token,
+        )
+
+    # -- tokens --------------------------------------------------------------
+    @api.model
+    def _token_values(self, data):
+        """Field values of a token answer of Shopee (get or refresh)."""
+        expire_in = int(data.get("expire_in") or 0)
+        if expire_in > EXPIRE_IN_EPOCH_THRESHOLD:
+            expires_at = epoch_to_datetime(expire_in)
+        else:
+            expires_at = fields.Datetime.now() + timedelta(seconds=expire_in)
+        return {
+            "access_token": data["access_token"],
+            "refresh_token": data["refresh_token"],
+            "access_token_expires_at": expires_at,
+            "auth_state": "connected",
+            "auth_error": False,
+        }
+
+    def _refresh_tokens(self, seen_access_token):
+        """Refresh this shop's tokens, once, whoever asks at the same time.
+
+        :param seen_access_token: the token the caller has and found expired
+        :returns: dict with the valid ``access_token`` and its ``expires_at``
+        """
+        self.ensure_one()
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                with self.env.registry.cursor() as cr:
+                    shop = self.with_env(self.env(cr=cr)).sudo()
+                    return shop._refresh_tokens_locked(seen_access_token)
+            except (
+                psycopg2.errors.SerializationFailure,
+                psycopg2.errors.LockNotAvailable,
+            ):
+                # Serialization: another process refreshed while we waited for
+                # the lock, and a new transaction sees what it committed. Lock
+                # timeout: never wait forever, the caller's own transaction may
+                # hold a lock this refresh needs.
+                if attempt == LOCK_ATTEMPTS:
+                    raise RetryableJobError(
+                        _("The tokens of this shop are being refreshed; retrying."),
+                        seconds=5,
+                    ) from None
+        return None
+
+    def _refresh_tokens_locked(self, seen_access_token):
+        cr = self.env.cr
+        cr.execute("SET LOCAL lock_timeout = '20s'")
+        cr.execute(
+            "SELECT access_token, refresh_token FROM shopee_shop "
+            "WHERE id = %s FOR UPDATE",
+            [self.id],
+        )
+        row = cr.fetchone()
+        if not row:
+            raise ShopeeAuthError(
+                _("Shop %(shop)s is not saved yet.", shop=self.external_id)
+            )
+        access_token, refresh_token = row
+        expires_at = self.access_token_expires_at
+        now = fields.Datetime.now()
+        if (
+            access_token
+            and access_token != seen_access_token
+            and expires_at
+            and expires_at - REFRESH_MARGIN > now
+        ):
+            return {"access_token": access_token, "expires_at": expires_at}
+        if not refresh_token:
+            self._fail_authorization(
+                _("The shop has no refresh token: it was never authorized.")
+            )
+        client = self.account_id._shopee_client()
+        try:
+            data = client.refresh_token(refresh_token, self.external_id)
+        except ShopeeAuthError as err:
+            self._fail_authorization(str(err), err)
+        values = self._token_values(data)
+        self.write(values)
+        cr.commit()
+        _logger.info(
+            "Shopee shop %s: access token refreshed, valid until %s",
+            self.external_id,
+            values["access_token_expires_at"],
+        )
+        return {
+            "access_token": values["access_token"],
+            "expires_at": values["access_token_expires_at"],
+        }
+
+    def _fail_authorization(self, reason, error=None):
+        """Mark the shop as needing re-authorization, commit, and raise."""
+        self.marketplace_shop_id._mark_needs_reauth(reason)
+        self.env.cr.commit()
+        _logger.warning(
+            "Shopee shop %s needs re-authorization: %s", self.external_id, reason
+        )
+        raise ShopeeAuthError(
+            _(
+                "Shopee refused to refresh the authorization of shop %(shop)s "
+                "(%(reason)s). Open its account and press Connect shop to "
+                "authorize it again.",
+                shop=self.display_name,
+                reason=reason,
+            ),
+            code=getattr(error, "code", "") or "refresh_failed",
+            request_id=getattr(error, "request_id", ""),
+        )
+
+    @api.model
+    def _cron_refresh_tokens(self):
+        """Refresh the access tokens that expire within the hour."""
+        limit = fields.Datetime.now() + CRON_REFRESH_WINDOW
+        shops = self.sudo().search(
+            [
+                ("auth_state", "=", "connected"),
+                ("account_id.active", "=", True),
+                "|",
+                ("access_token_expires_at", "=", False),
+                ("access_token_expires_at", "<", limit),
+            ]
+        )
+        for shop in shops:
+            try:
+                shop._refresh_tokens(shop.access_token)
+            except (ShopeeError, RetryableJobError) as err:
+                _logger.warning(
+                    "Shopee shop %s: token refresh failed: %s", shop.external_id, err
+                )
+
+    # -- shop ------------------------------------------------------------------
+    def _sync_shop_info(self):
+        """Read the shop's name, region and authorization dates from Shopee."""
+        for backend in self:
+            with backend.work_on("shopee.shop") as work:
+                info = work.component(usage="backend.adapter").read_info()
+            values = {
+                "region": info.get("region") or False,
+                "authorization_expires_at": epoch_to_datetime(info.get("expire_time")),
+            }
+            if info.get("shop_name"):
+                values["name"] = info["shop_name"]
+            if info.get("auth_time"):
+                values["authorized_at"] = epoch_to_datetime(info["auth_time"])
+            backend.write(values)
+
+    # -- marketplace backend interface -----------------------------------------
+    def _marketplace_order_chunk_size(self):
+        # get_order_detail takes at most 50 order_sn (shopee-api.md §5.2).
+        return 50
+
+    def _marketplace_list_orders(self, since, until):
+        """order_sn of the orders updated in [since, until]."""
+        self.ensure_one()
+        with self.work_on("shopee.order") as work:
+            return work.component(usage="batch.importer").list_updated(since, until)
+
+    def _marketplace_import_orders(self, order_sns):
+        """Import a chunk of orders; return their marketplace orders."""
+        self.ensure_one()
+        with self.work_on("shopee.order") as work:
+            bindings = work.component(usage="batch.importer").import_chunk(order_sns)
+        return bindings.odoo_id

@@ -1,0 +1,212 @@
+"""Shopee test base: a simulator-backed account and shop, and cassettes.
+
+Cassettes
+---------
+Every test that talks to Shopee replays a cassette of ``<repo>/cassettes``
+with vcrpy in record mode "none": a request that is not in the cassette fails
+the test and never reaches a network. Partner key, tokens, codes, signatures
+and timestamps are filtered out of what is stored.
+
+To record them again, run the project's Shopee simulator and the tests with
+``VCR_RECORD_MODE=all`` (``make cassettes`` does both). In record mode each
+test first puts the simulator in the state it needs (seeded orders, tokens,
+faults) through the simulator's control API, outside the cassette.
+
+Matching ignores the host, so cassettes recorded against the simulator replay
+against any configured host.
+"""
+
+# vcrpy is a test requirement (test-requirements.txt), not a runtime one.
+# pylint: disable=missing-manifest-dependency
+import json
+import os
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import requests
+import vcr
+
+from odoo import fields
+from odoo.tests import common
+
+from odoo.addons.connector_marketplace.tests.common import MarketplaceTestCase
+
+from ..models.marketplace_account import SHOPEE_HOSTS
+
+CASSETTE_DIR = Path(
+    os.environ.get("MARKETPLACE_CASSETTE_DIR")
+    or Path(__file__).resolve().parents[3] / "cassettes"
+)
+RECORD_MODE = os.environ.get("VCR_RECORD_MODE", "none")
+# "localhost", not 127.0.0.1: HttpCase talks to Odoo on 127.0.0.1, which the
+# recorder ignores, while Shopee calls (to the simulator) go through it.
+SIMULATOR_URL = os.environ.get("SHOPEE_SIMULATOR_URL", "http://localhost:8079")
+
+PARTNER_ID = "2000001"
+PARTNER_KEY = "shpk-simulator-demo-key"
+SHOP_ID = "600100200"
+ACCESS_TOKEN = "test-access-token-0001"
+REFRESH_TOKEN = "test-refresh-token-0001"
+SECRET_BODY_KEYS = ("access_token", "refresh_token", "code")
+VOLATILE_HEADERS = ("date", "server", "set-cookie", "content-length")
+
+
+def _scrub_response(response):
+    """No token of Shopee's answers may reach a cassette."""
+    for header in list(response["headers"]):
+        if header.lower() in VOLATILE_HEADERS:
+            del response["headers"][header]
+    body = response["body"].get("string")
+    if not body:
+        return response
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return response
+    if isinstance(data, dict) and any(key in data for key in SECRET_BODY_KEYS):
+        for key in SECRET_BODY_KEYS:
+            if data.get(key):
+                data[key] = key.upper()
+        response["body"]["string"] = json.dumps(data).encode()
+    return response
+
+
+def shopee_recorder(record_mode=RECORD_MODE):
+    return vcr.VCR(
+        cassette_library_dir=str(CASSETTE_DIR),
+        path_transformer=vcr.VCR.ensure_suffix(".yaml"),
+        record_mode=record_mode,
+        match_on=["method", "path", "query", "body"],
+        filter_query_parameters=[
+            ("access_token", "ACCESS_TOKEN"),
+            ("sign", "SIGN"),
+            ("timestamp", "TIMESTAMP"),
+        ],
+        filter_post_data_parameters=[
+            ("refresh_token", "REFRESH_TOKEN"),
+            ("code", "CODE"),
+        ],
+        before_record_response=_scrub_response,
+        decode_compressed_response=True,
+        # Odoo's own test server (HttpCase) is on 127.0.0.1.
+        ignore_hosts=["127.0.0.1"],
+    )
+
+
+class ShopeeCassetteMixin:
+    """Cassettes of Shopee traffic, and the simulator state to record them."""
+
+    recording = RECORD_MODE != "none"
+
+    @classmethod
+    def _request_handler(cls, s, r, /, **kw):
+        """Let requests to Shopee hosts reach vcrpy (Odoo blocks them).
+
+        vcrpy then replays them, or records them in record mode; nothing else
+        leaves the test.
+        """
+        url = requests.utils.urlparse(r.url)
+        allowed = {
+            requests.utils.urlparse(host).hostname for host in SHOPEE_HOSTS.values()
+        }
+        allowed.add(requests.utils.urlparse(SIMULATOR_URL).hostname)
+        if url.hostname in allowed:
+            return common._super_send(s, r, **kw)
+        return super()._request_handler(s, r, **kw)
+
+    @contextmanager
+    def shopee_cassette(self, name, scenario=None, setup=True):
+        """Replay (or record) cassette ``name``.
+
+        :param scenario: simulator set-up for recording: ``reset`` (kwargs of
+            /_simulator/reset), ``tokens`` (list of token pairs to install),
+            ``faults`` (list), ``orders`` (order changes by order_sn)
+        :param setup: False when the test prepared the simulator itself
+        """
+        if self.recording and setup:
+            self.simulator_setup(scenario or {})
+        with shopee_recorder().use_cassette(name) as cassette:
+            yield cassette
+        if not self.recording:
+            self.assertTrue(
+                cassette.all_played,
+                f"Cassette {name}: some recorded requests were not made again.",
+            )
+
+    def simulator_call(self, method, path, payload=None):
+        """Control API of the simulator (recording only, never in a cassette)."""
+        response = requests.request(
+            method, f"{SIMULATOR_URL}/_simulator/{path}", json=payload, timeout=10
+        )
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def simulator_setup(self, scenario):
+        self.simulator_call(
+            "POST", "reset", scenario.get("reset", {"orders": 0, "seed": 1})
+        )
+        for tokens in scenario.get("tokens", [self.default_simulator_tokens()]):
+            self.simulator_call("POST", "tokens", tokens)
+        for order_sn, changes in scenario.get("orders", {}).items():
+            self.simulator_call("POST", f"orders/{order_sn}", changes)
+        for fault in scenario.get("faults", []):
+            self.simulator_call("POST", "faults", fault)
+
+    @staticmethod
+    def default_simulator_tokens():
+        return {
+            "shop_id": int(SHOP_ID),
+            "access_token": ACCESS_TOKEN,
+            "refresh_token": REFRESH_TOKEN,
+            "expire_in": 14400,
+        }
+
+
+class ShopeeTestCase(ShopeeCassetteMixin, MarketplaceTestCase):
+    """A Shopee account on the simulator with one authorized shop."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account = cls.env["marketplace.account"].create(
+            {
+                "name": "Shopee TH (test)",
+                "channel": "shopee",
+                "environment": "simulator",
+                "shopee_simulator_url": SIMULATOR_URL,
+                "shopee_partner_id": PARTNER_ID,
+                "shopee_partner_key": PARTNER_KEY,
+            }
+        )
+        cls.backend = cls.env["shopee.shop"].create(
+            {
+                "account_id": cls.account.id,
+                "name": "Bangkok Gadget House",
+                "external_id": SHOP_ID,
+                "region": "TH",
+                "access_token": ACCESS_TOKEN,
+                "refresh_token": REFRESH_TOKEN,
+                "access_token_expires_at": fields.Datetime.now() + timedelta(hours=4),
+            }
+        )
+        cls.shop = cls.backend.marketplace_shop_id
+
+    def create_pull_job(self, since, until, **values):
+        payload = json.dumps(
+            {
+                "since": since and fields.Datetime.to_string(since).replace(" ", "T"),
+                "until": until and fields.Datetime.to_string(until).replace(" ", "T"),
+            }
+        )
+        return self.env["marketplace.job"].create(
+            dict(
+                {
+                    "job_type": "pull_orders",
+                    "account_id": self.account.id,
+                    "shop_id": self.shop.id,
+                    "payload": payload,
+                },
+                **values,
+            )
+        )

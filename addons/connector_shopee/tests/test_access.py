@@ -1,0 +1,83 @@
+"""Who may read what: keys and tokens stay with managers and the system."""
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import ShopeeTestCase
+
+
+@tagged("post_install", "-at_install")
+class TestAccessRights(ShopeeTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user = new_test_user(
+            cls.env,
+            login="mp_user",
+            groups="connector_marketplace.group_marketplace_user",
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="mp_manager",
+            groups="connector_marketplace.group_marketplace_manager",
+        )
+        cls.order = cls.env["marketplace.order"].create(
+            {"shop_id": cls.shop.id, "name": "260101ACCESS01"}
+        )
+
+    def test_user_cannot_read_keys_or_tokens(self):
+        account = self.account.with_user(self.user)
+        self.assertEqual(account.name, "Shopee TH (test)")
+        for field in ("shopee_partner_key", "shopee_push_partner_key"):
+            with self.assertRaises(AccessError):
+                account.read([field])
+        backend = self.backend.with_user(self.user)
+        for field in ("access_token", "refresh_token"):
+            with self.assertRaises(AccessError):
+                backend.read([field])
+        # what a seller's staff needs is readable
+        self.assertEqual(self.shop.with_user(self.user).auth_state, "connected")
+        self.assertEqual(self.order.with_user(self.user).name, "260101ACCESS01")
+
+    def test_user_cannot_change_configuration(self):
+        with self.assertRaises(AccessError):
+            self.account.with_user(self.user).write({"name": "Mine now"})
+        with self.assertRaises(AccessError):
+            self.shop.with_user(self.user).write({"name": "Mine now"})
+        with self.assertRaises(AccessError):
+            self.order.with_user(self.user).write({"status": "completed"})
+
+    def test_user_starts_imports_and_sees_jobs(self):
+        action = self.shop.with_user(self.user).action_import_orders()
+        self.assertEqual(action["params"]["type"], "success")
+        job = (
+            self.env["marketplace.job"]
+            .with_user(self.user)
+            .search([("shop_id", "=", self.shop.id)])
+        )
+        self.assertEqual(len(job), 1)
+        self.assertEqual(job.state, "pending")
+        self.assertEqual(job.retry_count, 0)
+        with self.assertRaises(AccessError):
+            self.env["queue.job"].with_user(self.user).search([]).read(["args"])
+
+    def test_manager_reads_keys_not_tokens(self):
+        account = self.account.with_user(self.manager)
+        self.assertEqual(account.shopee_partner_key, "shpk-simulator-demo-key")
+        with self.assertRaises(AccessError):
+            self.backend.with_user(self.manager).read(["access_token"])
+
+    def test_secrets_never_in_job_payloads(self):
+        self.shop.action_import_orders()
+        job = self.shop.job_ids
+        stored = (
+            " ".join(
+                str(value)
+                for value in job.sudo()
+                .queue_job_ids.read(["args", "kwargs", "name"])[0]
+                .values()
+            )
+            + job.payload
+        )
+        for secret in ("shpk-simulator-demo-key", "test-access-token-0001"):
+            self.assertNotIn(secret, stored)

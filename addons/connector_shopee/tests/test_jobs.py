@@ -1,0 +1,184 @@
+"""Marketplace jobs: payload validation, queueing, cron and shop button."""
+
+import json
+from datetime import datetime, timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.connector_marketplace.models.marketplace_shop import (
+    ORDER_SYNC_OVERLAP,
+)
+
+from .common import ShopeeTestCase
+
+
+@tagged("post_install", "-at_install")
+class TestJobPayload(ShopeeTestCase):
+    def job_values(self, payload):
+        return {
+            "job_type": "pull_orders",
+            "account_id": self.account.id,
+            "shop_id": self.shop.id,
+            "payload": payload,
+        }
+
+    def assertRefused(self, payload, message):
+        jobs = self.env["marketplace.job"].search_count([])
+        queue_jobs = self.env["queue.job"].search_count([])
+        # assertRaises (not ...Regex) rolls the failed create back, like the
+        # request of a user would be
+        with self.assertRaises(ValidationError) as caught:
+            self.env["marketplace.job"].create(self.job_values(payload))
+        self.assertIn(message, str(caught.exception))
+        self.assertEqual(self.env["marketplace.job"].search_count([]), jobs)
+        self.assertEqual(self.env["queue.job"].search_count([]), queue_jobs)
+
+    def test_malformed_payloads_are_refused(self):
+        self.assertRefused('{"since": ', "not valid JSON")
+        self.assertRefused('["since"]', "must be a JSON object")
+        self.assertRefused('{"from": "2026-01-01T00:00:00"}', "Unknown key")
+        self.assertRefused('{"since": "yesterday"}', "ISO 8601")
+        self.assertRefused('{"since": 1767225600}', "ISO 8601")
+        self.assertRefused(
+            '{"since": "2026-02-01T00:00:00", "until": "2026-01-01T00:00:00"}',
+            "before",
+        )
+        future = (fields.Datetime.now() + timedelta(days=2)).isoformat()
+        self.assertRefused(json.dumps({"since": future}), "future")
+
+    def test_job_needs_a_shop_of_its_account(self):
+        other = self.env["marketplace.account"].create(
+            {"name": "Other", "channel": "shopee", "environment": "sandbox"}
+        )
+        with self.assertRaises(ValidationError) as caught:
+            self.env["marketplace.job"].create(
+                dict(self.job_values("{}"), account_id=other.id)
+            )
+        self.assertIn("does not belong", str(caught.exception))
+        with self.assertRaises(ValidationError) as caught:
+            self.env["marketplace.job"].create(
+                dict(self.job_values("{}"), shop_id=False)
+            )
+        self.assertIn("needs a shop", str(caught.exception))
+
+    def test_valid_payload_is_queued(self):
+        job = self.env["marketplace.job"].create(
+            dict(
+                self.job_values(
+                    '{"since": "2026-01-01T07:00:00+07:00", "until": null}'
+                ),
+                priority=3,
+            )
+        )
+        self.assertTrue(job.name.startswith("MJ/"))
+        self.assertEqual(job.state, "pending")
+        self.assertEqual(job.origin, "user")
+        payload = job._payload_dict()
+        self.assertEqual(payload["since"], datetime(2026, 1, 1, 0, 0))
+        self.assertIsNone(payload["until"])
+        [qjob] = job.sudo().queue_job_ids
+        self.assertEqual(qjob.method_name, "_job_run")
+        self.assertEqual(qjob.channel, "root.marketplace.import")
+        self.assertEqual(qjob.priority, 3)
+        self.assertEqual(qjob.state, "pending")
+        self.assertEqual(qjob.max_retries, 10)
+
+    def test_started_job_cannot_change(self):
+        job = self.env["marketplace.job"].create(self.job_values("{}"))
+        job.state = "processing"
+        with self.assertRaises(UserError):
+            job.payload = '{"since": null}'
+
+    def test_job_functions_configuration(self):
+        """Each step has its channel, a backoff and the failure hook."""
+        functions = self.env["queue.job.function"].search(
+            [("model_id.model", "=", "marketplace.job")]
+        )
+        by_method = {function.method: function for function in functions}
+        self.assertEqual(
+            set(by_method), {"_job_run", "_job_import_orders", "_job_finish"}
+        )
+        for function in functions:
+            self.assertEqual(function.on_fail_method, "_on_queue_job_failed")
+            self.assertTrue(function.retry_pattern)
+            self.assertFalse(function.allow_commit)
+        self.assertEqual(
+            by_method["_job_import_orders"].channel, "root.marketplace.import"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestShopPulls(ShopeeTestCase):
+    def test_cron_queues_one_job_per_active_shop(self):
+        sleeping = self.env["shopee.shop"].create(
+            {
+                "account_id": self.account.id,
+                "name": "Chiang Mai Crafts",
+                "external_id": "600100201",
+                "auth_state": "needs_reauth",
+            }
+        )
+        manual = self.env["shopee.shop"].create(
+            {
+                "account_id": self.account.id,
+                "name": "Manual shop",
+                "external_id": "600100202",
+                "auto_import_orders": False,
+            }
+        )
+        self.env["marketplace.shop"]._cron_pull_orders()
+        job = self.shop.job_ids
+        self.assertEqual(len(job), 1)
+        self.assertEqual(job.origin, "cron")
+        self.assertFalse(sleeping.job_ids)
+        self.assertFalse(manual.job_ids)
+        # a new shop starts `initial_import_days` back
+        since = job._payload_dict()["since"]
+        expected = fields.Datetime.now() - timedelta(days=self.shop.initial_import_days)
+        self.assertAlmostEqual(since, expected, delta=timedelta(minutes=1))
+        # still pending: the next run does not pile up another one
+        self.env["marketplace.shop"]._cron_pull_orders()
+        self.assertEqual(self.shop.job_ids, job)
+
+    def test_cron_starts_from_sync_point_with_overlap(self):
+        self.shop.order_sync_point = datetime(2026, 11, 1, 12, 0)
+        self.env["marketplace.shop"]._cron_pull_orders()
+        since = self.shop.job_ids._payload_dict()["since"]
+        self.assertEqual(since, datetime(2026, 11, 1, 12, 0) - ORDER_SYNC_OVERLAP)
+
+    def test_import_orders_now_button(self):
+        action = self.shop.action_import_orders()
+        self.assertEqual(action["tag"], "display_notification")
+        job = self.shop.job_ids
+        self.assertEqual(len(job), 1)
+        self.assertEqual(job.origin, "user")
+        self.assertIn(job.name, action["params"]["message"])
+        self.assertEqual(action["params"]["type"], "success")
+        again = self.shop.action_import_orders()
+        self.assertEqual(self.shop.job_ids, job)
+        self.assertIn("already queued", again["params"]["message"])
+        self.shop.auth_state = "needs_reauth"
+        with self.assertRaisesRegex(UserError, "authorized again"):
+            self.shop.action_import_orders()
+
+    def test_sync_point_only_moves_forward_without_gap(self):
+        shop = self.shop
+        self.assertTrue(
+            shop._advance_order_sync_point(datetime(2026, 1, 1), datetime(2026, 1, 5))
+        )
+        # overlapping the point: moves
+        self.assertTrue(
+            shop._advance_order_sync_point(datetime(2026, 1, 4), datetime(2026, 1, 9))
+        )
+        self.assertEqual(shop.order_sync_point, datetime(2026, 1, 9))
+        # a back-fill behind it: stays
+        self.assertFalse(
+            shop._advance_order_sync_point(datetime(2025, 12, 1), datetime(2025, 12, 5))
+        )
+        # a window after a gap: stays, the gap was never pulled
+        self.assertFalse(
+            shop._advance_order_sync_point(datetime(2026, 2, 1), datetime(2026, 2, 5))
+        )
+        self.assertEqual(shop.order_sync_point, datetime(2026, 1, 9))

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# make run: the demo. PostgreSQL, a demo database with both addons and demo
+# data, the Shopee simulator, and Odoo with the queue_job runner. Ctrl-C stops.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+require_odoo
+ensure_python_requirements
+ensure_postgresql
+
+DB=${RUN_DB:-marketplace_demo}
+HTTP_PORT=${HTTP_PORT:-8069}
+SIMULATOR_PORT=${SIMULATOR_PORT:-8079}
+
+if psql -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
+    say "Upgrading the demo database $DB"
+    odoo -d "$DB" -u connector_marketplace,connector_shopee --stop-after-init --log-level=warn
+else
+    say "Creating the demo database $DB (both addons, demo data; takes a minute or two)"
+    odoo -d "$DB" -i connector_shopee --stop-after-init --log-level=warn
+fi
+
+say "Starting the Shopee simulator on http://localhost:$SIMULATOR_PORT"
+(cd "$ROOT/simulator" && exec "$PYTHON" -m shopee_simulator --port "$SIMULATOR_PORT") &
+simulator_pid=$!
+trap 'kill "$simulator_pid" 2>/dev/null || true; wait "$simulator_pid" 2>/dev/null || true' EXIT
+sleep 1
+kill -0 "$simulator_pid" 2>/dev/null || die "the simulator did not start (port $SIMULATOR_PORT busy?)"
+
+cat <<MSG
+
+  Odoo:      http://localhost:$HTTP_PORT   (login admin, password admin)
+  Simulator: http://localhost:$SIMULATOR_PORT
+  Try it:    Marketplace > Configuration > Accounts > "Shopee Thailand (Simulator)"
+             > Connect shop, authorize on the simulator's page, then on the shop
+             press "Import orders now" and open Marketplace > Orders.
+  Stop:      Ctrl-C
+
+MSG
+say "Starting Odoo with the queue_job runner"
+odoo -d "$DB" --http-port="$HTTP_PORT" --db-filter="^$DB\$" || true

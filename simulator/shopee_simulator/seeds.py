@@ -1,0 +1,37 @@
+"""The seed files: partners, shops, items and hand-written orders."""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+# The shop the hand-written orders belong to (their items are its items).
+SEED_ORDERS_SHOP_ID = 600100200
+
+
+@dataclass
+class Seeds:
+    partners: dict = field(default_factory=dict)
+    shops: dict = field(default_factory=dict)
+    main_accounts: dict = field(default_factory=dict)
+    items: list = field(default_factory=list)
+    orders: list = field(default_factory=list)
+
+    def shop_items(self, shop_id):
+        return [item for item in self.items if item["shop_id"] == shop_id]
+
+
+def load_seeds(directory=None):
+    directory = Path(directory or SEEDS_DIR)
+    shops = _read(directory / "shops.json")
+    return Seeds(
+        partners={p["partner_id"]: p for p in _read(directory / "partners.json")},
+        shops={s["shop_id"]: s for s in shops["shops"]},
+        main_accounts={m["main_account_id"]: m for m in shops["main_accounts"]},
+        items=_read(directory / "items.json"),
+        orders=[_read(path) for path in sorted((directory / "orders").glob("*.json"))],
+    )
+
+
+def _read(path):
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,393 @@
+"""Everything the simulator remembers, behind one lock.
+
+Shops, orders, authorization codes, token pairs, queued faults, counters and
+the clock. The HTTP layer (``api``, ``control``) only parses and answers.
+"""
+
+import copy
+import secrets
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import generator
+from .errors import invalid_access_token, refused
+from .seeds import SEED_ORDERS_SHOP_ID
+
+DAY = 86400
+ACCESS_TOKEN_TTL = 4 * 3600
+REFRESH_TOKEN_TTL = 30 * DAY
+# After a refresh, the previous access token keeps working this long (§3.4).
+OLD_TOKEN_GRACE = 300
+CODE_TTL = 600
+CONSENT_TTL = 600
+AUTHORIZATION_TTL = 365 * DAY
+TIMESTAMP_WINDOW = 300
+FAULT_KINDS = ("rate_limit", "server_error", "timeout", "expire_access_token")
+GATEWAY_FAULTS = ("rate_limit", "server_error", "timeout")
+DEFAULT_SHOP_ID = SEED_ORDERS_SHOP_ID
+
+
+@dataclass
+class AccessToken:
+    partner_id: int
+    # shop_id → expiry; a main account's first token serves several shops.
+    shops: dict
+
+
+@dataclass
+class RefreshToken:
+    partner_id: int
+    shops: frozenset
+    expires_at: int
+    used_by: set = field(default_factory=set)
+
+
+@dataclass
+class Code:
+    partner_id: int
+    shop_id: int | None
+    main_account_id: int | None
+    issued_at: int
+    used: bool = False
+
+
+@dataclass
+class Fault:
+    kind: str
+    path: str | None = None
+    times: int = 1
+    seconds: float = 3.0
+
+    def matches(self, path, shop_api):
+        return path == self.path if self.path else shop_api
+
+
+@dataclass
+class Scenario:
+    """What a reset builds (all of it deterministic but the token values)."""
+
+    seed: int = 42
+    orders: int = 60
+    shop_id: int = DEFAULT_SHOP_ID
+    time_from: int | None = None
+    time_to: int | None = None
+    days: int = 14
+    include_seed_orders: bool = True
+
+
+class State:
+    def __init__(self, seeds, scenario=None, clock=time.time):
+        self.lock = threading.RLock()
+        self.seeds = seeds
+        self._clock = clock
+        self.reset(scenario or Scenario())
+
+    # -- clock and reset ------------------------------------------------------
+
+    def now(self):
+        return int(self._clock()) + self.clock_offset
+
+    def set_clock(self, offset):
+        with self.lock:
+            self.clock_offset = int(offset)
+
+    def reset(self, scenario):
+        """Rebuild everything; raises ValueError (state untouched) on a bad range."""
+        with self.lock:
+            time_to = scenario.time_to
+            if time_to is None:
+                time_to = int(self._clock())
+            time_from = scenario.time_from
+            if time_from is None:
+                time_from = time_to - scenario.days * DAY
+            generated = generator.generate_orders(
+                scenario.seed,
+                scenario.orders,
+                scenario.shop_id,
+                time_from,
+                time_to,
+                self.seeds.shop_items(scenario.shop_id),
+                self.seeds.orders,
+            )
+            self.clock_offset = 0
+            self.partners = copy.deepcopy(self.seeds.partners)
+            self.shops = copy.deepcopy(self.seeds.shops)
+            self.main_accounts = copy.deepcopy(self.seeds.main_accounts)
+            for shop in self.shops.values():
+                shop["auth_time"] = None
+            self.orders = {shop_id: {} for shop_id in self.shops}
+            self.put_orders(scenario.shop_id, generated)
+            if scenario.include_seed_orders:
+                self.put_orders(
+                    SEED_ORDERS_SHOP_ID,
+                    generator.redate(self.seeds.orders, time_from, time_to),
+                )
+            self.codes, self.nonces = {}, {}
+            self.access_tokens, self.refresh_tokens = {}, {}
+            self.current_tokens = {}
+            self.faults = []
+            self.calls, self.errors = Counter(), Counter()
+            self.refreshes, self.faults_fired = Counter(), Counter()
+            self.codes_issued = self.codes_used = 0
+
+    # -- partners and shops ---------------------------------------------------
+
+    def partner_key(self, partner_id):
+        partner = self.partners.get(partner_id)
+        return partner and partner["partner_key"]
+
+    def add_partner(self, partner_id, partner_key, **extra):
+        with self.lock:
+            self.partners[partner_id] = dict(
+                extra, partner_id=partner_id, partner_key=partner_key
+            )
+
+    def add_shop(self, shop_id, shop_name, region="TH"):
+        with self.lock:
+            self.shops[shop_id] = {
+                "shop_id": shop_id,
+                "shop_name": shop_name,
+                "region": region,
+                "main_account_id": None,
+                "auth_time": None,
+            }
+            self.orders.setdefault(shop_id, {})
+
+    def shop(self, shop_id):
+        with self.lock:
+            return copy.deepcopy(self.shops.get(shop_id))
+
+    def directory(self):
+        """(shops, main accounts) a seller may choose on the consent page."""
+        with self.lock:
+            return (
+                copy.deepcopy(list(self.shops.values())),
+                copy.deepcopy(list(self.main_accounts.values())),
+            )
+
+    def count(self, path, outcome):
+        with self.lock:
+            self.calls[path] += 1
+            if outcome != "ok":
+                self.errors[outcome] += 1
+
+    # -- consent and codes ----------------------------------------------------
+
+    def issue_nonce(self, partner_id, redirect):
+        with self.lock:
+            nonce = secrets.token_hex(16)
+            self.nonces[nonce] = {
+                "partner_id": partner_id,
+                "redirect": redirect,
+                "expires_at": self.now() + CONSENT_TTL,
+            }
+            return nonce
+
+    def take_nonce(self, nonce):
+        """The consent it stands for, once only; None when unknown or stale."""
+        with self.lock:
+            consent = self.nonces.pop(nonce or "", None)
+            if consent and consent["expires_at"] > self.now():
+                return consent
+            return None
+
+    def issue_code(self, partner_id, shop_id=None, main_account_id=None):
+        with self.lock:
+            code = secrets.token_hex(16)
+            self.codes[code] = Code(partner_id, shop_id, main_account_id, self.now())
+            self.codes_issued += 1
+            return code
+
+    def exchange_code(self, code, partner_id, shop_id=None, main_account_id=None):
+        """Token pair for a code: single-use, bound, 10 minutes (§3.2)."""
+        with self.lock:
+            grant = self.codes.get(code)
+            if (
+                grant is None
+                or grant.used
+                or grant.partner_id != partner_id
+                or (grant.shop_id, grant.main_account_id) != (shop_id, main_account_id)
+                or self.now() - grant.issued_at > CODE_TTL
+            ):
+                raise refused("invalid_code", "The code is expired or used or invalid")
+            grant.used = True
+            self.codes_used += 1
+            if main_account_id is not None:
+                shop_ids = list(self.main_accounts[main_account_id]["shop_ids"])
+            else:
+                shop_ids = [shop_id]
+            access, refresh = self._grant(partner_id, shop_ids, authorize=True)
+            return access, refresh, shop_ids
+
+    # -- tokens ---------------------------------------------------------------
+
+    def _grant(
+        self,
+        partner_id,
+        shop_ids,
+        authorize,
+        access=None,
+        refresh=None,
+        expire_in=ACCESS_TOKEN_TTL,
+    ):
+        now = self.now()
+        access = access or secrets.token_hex(16)
+        refresh = refresh or secrets.token_hex(16)
+        self.access_tokens[access] = AccessToken(
+            partner_id, {shop_id: now + expire_in for shop_id in shop_ids}
+        )
+        self.refresh_tokens[refresh] = RefreshToken(
+            partner_id, frozenset(shop_ids), now + REFRESH_TOKEN_TTL
+        )
+        for shop_id in shop_ids:
+            self.current_tokens[shop_id] = {
+                "access_token": access,
+                "refresh_token": refresh,
+                "access_token_expires_at": now + expire_in,
+                "refresh_token_expires_at": now + REFRESH_TOKEN_TTL,
+            }
+            if authorize or self.shops[shop_id]["auth_time"] is None:
+                self.shops[shop_id]["auth_time"] = now
+        return access, refresh
+
+    def install_tokens(self, shop_id, access, refresh, expire_in, partner_id):
+        with self.lock:
+            self._grant(partner_id, [shop_id], False, access, refresh, expire_in)
+
+    def refresh(self, refresh_token, partner_id, shop_id):
+        """New pair for one shop; the refresh token dies for it (§3.4)."""
+        with self.lock:
+            now = self.now()
+            grant = self.refresh_tokens.get(refresh_token)
+            if (
+                grant is None
+                or grant.partner_id != partner_id
+                or shop_id not in grant.shops
+                or shop_id in grant.used_by
+            ):
+                raise refused("error_auth", "Invalid refresh_token.")
+            if now >= grant.expires_at:
+                raise refused("refresh_token_expired", "The refresh_token is expired.")
+            auth_time = self.shops[shop_id]["auth_time"] or 0
+            if now >= auth_time + AUTHORIZATION_TTL:
+                raise refused(
+                    "shop_access_expired", "The shop authorization is expired."
+                )
+            grant.used_by.add(shop_id)
+            for token in self.access_tokens.values():
+                if shop_id in token.shops:
+                    token.shops[shop_id] = min(
+                        token.shops[shop_id], now + OLD_TOKEN_GRACE
+                    )
+            self.refreshes[shop_id] += 1
+            return self._grant(partner_id, [shop_id], authorize=False)
+
+    def check_access(self, access_token, partner_id, shop_id, path):
+        """Refuse a shop call whose token is unknown, stale or not this shop's."""
+        with self.lock:
+            token = self.access_tokens.get(access_token)
+            if token is None or token.partner_id != partner_id:
+                raise invalid_access_token()
+            if shop_id not in token.shops:
+                raise refused("error_auth", "Invalid access_token.")
+            if self.now() >= token.shops[shop_id]:
+                raise invalid_access_token()
+            if self.take_fault(path, True, ("expire_access_token",)):
+                token.shops[shop_id] = self.now() - 1
+                raise invalid_access_token()
+
+    # -- faults ---------------------------------------------------------------
+
+    def add_fault(self, fault):
+        with self.lock:
+            self.faults.append(fault)
+
+    def clear_faults(self):
+        with self.lock:
+            self.faults.clear()
+
+    def take_fault(self, path, shop_api, kinds=GATEWAY_FAULTS):
+        """The first queued fault of ``kinds`` for this call, used up once."""
+        with self.lock:
+            for fault in self.faults:
+                if fault.kind in kinds and fault.matches(path, shop_api):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                    self.faults_fired[fault.kind] += 1
+                    return copy.copy(fault)
+            return None
+
+    # -- orders ---------------------------------------------------------------
+
+    def put_orders(self, shop_id, orders):
+        with self.lock:
+            shop_orders = self.orders.setdefault(shop_id, {})
+            for order in orders:
+                shop_orders[order["order_sn"]] = copy.deepcopy(order)
+
+    def list_orders(self, shop_id, time_field, time_from, time_to, status=None):
+        """(time, order_sn, status) of the matching orders, in a stable order."""
+        with self.lock:
+            found = [
+                (order[time_field], sn, order["order_status"])
+                for sn, order in self.orders.get(shop_id, {}).items()
+                if time_from <= order[time_field] <= time_to
+                and (status is None or order["order_status"] == status)
+            ]
+        return sorted(found)
+
+    def get_orders(self, shop_id, order_sns):
+        """Copies of the shop's orders among ``order_sns`` (missing: skipped)."""
+        with self.lock:
+            shop_orders = self.orders.get(shop_id, {})
+            return [
+                copy.deepcopy(shop_orders[sn]) for sn in order_sns if sn in shop_orders
+            ]
+
+    def all_orders(self, shop_id):
+        with self.lock:
+            return copy.deepcopy(list(self.orders.get(shop_id, {}).values()))
+
+    def update_order(self, order_sn, changes):
+        """Change an order as time goes by; None when no shop has it."""
+        with self.lock:
+            for shop_orders in self.orders.values():
+                order = shop_orders.get(order_sn)
+                if order is not None:
+                    break
+            else:
+                return None
+            changes = copy.deepcopy(changes)
+            status = changes.pop("order_status", None)
+            if status:
+                generator.apply_status(order, status, self.now())
+            order.update(changes)
+            order["update_time"] = int(changes.get("update_time") or self.now())
+            return copy.deepcopy(order)
+
+    # -- what tests look at ---------------------------------------------------
+
+    def snapshot(self):
+        with self.lock:
+            return {
+                "now": self.now(),
+                "clock_offset": self.clock_offset,
+                "calls": dict(self.calls),
+                "errors": dict(self.errors),
+                "refreshes": {str(k): v for k, v in self.refreshes.items()},
+                "codes": {"issued": self.codes_issued, "used": self.codes_used},
+                "tokens": {str(k): dict(v) for k, v in self.current_tokens.items()},
+                "faults": [vars(fault).copy() for fault in self.faults],
+                "faults_fired": dict(self.faults_fired),
+                "shops": {
+                    str(shop_id): {
+                        "shop_name": shop["shop_name"],
+                        "auth_time": shop["auth_time"],
+                        "orders": len(self.orders.get(shop_id, {})),
+                    }
+                    for shop_id, shop in self.shops.items()
+                },
+            }

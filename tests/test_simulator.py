@@ -1,0 +1,759 @@
+"""The Shopee simulator honours Shopee's contract (shopee-api.md).
+
+Requests are signed here by a helper of this file, not by the simulator's
+own code: two independent implementations of §4 must agree.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import pytest
+import requests
+
+PARTNER_ID = 2000001
+PARTNER_KEY = "shpk-simulator-demo-key"
+SHOP_ID = 600100200
+OTHER_SHOP_ID = 600100201
+MAIN_ACCOUNT_ID = 800100
+REDIRECT = "http://localhost:8069/marketplace/shopee/oauth/1?state=x"
+TOKEN_GET = "/api/v2/auth/token/get"
+REFRESH = "/api/v2/auth/access_token/get"
+SHOP_INFO = "/api/v2/shop/get_shop_info"
+ORDER_LIST = "/api/v2/order/get_order_list"
+ORDER_DETAIL = "/api/v2/order/get_order_detail"
+DAY = 86400
+
+# shopee-api.md §4, key "test_partner_key_0123456789abcdef".
+VECTOR_KEY = "test_partner_key_0123456789abcdef"
+VECTOR_TOKEN = "59777174636562737266615546704c6d"
+VECTORS = [
+    (
+        "2001887/api/v2/auth/token/get1655714431",
+        "0c212acc232b9af44093a3f982a47b546c9edf3d005ebf999580c3e5978e0336",
+    ),
+    (
+        "2001887/api/v2/shop/get_shop_info1655714431" + VECTOR_TOKEN + "14701711",
+        "fae2453506d0e74461bff5acf9985e736a81491c37c1c77537598bc991c034fc",
+    ),
+    (
+        "2001887/api/v2/shop/get_shop_info1655714488" + VECTOR_TOKEN + "14701711",
+        "00c81a99df98e580c41df91c53803f7db61198e0ff351629314f0831a3d3e80d",
+    ),
+]
+
+
+def hmac_sign(key, base):
+    return hmac.new(key.encode(), base.encode(), hashlib.sha256).hexdigest()
+
+
+class Shopee:
+    """A tiny signed client: the way a connector calls Shopee."""
+
+    def __init__(self, sim, partner_id=PARTNER_ID, key=PARTNER_KEY):
+        self.sim, self.partner_id, self.key = sim, partner_id, key
+
+    def common(self, path, token=None, shop_id=None, timestamp=None, sign=None):
+        timestamp = self.sim.now() if timestamp is None else timestamp
+        base = f"{self.partner_id}{path}{timestamp}"
+        params = {"partner_id": self.partner_id, "timestamp": timestamp}
+        if token is not None:
+            base += f"{token}{shop_id}"
+            params.update(access_token=token, shop_id=shop_id)
+        params["sign"] = sign or hmac_sign(self.key, base)
+        return params
+
+    def get(self, path, token=None, shop_id=SHOP_ID, common=None, **params):
+        common = common or self.common(path, token, shop_id if token else None)
+        return requests.get(
+            self.sim.url + path, params={**common, **params}, timeout=10
+        )
+
+    def post(self, path, body, common=None):
+        common = common or self.common(path)
+        return requests.post(self.sim.url + path, params=common, json=body, timeout=10)
+
+    def token_get(self, code, **target):
+        body = {"code": code, "partner_id": self.partner_id, **target}
+        return self.post(TOKEN_GET, body)
+
+    def refresh(self, refresh_token, shop_id=SHOP_ID):
+        body = {
+            "refresh_token": refresh_token,
+            "partner_id": self.partner_id,
+            "shop_id": shop_id,
+        }
+        return self.post(REFRESH, body)
+
+    def auth_link(self, redirect=REDIRECT, timestamp=None, key=None):
+        path = "/api/v2/shop/auth_partner"
+        timestamp = self.sim.now() if timestamp is None else timestamp
+        sign = hmac_sign(key or self.key, f"{self.partner_id}{path}{timestamp}")
+        query = {
+            "partner_id": self.partner_id,
+            "timestamp": timestamp,
+            "sign": sign,
+            "redirect": redirect,
+        }
+        return requests.Request("GET", self.sim.url + path, params=query).prepare().url
+
+
+@pytest.fixture
+def sim(shopee_simulator):
+    shopee_simulator.reset(seed=42, orders=0)
+    return shopee_simulator
+
+
+@pytest.fixture
+def shopee(sim):
+    return Shopee(sim)
+
+
+@pytest.fixture
+def token(sim):
+    sim.install_tokens(SHOP_ID, "test-access-token-0001", "test-refresh-token-0001")
+    return "test-access-token-0001"
+
+
+def assert_error(response, error, status, message=None):
+    body = response.json()
+    assert (response.status_code, body["error"]) == (status, error), body
+    assert re.fullmatch(r"[0-9a-f]{32}", body["request_id"])
+    if message is not None:
+        assert body["message"] == message
+    return body
+
+
+def consent(shopee, **choice):
+    """Open the auth link, read the form, submit it: the redirect's query."""
+    page = requests.get(shopee.auth_link(), timeout=10)
+    assert page.status_code == 200, page.text
+    assert "Shopee Open Platform" in page.text and "Simulator" in page.text
+    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
+    fields = dict(
+        re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text)
+    )
+    assert set(fields) == {"nonce", "shop_id"}
+    fields.update(choice or {"shop_id": str(SHOP_ID), "authorize": "1"})
+    answer = requests.post(
+        urljoin(page.url, action), data=fields, allow_redirects=False, timeout=10
+    )
+    assert answer.status_code == 302, answer.text
+    location = answer.headers["Location"]
+    assert location.startswith(REDIRECT + "&code=")
+    return {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}, (
+        urljoin(page.url, action),
+        fields,
+    )
+
+
+# -- signing ---------------------------------------------------------------
+
+
+def test_simulator_signature_function_reproduces_the_vectors():
+    from shopee_simulator.signing import base_string, sign
+
+    for base, expected in VECTORS:
+        assert sign(VECTOR_KEY, base) == expected
+    assert (
+        base_string(2001887, SHOP_INFO, 1655714431, VECTOR_TOKEN, 14701711)
+        == VECTORS[1][0]
+    )
+
+
+def test_published_vectors_are_accepted(sim):
+    sim.add_partner(2001887, VECTOR_KEY)
+    sim.add_shop(14701711, "Vector Shop")
+    sim.set_clock(1655714431 + 30 - int(time.time()))
+    sim.install_tokens(14701711, VECTOR_TOKEN, "vector-refresh", partner_id=2001887)
+    vector = Shopee(sim, 2001887, VECTOR_KEY)
+
+    def shop_info(timestamp, sign):
+        common = {
+            "partner_id": 2001887,
+            "timestamp": timestamp,
+            "access_token": VECTOR_TOKEN,
+            "shop_id": 14701711,
+            "sign": sign,
+        }
+        return vector.get(SHOP_INFO, common=common)
+
+    answer = shop_info(1655714431, VECTORS[1][1])
+    assert answer.status_code == 200 and answer.json()["shop_name"] == "Vector Shop"
+    leading_zero = VECTORS[2][1]
+    assert shop_info(1655714488, leading_zero).json()["error"] == ""
+    # The official Java demo drops leading zeros: 62 characters, refused.
+    java_bug = leading_zero.lstrip("0")
+    assert len(java_bug) == 62
+    assert_error(shop_info(1655714488, java_bug), "error_sign", 403, "Wrong sign.")
+    common = {"partner_id": 2001887, "timestamp": 1655714431, "sign": VECTORS[0][1]}
+    body = {"code": "no-such-code", "partner_id": 2001887, "shop_id": 14701711}
+    # The sign passes; only the code is refused.
+    assert_error(vector.post(TOKEN_GET, body, common=common), "invalid_code", 403)
+
+
+def test_wrong_signatures_are_refused(shopee, token):
+    now = shopee.sim.now()
+    tail = f"{now}{token}{SHOP_ID}"
+    wrong = {
+        "wrong key": hmac_sign(
+            "shpk-not-the-right-key", f"{PARTNER_ID}{SHOP_INFO}{tail}"
+        ),
+        "host in path": hmac_sign(
+            PARTNER_KEY, f"{PARTNER_ID}{shopee.sim.url}{SHOP_INFO}{tail}"
+        ),
+        "public formula": hmac_sign(PARTNER_KEY, f"{PARTNER_ID}{SHOP_INFO}{now}"),
+        "uppercase": hmac_sign(PARTNER_KEY, f"{PARTNER_ID}{SHOP_INFO}{tail}").upper(),
+    }
+    for sign in wrong.values():
+        common = shopee.common(SHOP_INFO, token, SHOP_ID, now, sign=sign)
+        answer = shopee.get(SHOP_INFO, common=common)
+        assert_error(answer, "error_sign", 403, "Wrong sign.")
+    good = shopee.common(SHOP_INFO, token, SHOP_ID, now)
+    assert shopee.get(SHOP_INFO, common=good).json()["error"] == ""
+
+
+def test_unknown_partner_and_missing_parameters(shopee, token):
+    stranger = Shopee(shopee.sim, partner_id=1999999)
+    assert_error(stranger.get(SHOP_INFO, token), "invalid_partner_id", 403)
+    common = shopee.common(SHOP_INFO, token, SHOP_ID)
+    for name in ("partner_id", "timestamp", "sign", "access_token", "shop_id"):
+        partial = {k: v for k, v in common.items() if k != name}
+        answer = shopee.get(SHOP_INFO, common=partial)
+        assert_error(answer, "error_param", 200, f"There is no {name} in query.")
+
+
+def test_timestamp_window_is_five_minutes(shopee, token):
+    now = shopee.sim.now()
+    for skew, accepted in ((-290, True), (-301, False), (290, True), (301, False)):
+        common = shopee.common(SHOP_INFO, token, SHOP_ID, timestamp=now + skew)
+        answer = shopee.get(SHOP_INFO, common=common)
+        if accepted:
+            assert answer.json()["error"] == "", skew
+        else:
+            assert_error(answer, "error_param", 200, "Invalid timestamp.")
+
+
+# -- authorization ------------------------------------------------------------
+
+
+def test_consent_code_tokens(shopee):
+    callback, (action, fields) = consent(shopee)
+    assert callback["shop_id"] == str(SHOP_ID) and callback["state"] == "x"
+    replay = requests.post(action, data=fields, allow_redirects=False, timeout=10)
+    assert replay.status_code == 403, "a nonce works once"
+
+    answer = shopee.token_get(callback["code"], shop_id=SHOP_ID)
+    data = answer.json()
+    assert answer.status_code == 200 and (data["error"], data["message"]) == ("", "")
+    assert "response" not in data
+    assert re.fullmatch(r"[0-9a-f]{32}", data["access_token"])
+    assert re.fullmatch(r"[0-9a-f]{32}", data["refresh_token"])
+    assert data["expire_in"] == 14400
+    assert data["shop_id_list"] == [SHOP_ID]
+    assert data["merchant_id_list"] == data["supplier_id_list"] == []
+    info = shopee.get(SHOP_INFO, data["access_token"]).json()
+    assert info["shop_name"] == "Bangkok Gadget House"
+
+    again = shopee.token_get(callback["code"], shop_id=SHOP_ID)
+    assert_error(again, "invalid_code", 403, "The code is expired or used or invalid")
+    state = shopee.sim.state()
+    assert state["codes"] == {"issued": 1, "used": 1}
+    assert state["tokens"][str(SHOP_ID)]["access_token"] == data["access_token"]
+
+
+def test_code_is_bound_and_expires_after_ten_minutes(shopee):
+    bound, _form = consent(shopee)
+    answer = shopee.token_get(bound["code"], shop_id=OTHER_SHOP_ID)
+    assert_error(answer, "invalid_code", 403)
+    late, _form = consent(shopee)
+    shopee.sim.set_clock(601)
+    assert_error(shopee.token_get(late["code"], shop_id=SHOP_ID), "invalid_code", 403)
+    shopee.sim.set_clock(0)
+    fresh, _form = consent(shopee)
+    shopee.sim.set_clock(590)
+    assert shopee.token_get(fresh["code"], shop_id=SHOP_ID).json()["error"] == ""
+
+
+def test_token_get_checks_its_body(shopee):
+    callback, _form = consent(shopee)
+    code = callback["code"]
+    mismatch = {"code": code, "partner_id": PARTNER_ID + 1, "shop_id": SHOP_ID}
+    assert_error(shopee.post(TOKEN_GET, mismatch), "error_param", 200)
+    both = {
+        "code": code,
+        "partner_id": PARTNER_ID,
+        "shop_id": SHOP_ID,
+        "main_account_id": MAIN_ACCOUNT_ID,
+    }
+    assert_error(shopee.post(TOKEN_GET, both), "error_param", 200)
+    assert shopee.token_get(code, shop_id=SHOP_ID).json()["error"] == ""
+
+
+def test_consent_link_refused(shopee):
+    bad_sign = requests.get(shopee.auth_link(key="wrong-key"), timeout=10)
+    assert bad_sign.status_code == 403 and "Wrong sign." in bad_sign.text
+    stale = requests.get(shopee.auth_link(timestamp=shopee.sim.now() - 301), timeout=10)
+    assert stale.status_code == 403 and "Invalid timestamp" in stale.text
+    assert shopee.sim.state()["codes"]["issued"] == 0
+
+
+def test_main_account_shares_one_pair_until_refresh(shopee):
+    callback, _form = consent(shopee, main_account_id=str(MAIN_ACCOUNT_ID))
+    assert callback["main_account_id"] == str(MAIN_ACCOUNT_ID)
+    assert "shop_id" not in callback
+    data = shopee.token_get(callback["code"], main_account_id=MAIN_ACCOUNT_ID).json()
+    assert data["error"] == "" and data["shop_id_list"] == [SHOP_ID, OTHER_SHOP_ID]
+    shared, refresh = data["access_token"], data["refresh_token"]
+    for shop_id in (SHOP_ID, OTHER_SHOP_ID):
+        assert shopee.get(SHOP_INFO, shared, shop_id).json()["error"] == ""
+    first = shopee.refresh(refresh, SHOP_ID).json()
+    second = shopee.refresh(refresh, OTHER_SHOP_ID).json()
+    assert first["error"] == second["error"] == ""
+    assert first["access_token"] != second["access_token"]
+    assert_error(shopee.refresh(refresh, SHOP_ID), "error_auth", 403)
+
+
+def test_refresh_is_single_use_and_old_token_lives_five_minutes(shopee, token):
+    answer = shopee.refresh("test-refresh-token-0001")
+    data = answer.json()
+    assert answer.status_code == 200 and data["error"] == "" and "response" not in data
+    assert data["partner_id"] == PARTNER_ID and data["shop_id"] == SHOP_ID
+    assert data["expire_in"] == 14400
+    assert data["refresh_token"] != "test-refresh-token-0001"
+    again = shopee.refresh("test-refresh-token-0001")
+    assert_error(again, "error_auth", 403, "Invalid refresh_token.")
+    assert shopee.sim.refresh_count(SHOP_ID) == 1
+
+    shopee.sim.set_clock(290)
+    assert shopee.get(SHOP_INFO, token).json()["error"] == ""
+    shopee.sim.set_clock(301)
+    answer = shopee.get(SHOP_INFO, token)
+    assert_error(answer, "invalid_acceess_token", 403, "Invalid access_token.")
+    assert shopee.get(SHOP_INFO, data["access_token"]).json()["error"] == ""
+    # The new refresh token works, once.
+    assert shopee.refresh(data["refresh_token"]).json()["error"] == ""
+
+
+def test_access_token_checks(shopee, token):
+    assert_error(shopee.get(SHOP_INFO, "no-such-token"), "invalid_acceess_token", 403)
+    assert_error(shopee.get(SHOP_INFO, token, OTHER_SHOP_ID), "error_auth", 403)
+    shopee.sim.set_clock(14400)
+    assert_error(shopee.get(SHOP_INFO, token), "invalid_acceess_token", 403)
+
+
+def test_get_shop_info(shopee, token):
+    data = shopee.get(SHOP_INFO, token).json()
+    assert "response" not in data
+    assert data["shop_name"] == "Bangkok Gadget House"
+    assert (data["region"], data["status"]) == ("TH", "NORMAL")
+    assert data["is_cb"] is False and data["is_sip"] is False
+    assert abs(data["auth_time"] - shopee.sim.now()) < 5
+    assert data["expire_time"] == data["auth_time"] + 365 * DAY
+    assert (data["error"], data["message"]) == ("", "")
+
+
+# -- orders -------------------------------------------------------------------
+
+
+def list_orders(shopee, token, **params):
+    params = {"time_range_field": "update_time", "page_size": 100, **params}
+    return shopee.get(ORDER_LIST, token, **params)
+
+
+def test_order_list_limits(shopee, token):
+    now = shopee.sim.now()
+    too_long = list_orders(shopee, token, time_from=now - 15 * DAY - 1, time_to=now)
+    assert_error(
+        too_long,
+        "order.order_list_invalid_time",
+        200,
+        "Start time must be earlier than end time and diff in 15days.",
+    )
+    backwards = list_orders(shopee, token, time_from=now, time_to=now)
+    assert_error(backwards, "order.order_list_invalid_time", 200)
+    window = {"time_from": now - 15 * DAY, "time_to": now}
+    assert list_orders(shopee, token, **window).json()["error"] == ""
+    for size in (0, 101, "x"):
+        answer = list_orders(shopee, token, page_size=size, **window)
+        assert_error(answer, "error_param", 200)
+    answer = list_orders(shopee, token, time_range_field="pay_time", **window)
+    assert_error(answer, "error_param", 200)
+
+
+def test_cursor_paging_returns_each_order_once(shopee, token):
+    now = shopee.sim.now()
+    shopee.sim.reset(seed=7, orders=230, time_from=now - 5 * DAY, time_to=now - 60)
+    shopee.sim.install_tokens(SHOP_ID, token, "r")
+    seen, cursor, pages = [], "", []
+    while True:
+        answer = list_orders(
+            shopee, token, time_from=now - 6 * DAY, time_to=now, cursor=cursor
+        ).json()
+        page = answer["response"]
+        pages.append(len(page["order_list"]))
+        seen += [order["order_sn"] for order in page["order_list"]]
+        assert all(set(order) == {"order_sn"} for order in page["order_list"])
+        if not page["more"]:
+            assert page["next_cursor"] == ""
+            break
+        assert page["next_cursor"]
+        cursor = page["next_cursor"]
+    assert pages == [100, 100, 30]
+    assert len(seen) == len(set(seen)) == 230
+    assert set(seen) == set(shopee.sim.order_sns(SHOP_ID))
+
+
+def test_order_list_filters(shopee, token):
+    now = shopee.sim.now()
+    base = json.loads((_seed_dir() / "02_ready_to_ship_cod.json").read_text())
+    orders = []
+    for index, (created, updated, status) in enumerate(
+        [
+            (now - 300, now - 200, "READY_TO_SHIP"),
+            (now - 200, now - 100, "SHIPPED"),
+            (now - 100, now - 100, "READY_TO_SHIP"),
+        ]
+    ):
+        orders.append(
+            dict(
+                base,
+                order_sn=f"250101FILTER0{index}",
+                create_time=created,
+                update_time=updated,
+                order_status=status,
+            )
+        )
+    shopee.sim.put_orders(SHOP_ID, orders)
+
+    def sns(**params):
+        page = list_orders(shopee, token, **params).json()["response"]
+        return [order["order_sn"] for order in page["order_list"]]
+
+    assert sns(time_from=now - 200, time_to=now - 100) == [
+        "250101FILTER00",
+        "250101FILTER01",
+        "250101FILTER02",
+    ]
+    assert sns(time_range_field="create_time", time_from=now - 200, time_to=now) == [
+        "250101FILTER01",
+        "250101FILTER02",
+    ]
+    assert sns(time_from=now - 1000, time_to=now, order_status="SHIPPED") == [
+        "250101FILTER01"
+    ]
+    page = list_orders(
+        shopee,
+        token,
+        time_from=now - 1000,
+        time_to=now,
+        response_optional_fields="order_status",
+    ).json()["response"]
+    assert [o["order_status"] for o in page["order_list"]][:2] == [
+        "READY_TO_SHIP",
+        "SHIPPED",
+    ]
+
+
+def _seed_dir():
+    from shopee_simulator.seeds import SEEDS_DIR
+
+    return SEEDS_DIR / "orders"
+
+
+def test_order_detail(shopee, token):
+    shopee.sim.reset(seed=3, orders=60)
+    shopee.sim.install_tokens(SHOP_ID, token, "r")
+    order_sns = shopee.sim.order_sns(SHOP_ID)
+    too_many = shopee.get(ORDER_DETAIL, token, order_sn_list=",".join(order_sns[:51]))
+    assert_error(too_many, "error_param", 200)
+    assert_error(shopee.get(ORDER_DETAIL, token, order_sn_list=""), "error_param", 200)
+
+    plain = shopee.get(ORDER_DETAIL, token, order_sn_list=",".join(order_sns[:50]))
+    orders = plain.json()["response"]["order_list"]
+    assert len(orders) == 50
+    for order in orders:
+        assert {
+            "order_sn",
+            "region",
+            "currency",
+            "cod",
+            "order_status",
+            "create_time",
+            "update_time",
+            "days_to_ship",
+            "ship_by_date",
+            "message_to_seller",
+        } <= set(order)
+        assert not {
+            "item_list",
+            "recipient_address",
+            "total_amount",
+            "package_list",
+            "buyer_username",
+        } & set(order)
+
+    fields = "item_list,recipient_address,total_amount,package_list"
+    rich = shopee.get(
+        ORDER_DETAIL,
+        token,
+        order_sn_list=order_sns[0],
+        response_optional_fields=fields,
+    ).json()["response"]["order_list"][0]
+    assert rich["item_list"] and rich["recipient_address"]["region"] == "TH"
+    assert "buyer_username" not in rich and "pay_time" not in rich
+
+
+def test_order_detail_missing_orders(shopee, token):
+    shopee.sim.reset(seed=3, orders=2)
+    shopee.sim.install_tokens(SHOP_ID, token, "r")
+    known = shopee.sim.order_sns(SHOP_ID)[0]
+    none = shopee.get(ORDER_DETAIL, token, order_sn_list="251231NOTHERE1")
+    assert_error(
+        none,
+        "error_not_found",
+        200,
+        "Wrong parameters, detail: the order is not found.",
+    )
+    some = shopee.get(ORDER_DETAIL, token, order_sn_list=f"{known},251231NOTHERE1")
+    data = some.json()
+    assert data["error"] == ""
+    assert [o["order_sn"] for o in data["response"]["order_list"]] == [known]
+    assert "251231NOTHERE1" in data["warning"]
+    # Another shop's orders are not found either.
+    shopee.sim.install_tokens(OTHER_SHOP_ID, "other-shop-token", "r2")
+    other = shopee.get(
+        ORDER_DETAIL, "other-shop-token", OTHER_SHOP_ID, order_sn_list=known
+    )
+    assert_error(other, "error_not_found", 200)
+
+
+def test_order_changes_over_time(shopee, token):
+    shopee.sim.reset(seed=3, orders=5, time_from=shopee.sim.now() - DAY)
+    shopee.sim.install_tokens(SHOP_ID, token, "r")
+    order_sn = shopee.sim.order_sns(SHOP_ID)[0]
+    shopee.sim.set_clock(3600)
+    now = shopee.sim.now()
+    changed = shopee.sim.update_order(order_sn, order_status="CANCELLED")
+    assert changed["update_time"] == now
+    assert changed["package_list"][0]["logistics_status"] == "LOGISTICS_INVALID"
+    page = list_orders(
+        shopee,
+        token,
+        time_from=now - 60,
+        time_to=now,
+        response_optional_fields="order_status",
+    ).json()["response"]
+    assert page["order_list"] == [{"order_sn": order_sn, "order_status": "CANCELLED"}]
+
+
+# -- faults ---------------------------------------------------------------------
+
+
+def test_rate_limit_and_server_error_once_then_ok(shopee, token):
+    window = {"time_from": shopee.sim.now() - DAY, "time_to": shopee.sim.now()}
+    shopee.sim.add_fault("rate_limit", path=ORDER_LIST)
+    shopee.sim.add_fault("server_error", path=ORDER_LIST)
+    assert shopee.get(SHOP_INFO, token).json()["error"] == "", "another path"
+    assert_error(
+        list_orders(shopee, token, **window),
+        "error_server",
+        429,
+        "Too many requests, please try again later.",
+    )
+    assert_error(
+        list_orders(shopee, token, **window),
+        "error_server",
+        500,
+        "System error. Please try again later.",
+    )
+    assert list_orders(shopee, token, **window).json()["error"] == ""
+
+
+def test_fault_without_path_hits_shop_calls_only(shopee, token):
+    shopee.sim.add_fault("server_error", times=2)
+    assert shopee.refresh("test-refresh-token-0001").status_code == 200
+    fresh = shopee.sim.state()["tokens"][str(SHOP_ID)]["access_token"]
+    assert shopee.get(SHOP_INFO, fresh).status_code == 500
+    assert shopee.get(SHOP_INFO, fresh).status_code == 500
+    assert shopee.get(SHOP_INFO, fresh).status_code == 200
+    shopee.sim.add_fault("rate_limit", times=5)
+    shopee.sim.clear_faults()
+    assert shopee.get(SHOP_INFO, fresh).status_code == 200
+
+
+def test_timeout_fault_delays_the_answer(shopee, token):
+    shopee.sim.add_fault("timeout", path=SHOP_INFO, seconds=0.4)
+    started = time.monotonic()
+    answer = shopee.get(SHOP_INFO, token)
+    assert time.monotonic() - started >= 0.4
+    assert answer.json()["error"] == ""
+
+
+def test_expire_access_token_fault(shopee, token):
+    shopee.sim.add_fault("expire_access_token")
+    assert_error(shopee.get(SHOP_INFO, token), "invalid_acceess_token", 403)
+    assert_error(shopee.get(SHOP_INFO, token), "invalid_acceess_token", 403)
+    data = shopee.refresh("test-refresh-token-0001").json()
+    assert shopee.get(SHOP_INFO, data["access_token"]).json()["error"] == ""
+
+
+def test_unknown_route_shape(sim):
+    for method, path in (("GET", "/api/v2/order/nope"), ("GET", TOKEN_GET)):
+        answer = requests.request(method, sim.url + path, timeout=10)
+        assert answer.status_code == 404
+        assert answer.json() == {"error": "error_not_found"}
+
+
+# -- data -----------------------------------------------------------------------
+
+
+def test_same_seed_same_orders(sim):
+    window = {"time_from": 1_700_000_000, "time_to": 1_700_000_000 + 5 * DAY}
+    sim.reset(seed=9, orders=40, **window)
+    first = json.dumps(sim.orders(SHOP_ID))
+    sim.reset(seed=9, orders=40, **window)
+    assert json.dumps(sim.orders(SHOP_ID)) == first
+    sim.reset(seed=10, orders=40, **window)
+    assert json.dumps(sim.orders(SHOP_ID)) != first
+
+
+def test_generated_orders_are_consistent():
+    from shopee_simulator import generate_orders, load_seeds
+
+    seeds = load_seeds()
+    start, end = 1_700_000_000, 1_700_000_000 + 3 * DAY
+    args = (5, 120, SHOP_ID, start, end, seeds.shop_items(SHOP_ID), seeds.orders)
+    orders = generate_orders(*args)
+    assert json.dumps(orders) == json.dumps(generate_orders(*args))
+    assert len({order["order_sn"] for order in orders}) == 120
+    statuses = set()
+    for order in orders:
+        statuses.add(order["order_status"])
+        assert re.fullmatch(r"\d{6}[0-9A-Z]{8}", order["order_sn"])
+        assert start <= order["create_time"] <= order["update_time"] <= end
+        assert order["item_list"]
+        if "total_amount" in order:
+            goods = sum(
+                line["model_discounted_price"] * line["model_quantity_purchased"]
+                for line in order["item_list"]
+            )
+            expected = goods + order["estimated_shipping_fee"]
+            assert order["total_amount"] == pytest.approx(expected)
+        else:
+            assert order["order_status"] in ("UNPAID", "CANCELLED")
+    assert {"UNPAID", "READY_TO_SHIP", "SHIPPED", "COMPLETED", "CANCELLED"} <= statuses
+
+
+def test_seed_orders_have_the_real_quirks():
+    orders = [json.loads(p.read_text()) for p in sorted(_seed_dir().glob("*.json"))]
+    assert 6 <= len(orders) <= 8
+    assert {o["order_status"] for o in orders} >= {
+        "UNPAID",
+        "READY_TO_SHIP",
+        "PROCESSED",
+        "SHIPPED",
+        "COMPLETED",
+        "CANCELLED",
+        "IN_CANCEL",
+    }
+    assert {o["cod"] for o in orders} == {True, False}
+    lines = [line for o in orders for line in o["item_list"]]
+    assert any(line["model_discounted_price"] == 0 for line in lines)
+    assert any(line["model_sku"].endswith("\n") for line in lines)
+    assert {line["model_id"] == 0 for line in lines} == {True, False}
+    assert all(isinstance(line["product_location_id"], list) for line in lines)
+    for order in orders:
+        assert (order["region"], order["currency"]) == ("TH", "THB")
+        assert ("total_amount" in order) == (order["order_status"] != "UNPAID")
+        assert "*" in order["recipient_address"]["name"]
+        assert order["recipient_address"]["phone"].startswith("******")
+        assert order["package_list"][0]["logistics_status"].startswith("LOGISTICS_")
+
+
+def test_startup_state_has_seed_orders_in_range():
+    from shopee_simulator import Simulator
+
+    simulator = Simulator(seed=42, orders=60, days=14)
+    orders = simulator.state.all_orders(SHOP_ID)
+    seeds = {p.stem for p in _seed_dir().glob("*.json")}
+    assert len(orders) == 60 + len(seeds)
+    now = simulator.state.now()
+    assert all(
+        now - 14 * DAY <= o["create_time"] <= o["update_time"] <= now for o in orders
+    )
+
+
+def test_request_log_hides_secrets(shopee, token, caplog):
+    caplog.set_level(logging.INFO, logger="shopee_simulator")
+    common = shopee.common(SHOP_INFO, token, SHOP_ID)
+    shopee.get(SHOP_INFO, common=common)
+    shopee.get(SHOP_INFO, "no-such-token")
+    lines = [r.getMessage() for r in caplog.records if r.name == "shopee_simulator"]
+    assert f"GET {SHOP_INFO} ok" in lines
+    assert f"GET {SHOP_INFO} invalid_acceess_token" in lines
+    for secret in (token, common["sign"], PARTNER_KEY, "no-such-token"):
+        assert not any(secret in line for line in lines)
+
+
+# -- control API and command line ---------------------------------------------
+
+
+def test_control_api_refuses_bad_input(sim):
+    from shopee_simulator import ControlError
+
+    sim.reset(seed=1, orders=3)
+    bad_calls = [
+        lambda: sim.reset(time_from=2_000_000_000, time_to=1_000_000_000),
+        lambda: sim.reset(shop_id=123),
+        lambda: sim.add_fault("meteor_strike"),
+        lambda: sim.put_orders(SHOP_ID, [{"order_sn": "250101NOTIMES1"}]),
+        lambda: sim.update_order("250101UNKNOWN1", order_status="SHIPPED"),
+    ]
+    for call in bad_calls:
+        with pytest.raises(ControlError) as caught:
+            call()
+        assert caught.value.status in (400, 404)
+    assert len(sim.order_sns(SHOP_ID)) == 3, "a refused reset changes nothing"
+
+
+def test_command_line_serves_and_stops_on_sigterm():
+    import signal
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    simulator_dir = Path(__file__).resolve().parents[1] / "simulator"
+    command = [sys.executable, "-m", "shopee_simulator", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--orders", "5"],
+        cwd=simulator_dir,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _attempt in range(100):
+            try:
+                answer = requests.get(f"{url}{SHOP_INFO}?sign=secret-sign", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        assert_error(answer, "error_param", 200, "There is no partner_id in query.")
+        state = requests.get(f"{url}/_simulator/state", timeout=2).json()
+        seeds = len(list(_seed_dir().glob("*.json")))
+        assert state["shops"][str(SHOP_ID)]["orders"] == 5 + seeds
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, log = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert f"GET {SHOP_INFO} error_param" in log
+    assert "secret-sign" not in log
