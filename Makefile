@@ -10,5 +10,7 @@ test:  ## every test on a fresh database; ends with "N passed, N failed"
 cassettes:  ## record the Shopee cassettes again against the simulator
 	@scripts/record-cassettes.sh
 
-lint:  ## ruff on the project's Python code
+lint:  ## ruff, and pylint-odoo's OCA checks (pip install ruff pylint-odoo)
 	@python3 -m ruff check addons tests simulator scripts
+	@python3 -m ruff format --check addons tests simulator scripts
+	@python3 -m pylint --rcfile=.pylintrc addons/connector_marketplace addons/connector_shopee

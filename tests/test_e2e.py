@@ -91,6 +91,7 @@ def odoo_server():
             "(MARKETPLACE_TEST_DB, MARKETPLACE_ADDONS_PATH): run `make test`."
         )
     port = free_port()
+    (ROOT / ".test-logs").mkdir(exist_ok=True)
     log = open(ROOT / ".test-logs" / "e2e-odoo.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [

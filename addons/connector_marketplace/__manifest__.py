@@ -28,6 +28,5 @@
         "views/marketplace_order_views.xml",
         "views/marketplace_menus.xml",
     ],
-    "installable": True,
     "application": True,
 }

@@ -25,5 +25,4 @@
     "demo": [
         "demo/shopee_demo.xml",
     ],
-    "installable": True,
 }

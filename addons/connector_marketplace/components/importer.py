@@ -10,8 +10,6 @@ import logging
 
 import psycopg2
 
-from odoo import _
-
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -98,7 +96,7 @@ class MarketplaceRecordImporter(AbstractComponent):
                 return self.model.with_context(connector_no_export=True).create(values)
         except psycopg2.errors.UniqueViolation as exc:
             raise RetryableJobError(
-                _(
+                self.env._(
                     "%(record)s was imported by another job at the same time; "
                     "importing it again.",
                     record=self.external_id,

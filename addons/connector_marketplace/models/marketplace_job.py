@@ -15,7 +15,7 @@ error are read from the queue jobs, which keep them even after a success.
 import json
 from datetime import datetime, timedelta, timezone
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.queue_job.delay import group
@@ -156,25 +156,29 @@ class MarketplaceJob(models.Model):
     def _payload_dict(self):
         """The payload, parsed and validated for the job's type."""
         self.ensure_one()
+        return self._parse_payload(self.payload, self.job_type)
+
+    @api.model
+    def _parse_payload(self, text, job_type):
+        """Parse a JSON payload and validate it for ``job_type``.
+
+        :raises ValidationError: with a message saying what is wrong
+        """
         try:
-            payload = json.loads(self.payload or "{}")
+            payload = json.loads(text or "{}")
         except ValueError as exc:
             raise ValidationError(
-                _(
-                    "The payload of job %(job)s is not valid JSON: %(error)s",
-                    job=self.name,
-                    error=exc,
-                )
+                self.env._("The payload is not valid JSON: %(error)s", error=exc)
             ) from exc
         if not isinstance(payload, dict):
             raise ValidationError(
-                _(
+                self.env._(
                     'The payload must be a JSON object, such as {"since": null}, '
                     "not %(payload)s.",
-                    payload=self.payload,
+                    payload=text,
                 )
             )
-        validator = getattr(self, f"_validate_payload_{self.job_type}", None)
+        validator = getattr(self, f"_validate_payload_{job_type}", None)
         return validator(payload) if validator else payload
 
     @api.model
@@ -182,7 +186,7 @@ class MarketplaceJob(models.Model):
         value = payload.get(key)
         if value is None:
             return None
-        error = _(
+        error = self.env._(
             '"%(key)s" must be an ISO 8601 date-time such as '
             '"2026-11-01T00:00:00+07:00" or null, not %(value)s.',
             key=key,
@@ -203,7 +207,7 @@ class MarketplaceJob(models.Model):
         unknown = set(payload) - PULL_ORDERS_KEYS
         if unknown:
             raise ValidationError(
-                _(
+                self.env._(
                     "Unknown key(s) in the payload: %(keys)s. A pull of orders "
                     'accepts only "since" and "until".',
                     keys=", ".join(sorted(unknown)),
@@ -213,9 +217,9 @@ class MarketplaceJob(models.Model):
         until = self._parse_payload_datetime(payload, "until")
         now = fields.Datetime.now()
         if since and since > now:
-            raise ValidationError(_('"since" is in the future.'))
+            raise ValidationError(self.env._('"since" is in the future.'))
         if since and until and since >= until:
-            raise ValidationError(_('"since" must be before "until".'))
+            raise ValidationError(self.env._('"since" must be before "until".'))
         return {"since": since, "until": until}
 
     @api.constrains("payload", "job_type")
@@ -228,14 +232,14 @@ class MarketplaceJob(models.Model):
         for job in self:
             if job.shop_id and job.shop_id.account_id != job.account_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Shop %(shop)s does not belong to account %(account)s.",
                         shop=job.shop_id.display_name,
                         account=job.account_id.display_name,
                     )
                 )
             if job.job_type == "pull_orders" and not job.shop_id:
-                raise ValidationError(_("A pull of orders needs a shop."))
+                raise ValidationError(self.env._("A pull of orders needs a shop."))
 
     # -- life cycle ------------------------------------------------------------
     @api.model_create_multi
@@ -251,7 +255,7 @@ class MarketplaceJob(models.Model):
     def write(self, vals):
         if IMMUTABLE_FIELDS & set(vals) and any(job.state != "pending" for job in self):
             raise UserError(
-                _(
+                self.env._(
                     "The type, account, shop and payload of a job cannot change "
                     "once it has started."
                 )
@@ -279,7 +283,7 @@ class MarketplaceJob(models.Model):
     def _enqueue(self):
         for job in self:
             job._delayable(
-                description=job._job_description(_("start")),
+                description=job._job_description(self.env._("start")),
                 identity_key=identity_exact,
             )._job_run().delay()
 
@@ -288,7 +292,7 @@ class MarketplaceJob(models.Model):
         for job in self:
             if job.state != "failed":
                 raise UserError(
-                    _(
+                    self.env._(
                         "Only a failed job can be retried (%(job)s is %(state)s).",
                         job=job.name,
                         state=job.state,
@@ -308,7 +312,7 @@ class MarketplaceJob(models.Model):
         self.ensure_one()
         job = self.sudo()
         if job.state == "completed":
-            return _("Job %(job)s was already completed.", job=job.name)
+            return self.env._("Job %(job)s was already completed.", job=job.name)
         job.write(
             {
                 "state": "processing",
@@ -357,7 +361,7 @@ class MarketplaceJob(models.Model):
             return
         shop.activity_schedule(
             "mail.mail_activity_data_warning",
-            summary=_("Marketplace job %(job)s failed", job=self.name),
+            summary=self.env._("Marketplace job %(job)s failed", job=self.name),
             note=self.error_message,
             user_id=shop.user_id.id,
         )
@@ -397,7 +401,7 @@ class MarketplaceJob(models.Model):
         imports = [
             self._delayable(
                 description=self._job_description(
-                    _(
+                    self.env._(
                         "orders %(first)s-%(last)s of %(total)s",
                         first=index * chunk_size + 1,
                         last=index * chunk_size + len(chunk),
@@ -408,9 +412,11 @@ class MarketplaceJob(models.Model):
             )._job_import_orders(chunk)
             for index, chunk in enumerate(chunks)
         ]
-        finish = self._delayable(description=self._job_description(_("finish")))
+        finish = self._delayable(
+            description=self._job_description(self.env._("finish"))
+        )
         group(*imports).on_done(finish._job_finish()).delay()
-        return _(
+        return self.env._(
             "%(count)s orders listed; %(chunks)s import jobs queued.",
             count=len(order_refs),
             chunks=len(chunks),
@@ -422,22 +428,43 @@ class MarketplaceJob(models.Model):
         job = self.sudo()
         backend = job.shop_id._get_channel_backend()
         orders = backend._marketplace_import_orders(order_refs)
-        # Linked from the order side: many chunks of one job run at once and
-        # must not all update the job's row.
-        orders.write({"job_ids": [fields.Command.link(job.id)]})
-        return _("%(count)s orders imported.", count=len(orders))
+        job._link_orders(orders)
+        return self.env._("%(count)s orders imported.", count=len(orders))
+
+    def _link_orders(self, orders):
+        """Record that this job touched ``orders``.
+
+        Straight into the relation table: through the ORM the link would
+        update the job's row (which the job's other chunks update at the same
+        time) or the orders' rows (which a concurrent pull of the same orders
+        updates), and such transactions fail to serialize.
+        """
+        self.ensure_one()
+        if not orders:
+            return
+        self.env.cr.execute(
+            "INSERT INTO marketplace_job_order_rel (job_id, order_id) "
+            "SELECT %s, unnest(%s) ON CONFLICT DO NOTHING",
+            (self.id, orders.ids),
+        )
+        self.invalidate_recordset(["order_ids"])
+        orders.invalidate_recordset(["job_ids"])
 
     def _finish_pull_orders(self):
         self.shop_id._advance_order_sync_point(self.window_start, self.window_end)
         count = len(self.order_ids)
-        window = _(
+        window = self.env._(
             "from %(since)s to %(until)s (UTC)",
             since=self.window_start,
             until=self.window_end,
         )
         if not count:
-            return _("0 orders: no order was updated %(window)s.", window=window)
-        return _("%(count)s orders imported %(window)s.", count=count, window=window)
+            return self.env._(
+                "0 orders: no order was updated %(window)s.", window=window
+            )
+        return self.env._(
+            "%(count)s orders imported %(window)s.", count=count, window=window
+        )
 
     # -- views -------------------------------------------------------------------
     def action_view_orders(self):

@@ -66,7 +66,7 @@ class MarketplaceOrder(models.Model):
     cod = fields.Boolean(string="Cash on delivery", readonly=True)
     shipping_carrier = fields.Char(readonly=True)
     buyer_username = fields.Char(readonly=True)
-    buyer_user_id = fields.Char(readonly=True)
+    buyer_user_id = fields.Char(string="Buyer ID", readonly=True)
     message_to_seller = fields.Text(readonly=True)
     note = fields.Text(string="Seller note", readonly=True)
     recipient_name = fields.Char(readonly=True)

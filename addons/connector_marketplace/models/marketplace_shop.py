@@ -1,11 +1,12 @@
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 # Each pull starts this long before the last sync point: an order updated just
 # before a window closed may be indexed by the marketplace a little later.
 ORDER_SYNC_OVERLAP = timedelta(minutes=10)
+QUEUE_JOB_LIVE_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 
 
 class MarketplaceShop(models.Model):
@@ -77,6 +78,7 @@ class MarketplaceShop(models.Model):
         help="Refreshed automatically before it expires.",
     )
     auto_import_orders = fields.Boolean(
+        string="Pull orders automatically",
         default=True,
         help="Pull this shop's orders with the cron 'Marketplace: Pull Orders'.",
     )
@@ -126,7 +128,7 @@ class MarketplaceShop(models.Model):
         """
         self.ensure_one()
         raise UserError(
-            _(
+            self.env._(
                 "No connector is installed for the marketplace of shop %(shop)s.",
                 shop=self.display_name,
             )
@@ -141,14 +143,25 @@ class MarketplaceShop(models.Model):
         return fields.Datetime.now() - timedelta(days=self.initial_import_days)
 
     def _pending_pull_job(self):
+        """A pull of this shop that still has work queued or running.
+
+        A job whose queue jobs are all over (one was cancelled by hand, say)
+        does not count: it would block the shop's pulls for ever.
+        """
         self.ensure_one()
-        return self.env["marketplace.job"].search(
-            [
-                ("shop_id", "=", self.id),
-                ("job_type", "=", "pull_orders"),
-                ("state", "in", ("pending", "processing")),
-            ],
-            limit=1,
+        return (
+            self.env["marketplace.job"]
+            .sudo()
+            .search(
+                [
+                    ("shop_id", "=", self.id),
+                    ("job_type", "=", "pull_orders"),
+                    ("state", "in", ("pending", "processing")),
+                    ("queue_job_ids.state", "in", QUEUE_JOB_LIVE_STATES),
+                ],
+                limit=1,
+            )
+            .with_env(self.env)
         )
 
     def _create_pull_orders_job(self, origin):
@@ -179,7 +192,7 @@ class MarketplaceShop(models.Model):
         self.ensure_one()
         if self.auth_state != "connected":
             raise UserError(
-                _(
+                self.env._(
                     "Shop %(shop)s must be authorized again before its orders can "
                     "be imported: open its account and press Connect shop.",
                     shop=self.display_name,
@@ -187,13 +200,13 @@ class MarketplaceShop(models.Model):
             )
         job, created = self._create_pull_orders_job(origin="user")
         if created:
-            message = _(
+            message = self.env._(
                 "Job %(job)s was queued to import the orders of %(shop)s.",
                 job=job.name,
                 shop=self.display_name,
             )
         else:
-            message = _(
+            message = self.env._(
                 "An order import of %(shop)s is already queued (job %(job)s).",
                 job=job.name,
                 shop=self.display_name,
@@ -202,7 +215,7 @@ class MarketplaceShop(models.Model):
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": _("Import orders"),
+                "title": self.env._("Import orders"),
                 "message": message,
                 "type": "success" if created else "info",
                 "sticky": False,
@@ -243,7 +256,7 @@ class MarketplaceShop(models.Model):
         for shop in self:
             shop.write({"auth_state": "needs_reauth", "auth_error": reason})
             shop.message_post(
-                body=_(
+                body=self.env._(
                     "The marketplace refused this shop's authorization: %(reason)s "
                     "Open the account and press Connect shop to authorize it again.",
                     reason=reason,

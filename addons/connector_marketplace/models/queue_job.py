@@ -33,7 +33,23 @@ class QueueJob(models.Model):
                 marketplace_last_error=error,
                 marketplace_error_date=fields.Datetime.now(),
             )
-        return super().write(vals)
+        result = super().write(vals)
+        if vals.get("state") == "cancelled":
+            self._marketplace_jobs_cancelled()
+        return result
+
+    def _marketplace_jobs_cancelled(self):
+        """A step cancelled in the job queue ends its marketplace job."""
+        jobs = self.sudo().marketplace_job_id.filtered(
+            lambda job: job.state in ("pending", "processing")
+        )
+        jobs.write(
+            {
+                "state": "failed",
+                "error_message": self.env._("Cancelled in the job queue."),
+                "date_done": fields.Datetime.now(),
+            }
+        )
 
     @api.model
     def _marketplace_error_from(self, vals):

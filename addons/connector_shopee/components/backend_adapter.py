@@ -1,7 +1,5 @@
 """Shopee adapters: calls through the shop's client, errors as job outcomes."""
 
-from odoo import _
-
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
@@ -38,25 +36,27 @@ class ShopeeAdapter(AbstractComponent):
             if missing_ok:
                 return {}
             raise FailedJobError(
-                _("Shopee found nothing at %(path)s: %(error)s", path=path, error=err)
+                self.env._(
+                    "Shopee found nothing at %(path)s: %(error)s", path=path, error=err
+                )
             ) from err
         except ShopeeRateLimitError as err:
             raise RetryableJobError(
-                _(
+                self.env._(
                     "Shopee is throttling requests (%(error)s); trying again later.",
                     error=err,
                 )
             ) from err
         except ShopeeServerError as err:
             raise RetryableJobError(
-                _(
+                self.env._(
                     "Shopee or the network failed (%(error)s); trying again later.",
                     error=err,
                 )
             ) from err
         except ShopeeSignError as err:
             raise FailedJobError(
-                _(
+                self.env._(
                     "Shopee refused the signature of account %(account)s: check "
                     "its partner id and partner key, and that they are the "
                     "%(environment)s ones. (%(error)s)",
@@ -67,7 +67,7 @@ class ShopeeAdapter(AbstractComponent):
             ) from err
         except ShopeeAuthError as err:
             raise FailedJobError(
-                _(
+                self.env._(
                     "Shopee refused the authorization of shop %(shop)s: %(error)s "
                     "If it persists, open the account and press Connect shop.",
                     shop=self.backend_record.display_name,
@@ -76,5 +76,5 @@ class ShopeeAdapter(AbstractComponent):
             ) from err
         except ShopeeError as err:
             raise FailedJobError(
-                _("Shopee refused %(path)s: %(error)s", path=path, error=err)
+                self.env._("Shopee refused %(path)s: %(error)s", path=path, error=err)
             ) from err

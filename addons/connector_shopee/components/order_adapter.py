@@ -3,8 +3,6 @@
 import logging
 from datetime import timezone
 
-from odoo import _
-
 from odoo.addons.component.core import Component
 from odoo.addons.queue_job.exception import FailedJobError
 
@@ -88,17 +86,17 @@ class ShopeeOrderAdapter(Component):
             next_cursor = page.get("next_cursor")
             if not next_cursor or next_cursor == cursor:
                 raise FailedJobError(
-                    _("Shopee said more orders follow but sent no new cursor.")
+                    self.env._("Shopee said more orders follow but sent no new cursor.")
                 )
             cursor = next_cursor
         raise FailedJobError(
-            _(
+            self.env._(
                 "Shopee kept sending pages of orders: stopped after %(pages)s.",
                 pages=MAX_PAGES_PER_WINDOW,
             )
         )
 
-    def read(self, order_sns):
+    def read(self, order_sns):  # pylint: disable=method-required-super
         """Details of the orders, with the optional fields the import uses."""
         orders = []
         for index in range(0, len(order_sns), DETAIL_CHUNK_SIZE):

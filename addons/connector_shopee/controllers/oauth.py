@@ -2,7 +2,7 @@
 
 import logging
 
-from odoo import _, http
+from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
@@ -33,15 +33,15 @@ class ShopeeOAuthController(http.Controller):
         if not request.env.user.has_group(MANAGER_GROUP):
             return self._page(
                 403,
-                _("Not allowed"),
-                _("Only marketplace managers can connect shops."),
+                request.env._("Not allowed"),
+                request.env._("Only marketplace managers can connect shops."),
             )
         account = request.env["marketplace.account"].browse(account_id).exists()
         if not account or account.channel != "shopee":
             return self._page(
                 404,
-                _("Unknown account"),
-                _(
+                request.env._("Unknown account"),
+                request.env._(
                     "No Shopee account has the id %(account_id)s in this database. "
                     "Start again from the Connect shop button of the account.",
                     account_id=account_id,
@@ -49,7 +49,9 @@ class ShopeeOAuthController(http.Controller):
             )
         problem = self._check_params(code, shop_id, main_account_id)
         if problem:
-            return self._page(400, _("Incomplete answer from Shopee"), problem, account)
+            return self._page(
+                400, request.env._("Incomplete answer from Shopee"), problem, account
+            )
         try:
             with request.env.cr.savepoint():
                 backends = account._shopee_authorize(
@@ -61,14 +63,19 @@ class ShopeeOAuthController(http.Controller):
             )
             status = 502 if isinstance(err, ShopeeServerError) else 400
             return self._page(
-                status, _("Shop not connected"), self._explain(err, account), account
+                status,
+                request.env._("Shop not connected"),
+                self._explain(err, account),
+                account,
             )
         except (UserError, JobError) as err:
-            return self._page(400, _("Shop not connected"), str(err), account)
+            return self._page(
+                400, request.env._("Shop not connected"), str(err), account
+            )
         return self._page(
             200,
-            _("Shop connected"),
-            _(
+            request.env._("Shop connected"),
+            request.env._(
                 "Odoo can now import the orders of the shop(s) below. Open a shop "
                 "and press Import orders now, or let the scheduled import run."
             ),
@@ -78,43 +85,47 @@ class ShopeeOAuthController(http.Controller):
 
     def _check_params(self, code, shop_id, main_account_id):
         if not code:
-            return _("Shopee sent no authorization code. Press Connect shop again.")
+            return request.env._(
+                "Shopee sent no authorization code. Press Connect shop again."
+            )
         if bool(shop_id) == bool(main_account_id):
-            return _("Shopee must send either a shop id or a main account id.")
+            return request.env._(
+                "Shopee must send either a shop id or a main account id."
+            )
         entity = shop_id or main_account_id
         if not entity.isdigit():
-            return _("%(value)s is not a Shopee id.", value=entity)
+            return request.env._("%(value)s is not a Shopee id.", value=entity)
         return None
 
     def _explain(self, err, account):
         code = error_suffix(err.code)
         if code == "invalid_code":
-            return _(
+            return request.env._(
                 "This authorization code is invalid, has expired (codes live 10 "
                 "minutes) or was already used. Nothing was saved: press Connect "
                 "shop on the account again."
             )
         if isinstance(err, ShopeeSignError):
-            return _(
+            return request.env._(
                 "Shopee refused the request signature: the partner key of "
                 "account %(account)s is wrong, or is the key of another "
                 "environment (test and live keys differ). Nothing was saved.",
                 account=account.name,
             )
         if code == "invalid_partner_id":
-            return _(
+            return request.env._(
                 "Shopee does not know partner id %(partner)s in the %(env)s "
                 "environment. Nothing was saved.",
                 partner=account.shopee_partner_id,
                 env=account.environment,
             )
         if isinstance(err, ShopeeServerError):
-            return _(
+            return request.env._(
                 "Shopee could not be reached or failed (%(error)s). Nothing was "
                 "saved: try Connect shop again in a moment.",
                 error=err,
             )
-        return _(
+        return request.env._(
             "Shopee refused the authorization: %(error)s. Nothing was saved.",
             error=err,
         )

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..api import ShopeeClient
@@ -98,7 +98,7 @@ class MarketplaceAccount(models.Model):
             partner_id = account.shopee_partner_id
             if partner_id and not partner_id.strip().isdigit():
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The Shopee partner id must be a number, not %(value)s.",
                         value=partner_id,
                     )
@@ -119,11 +119,11 @@ class MarketplaceAccount(models.Model):
         account = self.sudo()
         if account.channel != "shopee":
             raise UserError(
-                _("%(account)s is not a Shopee account.", account=self.name)
+                self.env._("%(account)s is not a Shopee account.", account=self.name)
             )
         if not account.shopee_partner_id or not account.shopee_partner_key:
             raise UserError(
-                _(
+                self.env._(
                     "Set the partner id and partner key of account %(account)s "
                     "first (Shopee console > App > App details).",
                     account=self.name,
@@ -140,7 +140,7 @@ class MarketplaceAccount(models.Model):
         """Button "Connect shop": open Shopee's signed authorization page."""
         self.ensure_one()
         if not self._public_base_url():
-            raise UserError(_("Set the system parameter web.base.url first."))
+            raise UserError(self.env._("Set the system parameter web.base.url first."))
         url = self._shopee_client().auth_partner_url(self.shopee_redirect_url)
         return {"type": "ir.actions.act_url", "url": url, "target": "self"}
 
@@ -158,7 +158,7 @@ class MarketplaceAccount(models.Model):
         else:
             external_ids = [str(ext_id) for ext_id in data.get("shop_id_list") or []]
         if not external_ids:
-            raise UserError(_("Shopee authorized no shop for this account."))
+            raise UserError(self.env._("Shopee authorized no shop for this account."))
         backend_model = self.env["shopee.shop"].sudo()
         token_values = backend_model._token_values(data)
         backends = backend_model.browse()
@@ -197,7 +197,7 @@ class MarketplaceAccount(models.Model):
                     values,
                     account_id=self.id,
                     external_id=external_id,
-                    name=_("Shopee shop %(shop_id)s", shop_id=external_id),
+                    name=self.env._("Shopee shop %(shop_id)s", shop_id=external_id),
                 )
             )
         return backend

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -16,7 +16,7 @@ class MarketplaceShop(models.Model):
         backend = self.shopee_backend_ids[:1]
         if not backend:
             raise UserError(
-                _(
+                self.env._(
                     "Shop %(shop)s was never authorized on Shopee: open its "
                     "account and press Connect shop.",
                     shop=self.display_name,

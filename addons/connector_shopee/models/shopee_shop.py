@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from odoo.addons.connector_marketplace.components.mapper import epoch_to_datetime
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -128,7 +128,9 @@ class ShopeeShop(models.Model):
                 # hold a lock this refresh needs.
                 if attempt == LOCK_ATTEMPTS:
                     raise RetryableJobError(
-                        _("The tokens of this shop are being refreshed; retrying."),
+                        self.env._(
+                            "The tokens of this shop are being refreshed; retrying."
+                        ),
                         seconds=5,
                     ) from None
         return None
@@ -144,7 +146,7 @@ class ShopeeShop(models.Model):
         row = cr.fetchone()
         if not row:
             raise ShopeeAuthError(
-                _("Shop %(shop)s is not saved yet.", shop=self.external_id)
+                self.env._("Shop %(shop)s is not saved yet.", shop=self.external_id)
             )
         access_token, refresh_token = row
         expires_at = self.access_token_expires_at
@@ -158,7 +160,7 @@ class ShopeeShop(models.Model):
             return {"access_token": access_token, "expires_at": expires_at}
         if not refresh_token:
             self._fail_authorization(
-                _("The shop has no refresh token: it was never authorized.")
+                self.env._("The shop has no refresh token: it was never authorized.")
             )
         client = self.account_id._shopee_client()
         try:
@@ -167,7 +169,9 @@ class ShopeeShop(models.Model):
             self._fail_authorization(str(err), err)
         values = self._token_values(data)
         self.write(values)
-        cr.commit()
+        # Our own cursor, not the caller's: the new pair must be saved before
+        # anybody uses it, whatever happens to the caller's transaction.
+        cr.commit()  # pylint: disable=invalid-commit
         _logger.info(
             "Shopee shop %s: access token refreshed, valid until %s",
             self.external_id,
@@ -181,12 +185,14 @@ class ShopeeShop(models.Model):
     def _fail_authorization(self, reason, error=None):
         """Mark the shop as needing re-authorization, commit, and raise."""
         self.marketplace_shop_id._mark_needs_reauth(reason)
-        self.env.cr.commit()
+        # Still the refresh's own cursor: the mark outlives the caller's
+        # rollback.
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         _logger.warning(
             "Shopee shop %s needs re-authorization: %s", self.external_id, reason
         )
         raise ShopeeAuthError(
-            _(
+            self.env._(
                 "Shopee refused to refresh the authorization of shop %(shop)s "
                 "(%(reason)s). Open its account and press Connect shop to "
                 "authorize it again.",

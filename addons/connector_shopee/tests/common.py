@@ -17,7 +17,6 @@ against any configured host.
 """
 
 # vcrpy is a test requirement (test-requirements.txt), not a runtime one.
-# pylint: disable=missing-manifest-dependency
 import json
 import os
 from contextlib import contextmanager
