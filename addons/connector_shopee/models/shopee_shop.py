@@ -19,6 +19,7 @@ from odoo.addons.connector_marketplace.components.mapper import epoch_to_datetim
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..api import ShopeeAuthError, ShopeeError
+from ..api.client import error_suffix
 
 _logger = logging.getLogger(__name__)
 
@@ -29,6 +30,16 @@ CRON_REFRESH_WINDOW = timedelta(hours=1)
 # ``expire_in`` above this is an epoch, not a duration (shopee-api.md §13.5).
 EXPIRE_IN_EPOCH_THRESHOLD = 10**6
 LOCK_ATTEMPTS = 3
+# Refresh errors that only a new authorization by the seller cures (§3.4).
+REFRESH_REFUSALS = {
+    "error_auth",
+    "refresh_token_expired",
+    "shop_access_expired",
+    "shop_no_linked",
+    "error_shop_refresh_token",
+    "shop_banned",
+    "invalid_shop_id",
+}
 
 
 class ShopeeShop(models.Model):
@@ -166,6 +177,10 @@ class ShopeeShop(models.Model):
         try:
             data = client.refresh_token(refresh_token, self.external_id)
         except ShopeeAuthError as err:
+            # A wrong partner key or id is the account's problem: connecting
+            # the shop again would not help, so the shop is not marked.
+            if error_suffix(err.code) not in REFRESH_REFUSALS:
+                raise
             self._fail_authorization(str(err), err)
         values = self._token_values(data)
         self.write(values)

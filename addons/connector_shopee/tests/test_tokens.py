@@ -10,7 +10,7 @@ from odoo.modules.registry import Registry
 from odoo.tests import common, tagged
 from odoo.tools import mute_logger
 
-from ..api import ShopeeAuthError, ShopeeClient
+from ..api import ShopeeAuthError, ShopeeClient, ShopeeSignError
 from .common import (
     ACCESS_TOKEN,
     PARTNER_ID,
@@ -94,6 +94,21 @@ class TestTokenRefresh(ShopeeTestCase):
         # no new job while the shop waits for its seller
         self.env["marketplace.shop"]._cron_pull_orders()
         self.assertFalse(self.shop.job_ids)
+
+    def test_wrong_partner_key_does_not_mark_the_shop(self):
+        """A refresh refused for the app's key is not the shop's problem."""
+        self.account.shopee_partner_key = "shpk-not-the-right-key"
+        self.expire_access_token()
+        error = None
+        with self.shopee_cassette("token_refresh_wrong_key"):
+            try:
+                self.backend._refresh_tokens(ACCESS_TOKEN)
+            except ShopeeSignError as exc:
+                error = exc
+        self.assertEqual(error.code, "error_sign")
+        self.env.invalidate_all()
+        self.assertEqual(self.shop.auth_state, "connected")
+        self.assertEqual(self.backend.refresh_token, REFRESH_TOKEN)
 
     def test_refresh_refused_fails_the_job(self):
         """A pull whose token cannot be refreshed fails with what to do."""
