@@ -13,6 +13,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from .common import PARTNER_ID, PARTNER_KEY, SHOP_ID, SIMULATOR_URL, ShopeeCassetteMixin
 
 CALLBACK = "/marketplace/shopee/oauth/%s"
+MAIN_ACCOUNT_ID = "800100"
 
 
 @tagged("post_install", "-at_install")
@@ -40,7 +41,7 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
             [("account_id", "=", self.account.id)]
         )
 
-    def authorization_code(self):
+    def authorization_code(self, main_account=False):
         """A real code from the simulator's consent page when recording.
 
         When replaying, any value does: codes are filtered out of cassettes.
@@ -56,7 +57,10 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
         fields_ = dict(
             re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text)
         )
-        fields_.update({"shop_id": SHOP_ID, "authorize": "1"})
+        if main_account:
+            fields_["main_account_id"] = MAIN_ACCOUNT_ID
+        else:
+            fields_.update({"shop_id": SHOP_ID, "authorize": "1"})
         answer = session.post(
             urljoin(page.url, action), data=fields_, allow_redirects=False, timeout=10
         )
@@ -102,6 +106,18 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
         backend = shop.shopee_backend_ids.sudo()
         self.assertTrue(backend.access_token)
         self.assertTrue(backend.refresh_token)
+
+    def test_main_account_connects_all_its_shops(self):
+        code = self.authorization_code(main_account=True)
+        with self.shopee_cassette("oauth_callback_main_account", setup=False):
+            response = self.callback(code=code, main_account_id=MAIN_ACCOUNT_ID)
+        self.assertEqual(response.status_code, 200)
+        shops = self.shops()
+        self.assertEqual(
+            sorted(shops.mapped("name")), ["Bangkok Gadget House", "Chiang Mai Crafts"]
+        )
+        self.assertEqual(set(shops.mapped("auth_state")), {"connected"})
+        self.assertTrue(all(shops.shopee_backend_ids.sudo().mapped("refresh_token")))
 
     def test_reused_code_stores_nothing(self):
         """A code works once; the second callback says so and changes nothing."""
