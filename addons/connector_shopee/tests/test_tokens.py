@@ -76,18 +76,26 @@ class TestTokenRefresh(ShopeeTestCase):
         self.assertNotEqual(self.backend.access_token, ACCESS_TOKEN)
         self.assertEqual(self.shop.auth_state, "connected")
 
+    def refresh_error(self, cassette, error_class):
+        """The error a refresh raises, what it committed left in place.
+
+        Not assertRaises: its savepoint would undo what the refresh committed.
+        """
+        error = None
+        with self.shopee_cassette(cassette):
+            try:
+                self.backend._refresh_tokens(ACCESS_TOKEN)
+            except error_class as exc:
+                error = exc
+        self.assertIsNotNone(error, f"the refresh raised no {error_class.__name__}")
+        self.env.invalidate_all()
+        return error
+
     def test_refresh_refused_marks_shop(self):
         """A refused refresh marks the shop "needs re-authorization"."""
         self.expire_access_token(refresh_token="revoked-refresh-token")
-        # Not assertRaises: its savepoint would undo what the refresh committed.
-        error = None
-        with self.shopee_cassette("token_refresh_refused"):
-            try:
-                self.backend._refresh_tokens(ACCESS_TOKEN)
-            except ShopeeAuthError as exc:
-                error = exc
+        error = self.refresh_error("token_refresh_refused", ShopeeAuthError)
         self.assertIn("Connect shop", str(error))
-        self.env.invalidate_all()
         self.assertEqual(self.shop.auth_state, "needs_reauth")
         self.assertIn("refresh_token", self.shop.auth_error)
         self.assertIn("Connect shop", self.shop.message_ids[0].body)
@@ -99,14 +107,8 @@ class TestTokenRefresh(ShopeeTestCase):
         """A refresh refused for the app's key is not the shop's problem."""
         self.account.shopee_partner_key = "shpk-not-the-right-key"
         self.expire_access_token()
-        error = None
-        with self.shopee_cassette("token_refresh_wrong_key"):
-            try:
-                self.backend._refresh_tokens(ACCESS_TOKEN)
-            except ShopeeSignError as exc:
-                error = exc
+        error = self.refresh_error("token_refresh_wrong_key", ShopeeSignError)
         self.assertEqual(error.code, "error_sign")
-        self.env.invalidate_all()
         self.assertEqual(self.shop.auth_state, "connected")
         self.assertEqual(self.backend.refresh_token, REFRESH_TOKEN)
 
