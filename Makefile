@@ -10,7 +10,10 @@ test:  ## every test on a fresh database; ends with "N passed, N failed"
 cassettes:  ## record the Shopee cassettes again against the simulator
 	@scripts/record-cassettes.sh
 
-lint:  ## ruff, and pylint-odoo's OCA checks (pip install ruff pylint-odoo)
-	@python3 -m ruff check addons tests simulator scripts
-	@python3 -m ruff format --check addons tests simulator scripts
-	@python3 -m pylint --rcfile=.pylintrc addons/connector_marketplace addons/connector_shopee
+# The Python the commands set up (.venv), else the machine's.
+LINT_PYTHON ?= $(shell [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3)
+
+lint:  ## ruff, and pylint-odoo's OCA checks (installed by make test / make run)
+	@$(LINT_PYTHON) -m ruff check addons tests simulator scripts
+	@$(LINT_PYTHON) -m ruff format --check addons tests simulator scripts
+	@$(LINT_PYTHON) -m pylint --rcfile=.pylintrc addons/connector_marketplace addons/connector_shopee
