@@ -1,2 +1,3 @@
+from . import tools
 from . import components
 from . import models

@@ -26,6 +26,7 @@
         "views/marketplace_shop_views.xml",
         "views/marketplace_job_views.xml",
         "views/marketplace_order_views.xml",
+        "views/marketplace_order_missing_views.xml",
         "views/marketplace_menus.xml",
     ],
     "application": True,

@@ -12,7 +12,9 @@ class MarketplaceAdapter(AbstractComponent):
     """Contract of the record adapters used by the generic importers.
 
     * ``search(since, until)`` → list of external ids updated in the window
-    * ``read(external_ids)`` → list of records (dicts), missing ones left out
+    * ``read(external_ids)`` → list of records (dicts), missing ones left
+      out; raises :class:`~..exceptions.RecordsNotFound` when the marketplace
+      refuses the whole batch as "not found"
     """
 
     _name = "marketplace.adapter"

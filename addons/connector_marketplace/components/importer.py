@@ -6,14 +6,39 @@
   a concurrent import of the same record.
 """
 
+import hashlib
+import json
 import logging
+from collections import Counter
 
 import psycopg2
 
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..exceptions import RecordsNotFound
+
 _logger = logging.getLogger(__name__)
+
+
+def payload_hash(data):
+    """A fingerprint of a record as the marketplace sent it.
+
+    Two answers with the same update time may still differ (two changes in
+    one second); their fingerprints tell.
+    """
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+class ChunkResult:
+    """What importing a chunk of records did."""
+
+    def __init__(self, bindings):
+        self.bindings = bindings
+        self.records = bindings
+        self.outcomes = Counter()
+        self.missing = []
 
 
 class MarketplaceRecordImporter(AbstractComponent):
@@ -23,7 +48,8 @@ class MarketplaceRecordImporter(AbstractComponent):
 
     * ``_must_skip()`` returns a reason (str) to import nothing, or None;
     * ``_is_uptodate(binding)`` returns True when the binding already holds
-      data at least as new as the incoming one;
+      the incoming data or newer (by default: the same fingerprint, see
+      :func:`payload_hash`, stored in the binding's ``payload_hash``);
     * ``_after_import(binding)`` runs once the binding is written.
     """
 
@@ -35,6 +61,7 @@ class MarketplaceRecordImporter(AbstractComponent):
         super().__init__(work_context)
         self.external_id = None
         self.external_data = None
+        self.external_hash = None
         self.outcome = None
 
     def _lock_name(self):
@@ -46,7 +73,7 @@ class MarketplaceRecordImporter(AbstractComponent):
         return None
 
     def _is_uptodate(self, binding):
-        return False
+        return bool(binding.payload_hash) and binding.payload_hash == self.external_hash
 
     def _after_import(self, binding):
         return None
@@ -59,6 +86,7 @@ class MarketplaceRecordImporter(AbstractComponent):
         """
         self.external_id = external_id
         self.external_data = external_data
+        self.external_hash = payload_hash(external_data)
         reason = self._must_skip()
         if reason:
             _logger.info("Import of %s skipped: %s", self._lock_name(), reason)
@@ -72,12 +100,14 @@ class MarketplaceRecordImporter(AbstractComponent):
         self.advisory_lock_or_retry(self._lock_name(), retry_seconds=2)
         map_record = self.mapper.map_record(external_data)
         if binding:
-            binding.with_context(connector_no_export=True).write(
-                map_record.values(binding=binding)
-            )
+            values = map_record.values(binding=binding)
+            values["payload_hash"] = self.external_hash
+            binding.with_context(connector_no_export=True).write(values)
             self.outcome = "updated"
         else:
-            binding = self._create(map_record.values(for_create=True))
+            values = map_record.values(for_create=True)
+            values["payload_hash"] = self.external_hash
+            binding = self._create(values)
             self.outcome = "created"
         self.binder.bind(external_id, binding)
         self._after_import(binding)
@@ -120,17 +150,36 @@ class MarketplaceBatchImporter(AbstractComponent):
         return self.backend_adapter.search(since, until)
 
     def import_chunk(self, external_ids):
-        """Read and upsert ``external_ids``; return the bindings."""
-        records = self.backend_adapter.read(external_ids)
+        """Read and upsert ``external_ids``.
+
+        :returns: a :class:`ChunkResult`; its ``missing`` lists the ids the
+            marketplace did not return, for the caller to decide
+        """
+        records = self._read_isolating(list(external_ids))
         importer = self.component(usage="record.importer")
-        bindings = self.model.browse()
+        result = ChunkResult(self.model.browse())
         for record in records:
-            bindings |= importer.run(self._external_id_of(record), record)
-        missing = set(external_ids) - {self._external_id_of(r) for r in records}
-        if missing:
+            result.bindings |= importer.run(self._external_id_of(record), record)
+            result.outcomes[importer.outcome] += 1
+        returned = {self._external_id_of(record) for record in records}
+        result.missing = [ext_id for ext_id in external_ids if ext_id not in returned]
+        if result.missing:
             _logger.warning(
                 "%s: the marketplace returned no data for %s",
                 self.backend_record.display_name,
-                ", ".join(sorted(missing)),
+                ", ".join(result.missing),
             )
-        return bindings
+        return result
+
+    def _read_isolating(self, external_ids):
+        """Read ``external_ids``; when the marketplace refuses the whole batch
+        because of one of them, split it to read all the others."""
+        try:
+            return self.backend_adapter.read(external_ids)
+        except RecordsNotFound:
+            if len(external_ids) == 1:
+                return []
+            middle = len(external_ids) // 2
+            return self._read_isolating(external_ids[:middle]) + self._read_isolating(
+                external_ids[middle:]
+            )

@@ -13,13 +13,19 @@ error are read from the queue jobs, which keep them even after a success.
 """
 
 import json
+import logging
 from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.queue_job.delay import group
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
+
+from ..exceptions import PAUSING_CAUSES
+
+_logger = logging.getLogger(__name__)
 
 # queue_job's default (5) gives up too early on a marketplace that throttles
 # for several minutes; the retry pattern of the job functions spaces retries.
@@ -28,6 +34,34 @@ JOB_CHANNELS = {"pull_orders": "root.marketplace.import"}
 PULL_ORDERS_KEYS = {"since", "until"}
 # Keys a job's identity depends on; they cannot change once it started.
 IMMUTABLE_FIELDS = {"job_type", "account_id", "shop_id", "payload"}
+# What the system sets: users create jobs and press buttons, never write these.
+SYSTEM_FIELDS = {
+    "name",
+    "state",
+    "origin",
+    "error_message",
+    "result_summary",
+    "date_started",
+    "date_done",
+    "window_start",
+    "window_end",
+    "orders_listed",
+    "order_ids",
+    "step_ids",
+    "set_aside_ids",
+    "queue_job_ids",
+}
+# Job types of which a shop runs one at a time (a partial unique index).
+ONE_LIVE_PER_SHOP = ("pull_orders",)
+# queue.job states that still move a marketplace job on.
+LIVE_QUEUE_STATES = ("wait_dependencies", "pending", "enqueued", "started")
+# Longer than any job can last on its retries (each step: 10 tries, at most
+# 2×40 s + 2×150 s + 6×600 s ≈ 66 minutes; a pull is three steps deep).
+STUCK_AFTER = timedelta(hours=6)
+
+
+class JobFailure(Exception):
+    """The work is done, but its outcome makes the job a failure."""
 
 
 def format_payload_datetime(value):
@@ -112,6 +146,17 @@ class MarketplaceJob(models.Model):
         copy=False,
     )
     order_count = fields.Integer(compute="_compute_order_count")
+    step_ids = fields.One2many(
+        "marketplace.job.step", "job_id", string="Steps", readonly=True
+    )
+    set_aside_ids = fields.One2many(
+        "marketplace.order.missing",
+        "job_id",
+        string="Orders set aside",
+        readonly=True,
+        help="Orders the marketplace listed but did not return after every "
+        "retry of their chunk.",
+    )
     queue_job_ids = fields.One2many(
         "queue.job", "marketplace_job_id", string="Queue jobs", readonly=True
     )
@@ -242,17 +287,63 @@ class MarketplaceJob(models.Model):
                 raise ValidationError(self.env._("A pull of orders needs a shop."))
 
     # -- life cycle ------------------------------------------------------------
+    def init(self):
+        """At most one live pull per shop and type, whoever creates it."""
+        self.env.cr.execute("DROP INDEX IF EXISTS marketplace_job_one_live_per_shop")
+        types = ", ".join(f"'{job_type}'" for job_type in ONE_LIVE_PER_SHOP)
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX marketplace_job_one_live_per_shop "
+            "ON marketplace_job (shop_id, job_type) "
+            f"WHERE state IN ('pending', 'processing') AND job_type IN ({types})"
+        )
+
+    def _check_system_fields(self, fields_written):
+        if self.env.su:
+            return
+        protected = SYSTEM_FIELDS & set(fields_written)
+        if protected:
+            raise AccessError(
+                self.env._(
+                    "These fields of a marketplace job are set by the system "
+                    "only: %(fields)s.",
+                    fields=", ".join(sorted(protected)),
+                )
+            )
+
+    @api.model
+    def _check_one_live_per_shop(self, vals):
+        if vals.get("job_type", "pull_orders") not in ONE_LIVE_PER_SHOP:
+            return
+        shop = self.env["marketplace.shop"].browse(vals.get("shop_id"))
+        live = shop and shop._pending_pull_job(vals.get("job_type", "pull_orders"))
+        if live:
+            raise ValidationError(
+                self.env._(
+                    "Shop %(shop)s already has this kind of job queued or running "
+                    "(%(job)s): wait until it has finished.",
+                    shop=shop.display_name,
+                    job=live.name,
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"]
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = sequence.next_by_code("marketplace.job") or "/"
+            self._check_system_fields(
+                key for key in vals if not (key == "name" and vals[key] == "/")
+            )
+            self._check_one_live_per_shop(vals)
         jobs = super().create(vals_list)
+        # Numbered once valid: a refused save uses no number.
+        sequence = self.env["ir.sequence"].sudo()
+        for job in jobs.sudo():
+            if job.name == "/":
+                job.name = sequence.next_by_code("marketplace.job") or "/"
         jobs._enqueue()
         return jobs
 
     def write(self, vals):
+        self._check_system_fields(vals)
         if IMMUTABLE_FIELDS & set(vals) and any(job.state != "pending" for job in self):
             raise UserError(
                 self.env._(
@@ -261,6 +352,10 @@ class MarketplaceJob(models.Model):
                 )
             )
         return super().write(vals)
+
+    def _job_store_values(self, job):
+        """queue_job hook: link each queue job to its marketplace job."""
+        return {"marketplace_job_id": self[:1].id}
 
     def _queue_channel(self):
         self.ensure_one()
@@ -298,11 +393,22 @@ class MarketplaceJob(models.Model):
                         state=job.state,
                     )
                 )
+            job._check_one_live_per_shop(
+                {"job_type": job.job_type, "shop_id": job.shop_id.id}
+            )
         # The steps left waiting behind the failure would never run.
         self.sudo().queue_job_ids.filtered(
             lambda qjob: qjob.state in ("wait_dependencies", "pending")
         ).button_cancelled()
-        self.write({"state": "pending", "error_message": False, "date_done": False})
+        self.sudo().write(
+            {
+                "state": "pending",
+                "error_message": False,
+                "date_done": False,
+                "result_summary": False,
+            }
+        )
+        self.sudo().step_ids.unlink()
         self._enqueue()
         return True
 
@@ -311,8 +417,14 @@ class MarketplaceJob(models.Model):
         """First queue job: start the work of the job's type."""
         self.ensure_one()
         job = self.sudo()
-        if job.state == "completed":
-            return self.env._("Job %(job)s was already completed.", job=job.name)
+        if job.state in ("completed", "failed"):
+            return self.env._(
+                "Job %(job)s was already %(state)s.",
+                job=job.name,
+                state=dict(job._fields["state"]._description_selection(job.env))[
+                    job.state
+                ],
+            )
         job.write(
             {
                 "state": "processing",
@@ -324,10 +436,19 @@ class MarketplaceJob(models.Model):
         return getattr(job, f"_run_{job.job_type}")()
 
     def _job_finish(self):
-        """Last queue job: summarize and close the job."""
+        """Last queue job: summarize and close the job.
+
+        A :class:`JobFailure` raised by the type's finish ends the job failed
+        with its message, keeping what the steps did.
+        """
         self.ensure_one()
         job = self.sudo()
-        summary = getattr(job, f"_finish_{job.job_type}")()
+        try:
+            summary = getattr(job, f"_finish_{job.job_type}")()
+        except JobFailure as failure:
+            job._fail_with(str(failure))
+            job._schedule_failure_activity()
+            return str(failure)
         job.write(
             {
                 "state": "completed",
@@ -342,29 +463,76 @@ class MarketplaceJob(models.Model):
         """Failure hook of every queue job of a marketplace job.
 
         Called by queue_job, in a transaction of its own, once a queue job
-        failed for good (a permanent error or its retries exhausted).
+        failed for good (a permanent error or its retries exhausted). A
+        refusal of the app's credentials or permissions also pauses the
+        shop's scheduled pulls, which would only fail the same way.
         """
         for job in self.sudo():
-            job.write(
-                {
-                    "state": "failed",
-                    "error_message": exc_message or exc_name,
-                    "date_done": fields.Datetime.now(),
-                }
-            )
-            job._schedule_failure_activity()
+            message = exc_message or exc_name
+            job._fail_with(message)
+            cause = PAUSING_CAUSES.get(exc_name or "")
+            if cause and job.shop_id:
+                job.shop_id._pause_sync(message)
+            job._schedule_failure_activity(cause or "job_failed")
 
-    def _schedule_failure_activity(self):
-        self.ensure_one()
-        shop = self.shop_id
-        if not shop.user_id:
-            return
-        shop.activity_schedule(
-            "mail.mail_activity_data_warning",
-            summary=self.env._("Marketplace job %(job)s failed", job=self.name),
-            note=self.error_message,
-            user_id=shop.user_id.id,
+    def _fail_with(self, message, cancel_queue_jobs=False):
+        """Mark these jobs failed; the steps left waiting will never run."""
+        jobs = self.sudo()
+        jobs.write(
+            {
+                "state": "failed",
+                "error_message": message,
+                "date_done": fields.Datetime.now(),
+            }
         )
+        states = LIVE_QUEUE_STATES if cancel_queue_jobs else ("wait_dependencies",)
+        jobs.queue_job_ids.filtered(lambda qjob: qjob.state in states).write(
+            {"state": "cancelled"}
+        )
+
+    def _schedule_failure_activity(self, cause="job_failed"):
+        self.ensure_one()
+        if not self.shop_id:
+            return
+        if cause == "job_failed":
+            summary = self.env._("Marketplace job %(job)s failed", job=self.name)
+            note = self.error_message
+        else:
+            summary = self.env._(
+                "Scheduled pulls of %(shop)s are paused", shop=self.shop_id.name
+            )
+            note = self.env._(
+                "%(error)s The scheduled pulls of this shop are paused until the "
+                "account's credentials are changed or a test call succeeds "
+                "(tried every 10 minutes).",
+                error=self.error_message,
+            )
+        self.shop_id._marketplace_activity(cause, summary, note)
+
+    # -- stuck jobs --------------------------------------------------------------
+    def _stuck_reason(self):
+        """Why this pending or processing job will never finish, if it won't."""
+        self.ensure_one()
+        if self.state not in ("pending", "processing"):
+            return False
+        queue_jobs = self.sudo().queue_job_ids
+        if not queue_jobs.filtered(lambda qjob: qjob.state in LIVE_QUEUE_STATES):
+            return self.env._(
+                "Stopped: none of its queue jobs is left to run (done, failed, "
+                "cancelled or deleted)."
+            )
+        if self.create_date and self.create_date < fields.Datetime.now() - STUCK_AFTER:
+            return self.env._(
+                "Stopped: still unfinished %(hours)s hours after it was created, "
+                "longer than all its retries can take.",
+                hours=int(STUCK_AFTER.total_seconds() // 3600),
+            )
+        return False
+
+    def _fail_stuck(self, reason):
+        self.ensure_one()
+        _logger.warning("Marketplace job %s is stuck: %s", self.name, reason)
+        self._fail_with(reason, cancel_queue_jobs=True)
 
     # -- pull orders -----------------------------------------------------------
     def _pull_window(self):
@@ -423,13 +591,98 @@ class MarketplaceJob(models.Model):
         )
 
     def _job_import_orders(self, order_refs):
-        """Queue job: import one chunk of orders, all or nothing."""
+        """Queue job: import one chunk of orders, all or nothing.
+
+        An order the marketplace lists but does not return is an error of the
+        chunk, retried; on the chunk's last try it is set aside instead, and
+        the job ends failed naming it (see :meth:`_set_aside_orders`).
+        """
         self.ensure_one()
         job = self.sudo()
         backend = job.shop_id._get_channel_backend()
-        orders = backend._marketplace_import_orders(order_refs)
-        job._link_orders(orders)
-        return self.env._("%(count)s orders imported.", count=len(orders))
+        result = backend._marketplace_import_orders(order_refs)
+        job._link_orders(result.records)
+        job.shop_id._orders_recovered(result.records)
+        missing = job._missing_orders_not_set_aside(result.missing)
+        if missing:
+            attempt, max_attempts = job._queue_attempt()
+            if attempt < max_attempts:
+                raise RetryableJobError(
+                    self.env._(
+                        "The marketplace did not return the order(s) %(orders)s "
+                        "it listed; trying again.",
+                        orders=", ".join(missing),
+                    )
+                )
+            job._set_aside_orders(missing, attempt)
+        self.env["marketplace.job.step"].sudo().create(
+            {
+                "job_id": job.id,
+                "created_count": result.outcomes.get("created", 0),
+                "updated_count": result.outcomes.get("updated", 0),
+                "unchanged_count": result.outcomes.get("uptodate", 0),
+                "missing_refs": ", ".join(result.missing) or False,
+            }
+        )
+        return self.env._("%(count)s orders imported.", count=len(result.records))
+
+    def _queue_attempt(self):
+        """(this try's number, the tries allowed) of the running queue job."""
+        uuid = self.env.context.get("job_uuid")
+        qjob = uuid and self.env["queue.job"].sudo().search(
+            [("uuid", "=", uuid)], limit=1
+        )
+        if not qjob:
+            return 1, 1  # run directly, not through the queue: no retry to wait
+        # The stored count is the tries before this one.
+        return qjob.retry + 1, qjob.max_retries or MAX_RETRIES
+
+    def _missing_orders_not_set_aside(self, refs):
+        """``refs`` minus the orders of the shop already set aside."""
+        if not refs:
+            return []
+        known = (
+            self.env["marketplace.order.missing"]
+            .sudo()
+            .search(
+                [
+                    ("shop_id", "=", self.shop_id.id),
+                    ("name", "in", refs),
+                    ("state", "=", "set_aside"),
+                ]
+            )
+        )
+        return [ref for ref in refs if ref not in set(known.mapped("name"))]
+
+    def _set_aside_orders(self, refs, attempts):
+        """Set aside the orders the marketplace keeps not returning."""
+        self.ensure_one()
+        reason = self.env._(
+            "Listed by the marketplace but not returned after %(tries)s tries.",
+            tries=attempts,
+        )
+        missing_model = self.env["marketplace.order.missing"].sudo()
+        existing = missing_model.search(
+            [("shop_id", "=", self.shop_id.id), ("name", "in", refs)]
+        )
+        values = {
+            "job_id": self.id,
+            "state": "set_aside",
+            "reason": reason,
+            "date_set_aside": fields.Datetime.now(),
+            "date_recovered": False,
+        }
+        existing.write(values)
+        missing_model.create(
+            [
+                dict(values, shop_id=self.shop_id.id, name=ref)
+                for ref in refs
+                if ref not in set(existing.mapped("name"))
+            ]
+        )
+        _logger.warning(
+            "Job %s: orders %s set aside: %s", self.name, ", ".join(refs), reason
+        )
 
     def _link_orders(self, orders):
         """Record that this job touched ``orders``.
@@ -451,20 +704,54 @@ class MarketplaceJob(models.Model):
         orders.invalidate_recordset(["job_ids"])
 
     def _finish_pull_orders(self):
-        self.shop_id._advance_order_sync_point(self.window_start, self.window_end)
-        count = len(self.order_ids)
         window = self.env._(
             "from %(since)s to %(until)s (UTC)",
             since=self.window_start,
             until=self.window_end,
         )
-        if not count:
+        set_aside = self.set_aside_ids.mapped("name")
+        if set_aside:
+            # The sync point stays: the next pull lists these orders again,
+            # imports them if they are back, and otherwise goes on without them.
+            self.shop_id._orders_set_aside_activity(self)
+            raise JobFailure(
+                self.env._(
+                    "The marketplace did not return %(count)s listed order(s) "
+                    "%(window)s after every retry: %(orders)s. They are set aside "
+                    "(Marketplace > Orders Set Aside); the next pulls import them "
+                    "once the marketplace returns them and go on without them.",
+                    count=len(set_aside),
+                    window=window,
+                    orders=", ".join(set_aside),
+                )
+            )
+        self.shop_id._advance_order_sync_point(self.window_start, self.window_end)
+        self.shop_id._marketplace_activity_done(
+            "job_failed",
+            self.env._("Job %(job)s of this shop succeeded.", job=self.name),
+        )
+        counts = self._step_counts()
+        if not sum(counts.values()):
             return self.env._(
                 "0 orders: no order was updated %(window)s.", window=window
             )
         return self.env._(
-            "%(count)s orders imported %(window)s.", count=count, window=window
+            "%(count)s orders %(window)s: %(created)s new, %(updated)s updated, "
+            "%(unchanged)s unchanged.",
+            count=sum(counts.values()),
+            window=window,
+            created=counts["created"],
+            updated=counts["updated"],
+            unchanged=counts["unchanged"],
         )
+
+    def _step_counts(self):
+        steps = self.step_ids
+        return {
+            "created": sum(steps.mapped("created_count")),
+            "updated": sum(steps.mapped("updated_count")),
+            "unchanged": sum(steps.mapped("unchanged_count")),
+        }
 
     # -- views -------------------------------------------------------------------
     def action_view_orders(self):

@@ -82,6 +82,12 @@ class MarketplaceOrder(models.Model):
     raw_payload = fields.Text(
         readonly=True, help="The order as last received from the marketplace."
     )
+    payload_hash = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Fingerprint of the last payload: an answer identical to it is "
+        "skipped, a different one with the same update time is not.",
+    )
     line_ids = fields.One2many(
         "marketplace.order.line", "order_id", string="Lines", readonly=True
     )

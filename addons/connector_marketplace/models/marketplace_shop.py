@@ -1,7 +1,12 @@
+import logging
 from datetime import timedelta
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
 
 # Each pull starts this long before the last sync point: an order updated just
 # before a window closed may be indexed by the marketplace a little later.
@@ -56,6 +61,7 @@ class MarketplaceShop(models.Model):
         selection=[
             ("connected", "Connected"),
             ("needs_reauth", "Needs re-authorization"),
+            ("disconnected", "Disconnected"),
         ],
         string="Authorization",
         default="connected",
@@ -92,6 +98,17 @@ class MarketplaceShop(models.Model):
         help="Every order updated before this moment has been pulled. It only "
         "advances when a whole pull succeeded.",
     )
+    sync_paused = fields.Boolean(
+        string="Scheduled sync paused",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Set when the marketplace refused the app's credentials or "
+        "permissions: scheduled pulls stop until the account's credentials "
+        "change or a periodic test call succeeds again.",
+    )
+    sync_pause_reason = fields.Text(readonly=True, copy=False)
+    sync_paused_since = fields.Datetime(readonly=True, copy=False)
     order_ids = fields.One2many("marketplace.order", "shop_id", string="Orders")
     order_count = fields.Integer(compute="_compute_counts")
     job_ids = fields.One2many("marketplace.job", "shop_id", string="Jobs")
@@ -141,44 +158,60 @@ class MarketplaceShop(models.Model):
             return self.order_sync_point - ORDER_SYNC_OVERLAP
         return fields.Datetime.now() - timedelta(days=self.initial_import_days)
 
-    def _pending_pull_job(self):
-        """A pull of this shop that is still pending or processing.
+    def _pending_pull_job(self, job_type="pull_orders"):
+        """A live pull of this shop: pending or processing, and not stuck.
 
-        A pull whose step is cancelled in the job queue is failed by then
-        (``queue.job`` marks it), so it does not block the shop's pulls.
+        A pull that is stuck (no queue job left to move it on, or older than
+        any retry could make it) is failed here with the reason, so that it
+        never blocks the shop's later pulls.
         """
         self.ensure_one()
-        return self.env["marketplace.job"].search(
-            [
-                ("shop_id", "=", self.id),
-                ("job_type", "=", "pull_orders"),
-                ("state", "in", ("pending", "processing")),
-            ],
-            limit=1,
+        pending = (
+            self.env["marketplace.job"]
+            .sudo()
+            .search(
+                [
+                    ("shop_id", "=", self.id),
+                    ("job_type", "=", job_type),
+                    ("state", "in", ("pending", "processing")),
+                ]
+            )
         )
+        stuck = pending.filtered(lambda job: job._stuck_reason())
+        for job in stuck:
+            job._fail_stuck(job._stuck_reason())
+        return (pending - stuck)[:1]
 
     def _create_pull_orders_job(self, origin):
         """Queue an incremental pull, unless one is already waiting.
 
         :returns: (job, created) where ``created`` is False when an earlier
-            pull of this shop was still pending or processing
+            pull of this shop was still pending or processing (``job`` may
+            then be empty: a pull created at the same moment by another
+            transaction, which this one cannot see yet)
         """
         self.ensure_one()
         pending = self._pending_pull_job()
         if pending:
             return pending, False
-        job = self.env["marketplace.job"].create(
-            {
-                "job_type": "pull_orders",
-                "account_id": self.account_id.id,
-                "shop_id": self.id,
-                "origin": origin,
-                "payload": self.env["marketplace.job"]._dump_payload(
-                    {"since": self._next_order_pull_since(), "until": None}
-                ),
-            }
-        )
-        return job, True
+        jobs = self.env["marketplace.job"].sudo()
+        try:
+            with self.env.cr.savepoint():
+                job = jobs.create(
+                    {
+                        "job_type": "pull_orders",
+                        "account_id": self.account_id.id,
+                        "shop_id": self.id,
+                        "origin": origin,
+                        "payload": jobs._dump_payload(
+                            {"since": self._next_order_pull_since(), "until": None}
+                        ),
+                    }
+                )
+        except psycopg2.errors.UniqueViolation:
+            # Another transaction created this shop's pull at the same time.
+            return jobs.browse(), False
+        return job.with_env(self.env), True
 
     def action_import_orders(self):
         """Button "Import orders now": queue a pull and say so."""
@@ -201,7 +234,7 @@ class MarketplaceShop(models.Model):
         else:
             message = self.env._(
                 "An order import of %(shop)s is already queued (job %(job)s).",
-                job=job.name,
+                job=job.name or "…",
                 shop=self.display_name,
             )
         return {
@@ -219,10 +252,12 @@ class MarketplaceShop(models.Model):
     @api.model
     def _cron_pull_orders(self):
         """Cron "Marketplace: Pull Orders": one pull job per active shop."""
+        self._resume_paused_shops()
         shops = self.search(
             [
                 ("auto_import_orders", "=", True),
                 ("auth_state", "=", "connected"),
+                ("sync_paused", "=", False),
                 ("account_id.active", "=", True),
             ]
         )
@@ -243,6 +278,58 @@ class MarketplaceShop(models.Model):
         self.order_sync_point = until
         return True
 
+    # -- orders set aside --------------------------------------------------------
+    def _orders_set_aside_activity(self, job):
+        self.ensure_one()
+        refs = (
+            self.env["marketplace.order.missing"]
+            .sudo()
+            .search([("shop_id", "=", self.id), ("state", "=", "set_aside")])
+            .mapped("name")
+        )
+        self._marketplace_activity(
+            "orders_set_aside",
+            self.env._("Orders set aside on %(shop)s", shop=self.name),
+            self.env._(
+                "The marketplace listed these orders but did not return them "
+                "(last seen by job %(job)s): %(orders)s. Check them in the "
+                "marketplace's seller centre; they are imported as soon as the "
+                "marketplace returns them.",
+                job=job.name,
+                orders=", ".join(refs),
+            ),
+        )
+
+    def _orders_recovered(self, orders):
+        """Orders set aside that the marketplace returned at last."""
+        self.ensure_one()
+        if not orders:
+            return
+        missing = (
+            self.env["marketplace.order.missing"]
+            .sudo()
+            .search(
+                [
+                    ("shop_id", "=", self.id),
+                    ("name", "in", orders.mapped("name")),
+                    ("state", "=", "set_aside"),
+                ]
+            )
+        )
+        if not missing:
+            return
+        missing.write({"state": "recovered", "date_recovered": fields.Datetime.now()})
+        still = (
+            self.env["marketplace.order.missing"]
+            .sudo()
+            .search_count([("shop_id", "=", self.id), ("state", "=", "set_aside")])
+        )
+        if not still:
+            self._marketplace_activity_done(
+                "orders_set_aside",
+                self.env._("Every order set aside has been imported since."),
+            )
+
     # -- authorization ---------------------------------------------------------
     def _mark_needs_reauth(self, reason):
         """Record that the marketplace refused this shop's tokens for good."""
@@ -255,6 +342,137 @@ class MarketplaceShop(models.Model):
                     reason=reason,
                 )
             )
+
+    def _disconnect(self, reason):
+        """Stop everything scheduled for these shops and forget their tokens.
+
+        Orders and jobs stay; connecting the shop again resumes its work.
+        """
+        for shop in self.sudo():
+            live = shop.job_ids.filtered(
+                lambda job: job.state in ("pending", "processing")
+            )
+            live._fail_with(
+                self.env._("Shop disconnected: %(reason)s", reason=reason),
+                cancel_queue_jobs=True,
+            )
+            shop._wipe_channel_tokens()
+            shop.write(
+                {
+                    "auth_state": "disconnected",
+                    "auth_error": reason,
+                    "access_token_expires_at": False,
+                }
+            )
+            shop.message_post(
+                body=self.env._(
+                    "Shop disconnected: %(reason)s Its orders and jobs are kept; "
+                    "press Connect shop on its account to connect it again.",
+                    reason=reason,
+                )
+            )
+
+    def _wipe_channel_tokens(self):
+        """Channel addons erase the tokens they keep for the shop."""
+        return None
+
+    def action_disconnect(self):
+        """Button "Disconnect" (managers): see :meth:`_disconnect`."""
+        if not self.env.user.has_group(
+            "connector_marketplace.group_marketplace_manager"
+        ):
+            raise UserError(
+                self.env._("Only marketplace managers can disconnect a shop.")
+            )
+        self._disconnect(
+            self.env._("disconnected by %(user)s.", user=self.env.user.name)
+        )
+        return True
+
+    # -- pause of the scheduled work -------------------------------------------
+    def _pause_sync(self, reason):
+        """Stop this shop's scheduled pulls until its credentials work again."""
+        for shop in self.sudo().filtered(lambda s: not s.sync_paused):
+            shop.write(
+                {
+                    "sync_paused": True,
+                    "sync_pause_reason": reason,
+                    "sync_paused_since": fields.Datetime.now(),
+                }
+            )
+            _logger.warning(
+                "Shop %s: scheduled pulls paused: %s", shop.display_name, reason
+            )
+
+    def _resume_sync(self, note):
+        for shop in self.sudo().filtered("sync_paused"):
+            shop.write(
+                {
+                    "sync_paused": False,
+                    "sync_pause_reason": False,
+                    "sync_paused_since": False,
+                }
+            )
+            shop._marketplace_activity_done("credentials", note)
+            shop._marketplace_activity_done("permission", note)
+            shop.message_post(body=note)
+            _logger.info("Shop %s: scheduled pulls resumed", shop.display_name)
+
+    @api.model
+    def _resume_paused_shops(self):
+        """A test call per paused shop; those that answer resume."""
+        for shop in self.sudo().search(
+            [("sync_paused", "=", True), ("auth_state", "=", "connected")]
+        ):
+            try:
+                with self.env.cr.savepoint():
+                    shop._get_channel_backend()._marketplace_check_connection()
+            except Exception as err:  # pylint: disable=broad-except
+                _logger.info(
+                    "Shop %s stays paused: the test call failed (%s)",
+                    shop.display_name,
+                    err,
+                )
+                continue
+            shop._resume_sync(
+                self.env._(
+                    "A test call to the marketplace succeeded: scheduled pulls resume."
+                )
+            )
+
+    # -- activities ------------------------------------------------------------
+    def _marketplace_activity(self, cause, summary, note):
+        """One open activity per shop and cause: updated, never repeated."""
+        self.ensure_one()
+        shop = self.sudo()
+        if not shop.user_id:
+            return self.env["mail.activity"]
+        existing = shop.activity_ids.filtered(
+            lambda activity: activity.marketplace_cause == cause
+        )
+        if existing:
+            existing[:1].write(
+                {
+                    "summary": summary,
+                    "note": note,
+                    "date_deadline": fields.Date.context_today(shop),
+                }
+            )
+            return existing[:1]
+        return shop.activity_schedule(
+            "mail.mail_activity_data_warning",
+            summary=summary,
+            note=note,
+            user_id=shop.user_id.id,
+            marketplace_cause=cause,
+        )
+
+    def _marketplace_activity_done(self, cause, feedback):
+        """Close the open activity of ``cause``, with ``feedback`` as its note."""
+        for shop in self.sudo():
+            shop.activity_ids.filtered(
+                lambda activity, cause=cause: activity.marketplace_cause == cause
+            ).action_feedback(feedback=feedback)
 
     # -- smart buttons ---------------------------------------------------------
     def action_view_orders(self):

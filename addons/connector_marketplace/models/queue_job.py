@@ -4,9 +4,9 @@ from odoo import api, fields, models
 class QueueJob(models.Model):
     """Link queue jobs to the marketplace job they work for.
 
-    The link is set when queue_job stores a job whose recordset is a
-    ``marketplace.job``, and the last error that made the job retry is kept
-    (queue_job overwrites ``result`` once a retry succeeds).
+    The link is stored by queue_job itself through the ``_job_store_values``
+    hook of ``marketplace.job``; the last error that made the job retry is
+    kept (queue_job overwrites ``result`` once a retry succeeds).
     """
 
     _inherit = "queue.job"
@@ -16,14 +16,6 @@ class QueueJob(models.Model):
     )
     marketplace_last_error = fields.Text(readonly=True)
     marketplace_error_date = fields.Datetime(readonly=True)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            records = vals.get("records")
-            if vals.get("model_name") == "marketplace.job" and records:
-                vals["marketplace_job_id"] = records.ids[0]
-        return super().create(vals_list)
 
     def write(self, vals):
         error = self._marketplace_error_from(vals)

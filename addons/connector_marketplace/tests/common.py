@@ -1,29 +1,56 @@
 """Test helpers: run stored queue jobs the way queue_job does.
 
 ``run_queue_jobs()`` picks the pending ``queue.job`` records, marks them
-enqueued as the job runner does, then acquires and performs each one with
-queue_job's own controller code (``RunJobController._acquire_job``,
-``_try_perform_job`` and ``_enqueue_dependent_jobs``): jobs are loaded from
-the database, run as their user with their recorded arguments, marked done,
-and their dependents (chunks → finish) released.
+enqueued as the job runner does, then hands each one to queue_job's own
+controller code: ``RunJobController._acquire_job`` and ``_runjob``, which
+performs the job as its user with its recorded arguments, marks it done,
+releases its dependents (chunks → finish), and on an error postpones it
+(``RetryableJobError``, a serialization failure) or fails it and calls the
+job function's ``on_fail`` hook, exactly as in production.
 
-Only the error handling is re-done here: the controller rolls the job back
-with ``cr.rollback()`` and records the outcome from a second connection,
-while a test lives in one transaction. A savepoint plays the rollback; the
-postponement or failure is then stored with queue_job's own ``Job`` methods,
-including the job function's ``on_fail`` hook.
+One adaptation for a test that lives in one transaction: every cursor is a
+test cursor on the same connection, where a "commit" releases a savepoint
+and a "rollback" returns to it. queue_job stores a postponement or a failure
+from a second cursor and then rolls the job's cursor back, which here would
+also undo what the second cursor stored. The job's work is therefore wrapped
+in a savepoint of its own, undone on error before queue_job stores the
+outcome, and the job's cursor then has nothing left to roll back.
 
 The real runner and HTTP path are exercised by the end-to-end tests of the
 repository (``tests/test_e2e.py``).
 """
 
-import traceback
+from contextlib import contextmanager
+from unittest import mock
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import common
+from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.controllers.main import RunJobController
-from odoo.addons.queue_job.exception import RetryableJobError
+
+_try_perform_job = RunJobController._try_perform_job.__func__
+
+
+def _try_perform_job_in_savepoint(cls, env, job):
+    try:
+        with env.cr.savepoint():
+            _try_perform_job(cls, env, job)
+    except Exception:
+        # Nothing of the job's work is left: "commit" the empty transaction,
+        # so that queue_job's rollback after storing the outcome is a no-op.
+        env.cr.commit()
+        raise
+
+
+@contextmanager
+def queue_job_in_test_transaction():
+    with mock.patch.object(
+        RunJobController,
+        "_try_perform_job",
+        classmethod(_try_perform_job_in_savepoint),
+    ):
+        yield
 
 
 class QueueJobRunnerMixin:
@@ -76,27 +103,17 @@ class QueueJobRunnerMixin:
             )
             job = RunJobController._acquire_job(env, uuid)
             self.assertTrue(job, f"job {uuid} could not be acquired")
-            try:
-                with cr.savepoint():
-                    RunJobController._try_perform_job(env, job)
-            except RetryableJobError as err:
-                job.env.invalidate_all()
-                job.postpone(result=str(err), seconds=err.seconds)
-                job.set_pending(reset_retry=False)
-                job.store()
-            except Exception as exc:  # pylint: disable=broad-except
-                job.env.invalidate_all()
-                values = RunJobController._get_failure_values(
-                    job, traceback.format_exc(), exc
-                )
-                job.set_failed(**values)
-                job.store()
-                job.on_fail(values)
-            else:
-                RunJobController._enqueue_dependent_jobs(env, job)
-            state = job.state
+            # queue_job logs a failure's traceback at ERROR: expected here.
+            with (
+                queue_job_in_test_transaction(),
+                mute_logger("odoo.addons.queue_job.controllers.main"),
+            ):
+                try:
+                    RunJobController._runjob(env, job)
+                except Exception:  # pylint: disable=broad-except
+                    pass  # stored as failed by _runjob, which re-raises
         self.env.invalidate_all()
-        return state
+        return self.env["queue.job"].search([("uuid", "=", uuid)]).state
 
 
 class MarketplaceTestCase(common.TransactionCase, QueueJobRunnerMixin):

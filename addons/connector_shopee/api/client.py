@@ -256,18 +256,21 @@ class ShopeeClient:
                 json=body if method == "POST" else None,
                 timeout=self.timeout,
             )
-        except requests.Timeout as exc:
+        except requests.Timeout:
             self._log(method, path, started, "timeout")
+            # "from None": the requests exception's text holds the signed URL
+            # (token and sign); chained, it would reach tracebacks that
+            # queue_job logs and stores.
             raise ShopeeServerError(
                 f"Shopee did not answer {path} in time.", code="timeout", path=path
-            ) from exc
+            ) from None
         except requests.RequestException as exc:
             self._log(method, path, started, "network error")
             raise ShopeeServerError(
                 f"Could not reach Shopee for {path}: {exc.__class__.__name__}.",
                 code="network",
                 path=path,
-            ) from exc
+            ) from None
         return self._parse(method, path, started, response)
 
     def _parse(self, method, path, started, response):

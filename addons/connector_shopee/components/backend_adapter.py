@@ -1,16 +1,26 @@
 """Shopee adapters: calls through the shop's client, errors as job outcomes."""
 
 from odoo.addons.component.core import AbstractComponent
+from odoo.addons.connector_marketplace.exceptions import (
+    MarketplaceCredentialsError,
+    MarketplacePermissionError,
+    RecordsNotFound,
+)
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from ..api import (
     ShopeeAuthError,
     ShopeeError,
     ShopeeNotFoundError,
+    ShopeePermissionError,
     ShopeeRateLimitError,
     ShopeeServerError,
     ShopeeSignError,
 )
+from ..api.client import error_suffix
+
+# Refusals of the app itself: connecting the shop again would not help.
+APP_CREDENTIAL_CODES = {"invalid_partner_id"}
 
 
 class ShopeeAdapter(AbstractComponent):
@@ -21,20 +31,23 @@ class ShopeeAdapter(AbstractComponent):
     def client(self):
         return self.work.shopee_client
 
-    def _call(self, method, path, params=None, body=None, missing_ok=False):
+    def _call(self, method, path, params=None, body=None, not_found=None):
         """Call Shopee; raise what the job should do about a failure.
 
         Throttling, outages and timeouts are retried (the job functions'
         retry pattern backs off); refused credentials and bad requests fail
-        the job with a message the seller can act on.
+        the job with a message the seller can act on, and a refusal of the
+        app's key, partner id or permissions says so by its type (the shop's
+        scheduled pulls pause).
 
-        :param missing_ok: answer ``{}`` when Shopee says "not found"
+        :param not_found: the ids asked for: Shopee's "not found" then raises
+            :class:`RecordsNotFound` for them instead of failing the job
         """
         try:
             return self.client.call(method, path, params=params, body=body)
         except ShopeeNotFoundError as err:
-            if missing_ok:
-                return {}
+            if not_found is not None:
+                raise RecordsNotFound(not_found) from err
             raise FailedJobError(
                 self.env._(
                     "Shopee found nothing at %(path)s: %(error)s", path=path, error=err
@@ -55,7 +68,7 @@ class ShopeeAdapter(AbstractComponent):
                 )
             ) from err
         except ShopeeSignError as err:
-            raise FailedJobError(
+            raise MarketplaceCredentialsError(
                 self.env._(
                     "Shopee refused the signature of account %(account)s: check "
                     "its partner id and partner key, and that they are the "
@@ -66,11 +79,33 @@ class ShopeeAdapter(AbstractComponent):
                 )
             ) from err
         except ShopeeAuthError as err:
+            if error_suffix(err.code) in APP_CREDENTIAL_CODES:
+                raise MarketplaceCredentialsError(
+                    self.env._(
+                        "Shopee does not know the partner id of account "
+                        "%(account)s in its %(environment)s environment: check "
+                        "the account's partner id. (%(error)s)",
+                        account=self.backend_record.account_id.display_name,
+                        environment=self.backend_record.account_id.environment,
+                        error=err,
+                    )
+                ) from err
             raise FailedJobError(
                 self.env._(
                     "Shopee refused the authorization of shop %(shop)s: %(error)s "
                     "If it persists, open the account and press Connect shop.",
                     shop=self.backend_record.display_name,
+                    error=err,
+                )
+            ) from err
+        except ShopeePermissionError as err:
+            raise MarketplacePermissionError(
+                self.env._(
+                    "The Shopee app of account %(account)s may not call %(path)s: "
+                    "add the permission to the app in the Shopee console. "
+                    "(%(error)s)",
+                    account=self.backend_record.account_id.display_name,
+                    path=path,
                     error=err,
                 )
             ) from err

@@ -19,8 +19,10 @@ class ShopeeOrderImporter(Component):
     _apply_on = "shopee.order"
 
     def _is_uptodate(self, binding):
-        """Data never goes back in time: older or equal data is skipped."""
+        """Data never goes back in time: older data is skipped; data of the
+        same second is skipped only when it is the same (two changes can
+        happen within one second)."""
         incoming = epoch_to_datetime(self.external_data.get("update_time"))
-        return bool(
-            incoming and binding.date_updated and incoming <= binding.date_updated
-        )
+        if incoming and binding.date_updated and incoming != binding.date_updated:
+            return incoming < binding.date_updated
+        return super()._is_uptodate(binding)

@@ -97,7 +97,11 @@ class ShopeeOrderAdapter(Component):
         )
 
     def read(self, order_sns):  # pylint: disable=method-required-super
-        """Details of the orders, with the optional fields the import uses."""
+        """Details of the orders, with the optional fields the import uses.
+
+        Orders Shopee does not return are left out; a chunk Shopee refuses as
+        "not found" raises ``RecordsNotFound`` (the importer splits it).
+        """
         orders = []
         for index in range(0, len(order_sns), DETAIL_CHUNK_SIZE):
             chunk = order_sns[index : index + DETAIL_CHUNK_SIZE]
@@ -108,7 +112,7 @@ class ShopeeOrderAdapter(Component):
                     "order_sn_list": ",".join(chunk),
                     "response_optional_fields": ",".join(DETAIL_OPTIONAL_FIELDS),
                 },
-                missing_ok=True,
+                not_found=chunk,
             )
             orders.extend((data.get("response") or {}).get("order_list") or [])
         return orders

@@ -1,4 +1,12 @@
-"""Shopee sends the seller back here after the authorization page."""
+"""Shopee sends the seller back here after the authorization page.
+
+The callback changes data (it connects shops) on a GET that Shopee makes the
+seller's browser open, so it trusts nothing but the link's ``state``: made by
+a manager's Connect shop for this account, unexpired, used once (see
+``marketplace.oauth.state``). It needs no Odoo session: the seller may
+authorize on another device than the manager who made the link. The work is
+done on behalf of the manager who made the link.
+"""
 
 import logging
 
@@ -20,23 +28,40 @@ class ShopeeOAuthController(http.Controller):
     @http.route(
         "/marketplace/shopee/oauth/<int:account_id>",
         type="http",
-        auth="user",
+        auth="public",
         methods=["GET"],
+        sitemap=False,
     )
     def shopee_oauth_callback(
-        self, account_id, code=None, shop_id=None, main_account_id=None, **kwargs
+        self,
+        account_id,
+        code=None,
+        shop_id=None,
+        main_account_id=None,
+        state=None,
+        **kwargs,
     ):
         """Trade Shopee's one-time code for tokens and create the shop(s).
 
         Any failure leaves nothing behind and says what to do.
         """
-        if not request.env.user.has_group(MANAGER_GROUP):
+        link, problem = request.env["marketplace.oauth.state"]._consume(
+            state, account_id
+        )
+        if problem:
+            _logger.warning(
+                "Shopee authorization callback for account %s refused: no valid state",
+                account_id,
+            )
+            return self._page(403, request.env._("Link not accepted"), problem)
+        if not link.user_id.has_group(MANAGER_GROUP):
             return self._page(
                 403,
                 request.env._("Not allowed"),
                 request.env._("Only marketplace managers can connect shops."),
             )
-        account = request.env["marketplace.account"].browse(account_id).exists()
+        env = request.env(user=link.user_id.id, su=False)
+        account = env["marketplace.account"].browse(account_id).exists()
         if not account or account.channel != "shopee":
             return self._page(
                 404,

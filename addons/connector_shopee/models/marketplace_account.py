@@ -1,7 +1,9 @@
+import ipaddress
 import logging
+from urllib.parse import urlencode, urlsplit
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..api import ShopeeClient
 
@@ -20,6 +22,27 @@ SHOPEE_HOSTS = {
 DEFAULT_SIMULATOR_URL = "http://localhost:8079"
 PUBLIC_URL_PARAM = "connector_marketplace.public_base_url"
 OAUTH_CALLBACK_PATH = "/marketplace/shopee/oauth/%s"
+# Changing one of these sends the tokens to another host: the shops are
+# disconnected first.
+HOST_FIELDS = {"environment", "shopee_api_location", "shopee_simulator_url"}
+CREDENTIAL_FIELDS = {"shopee_partner_id", "shopee_partner_key"}
+
+
+def is_loopback_url(url):
+    """True when ``url`` is http(s) on this machine (the simulator's place)."""
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class MarketplaceAccount(models.Model):
@@ -64,8 +87,9 @@ class MarketplaceAccount(models.Model):
     shopee_simulator_url = fields.Char(
         string="Simulator URL",
         default=DEFAULT_SIMULATOR_URL,
+        groups="base.group_system",
         help="Where the project's Shopee simulator listens (simulator "
-        "environment only).",
+        "environment only): a loopback address, set by a system administrator.",
     )
     shopee_api_url = fields.Char(string="API host", compute="_compute_shopee_urls")
     shopee_redirect_url = fields.Char(
@@ -104,10 +128,85 @@ class MarketplaceAccount(models.Model):
                     )
                 )
 
+    @api.constrains("shopee_simulator_url")
+    def _check_shopee_simulator_url(self):
+        for account in self.sudo():
+            url = account.shopee_simulator_url
+            if url and not is_loopback_url(url):
+                raise ValidationError(
+                    self.env._(
+                        "The simulator URL must be on this machine (localhost or "
+                        "127.0.0.1), not %(url)s: tokens are sent to it.",
+                        url=url,
+                    )
+                )
+
+    @api.onchange(*HOST_FIELDS)
+    def _onchange_shopee_host(self):
+        connected = self._origin.shop_ids.filtered(
+            lambda shop: shop.auth_state == "connected"
+        )
+        if self._origin.id and connected and self.channel == "shopee":
+            return {
+                "warning": {
+                    "title": self.env._("Shops will be disconnected"),
+                    "message": self.env._(
+                        "Saving this change disconnects the %(count)s connected "
+                        "shop(s) of this account: their tokens belong to the "
+                        "current Shopee environment and are never sent to "
+                        "another. Connect them again afterwards.",
+                        count=len(connected),
+                    ),
+                }
+            }
+        return None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_simulator_url_rights(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_simulator_url_rights(vals)
+        hosts = {account.id: account._shopee_host() for account in self.sudo()}
+        result = super().write(vals)
+        if HOST_FIELDS & set(vals):
+            for account in self.sudo():
+                if account._shopee_host() != hosts[account.id]:
+                    account.shop_ids.filtered(
+                        lambda shop: shop.auth_state != "disconnected"
+                    )._disconnect(
+                        self.env._(
+                            "the account now talks to another Shopee environment "
+                            "(%(host)s).",
+                            host=account._shopee_host(),
+                        )
+                    )
+        if CREDENTIAL_FIELDS & set(vals):
+            self.shop_ids._resume_sync(
+                self.env._(
+                    "The account's credentials were changed: scheduled pulls resume."
+                )
+            )
+        return result
+
+    def _check_simulator_url_rights(self, vals):
+        if (
+            "shopee_simulator_url" in vals
+            and vals["shopee_simulator_url"] != DEFAULT_SIMULATOR_URL
+            and not self.env.su
+            and not self.env.user.has_group("base.group_system")
+        ):
+            raise AccessError(
+                self.env._("Only a system administrator may set the simulator URL.")
+            )
+
     def _shopee_host(self):
         self.ensure_one()
         if self.environment == "simulator":
-            return (self.shopee_simulator_url or DEFAULT_SIMULATOR_URL).rstrip("/")
+            url = self.sudo().shopee_simulator_url or DEFAULT_SIMULATOR_URL
+            return url.rstrip("/")
         location = self.shopee_api_location or "global"
         return SHOPEE_HOSTS.get(
             (self.environment, location), SHOPEE_HOSTS[(self.environment, "global")]
@@ -137,11 +236,21 @@ class MarketplaceAccount(models.Model):
         )
 
     def action_shopee_connect(self):
-        """Button "Connect shop": open Shopee's signed authorization page."""
+        """Button "Connect shop": open Shopee's signed authorization page.
+
+        The redirect URL carries a single-use state tied to this account and
+        to the manager who pressed the button (see ``marketplace.oauth.state``).
+        """
         self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only marketplace managers can connect shops.")
+            )
         if not self._public_base_url():
             raise UserError(self.env._("Set the system parameter web.base.url first."))
-        url = self._shopee_client().auth_partner_url(self.shopee_redirect_url)
+        state = self.env["marketplace.oauth.state"]._issue(self)
+        redirect = f"{self.shopee_redirect_url}?{urlencode({'state': state})}"
+        url = self._shopee_client().auth_partner_url(redirect)
         return {"type": "ir.actions.act_url", "url": url, "target": "self"}
 
     def _shopee_authorize(self, code, shop_id=None, main_account_id=None):
@@ -160,7 +269,9 @@ class MarketplaceAccount(models.Model):
         if not external_ids:
             raise UserError(self.env._("Shopee authorized no shop for this account."))
         backend_model = self.env["shopee.shop"].sudo()
-        token_values = backend_model._token_values(data)
+        token_values = dict(
+            backend_model._token_values(data), token_api_host=self._shopee_host()
+        )
         backends = backend_model.browse()
         for external_id in external_ids:
             backend = self._shopee_upsert_shop(external_id, token_values)
@@ -184,7 +295,14 @@ class MarketplaceAccount(models.Model):
                 limit=1,
             )
         )
-        values = dict(token_values, authorized_at=fields.Datetime.now(), active=True)
+        values = dict(
+            token_values,
+            authorized_at=fields.Datetime.now(),
+            active=True,
+            sync_paused=False,
+            sync_pause_reason=False,
+            sync_paused_since=False,
+        )
         backend_model = self.env["shopee.shop"].sudo()
         if shop.shopee_backend_ids:
             backend = shop.shopee_backend_ids[:1]

@@ -23,3 +23,10 @@ class MarketplaceShop(models.Model):
                 )
             )
         return backend
+
+    def _wipe_channel_tokens(self):
+        for backend in self.sudo().shopee_backend_ids:
+            backend.write(
+                {"access_token": False, "refresh_token": False, "token_api_host": False}
+            )
+        return super()._wipe_channel_tokens()

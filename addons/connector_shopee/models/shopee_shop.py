@@ -1,10 +1,15 @@
 """The Shopee backend of a marketplace shop: tokens and connector entry points.
 
 Token refresh is serialized per shop. Shopee's refresh token is single-use:
-the first refresh kills it, so two processes refreshing at once would lose
-the shop's authorization. A refresh therefore runs in its own transaction,
-holding a row lock on the shop, and commits the new pair before anybody uses
-it; a second process waiting on the lock finds the fresh pair and uses it.
+the first refresh kills it, so two processes refreshing at once, or one
+refresh asking Shopee twice, would lose the shop's authorization. A refresh
+therefore runs in its own transaction and locks every row its save touches
+(``shopee_shop`` and, through ``_inherits``, ``marketplace_shop``) *before*
+calling Shopee; nobody can then change those rows under it, so the save
+cannot fail to serialize. It commits the new pair before anybody uses it; a
+second process waiting on the lock finds the fresh pair and uses it. Shopee
+is asked at most once per refresh: if the save still fails, the same pair is
+saved again, never asked for again.
 """
 
 import logging
@@ -30,6 +35,7 @@ CRON_REFRESH_WINDOW = timedelta(hours=1)
 # ``expire_in`` above this is an epoch, not a duration (shopee-api.md §13.5).
 EXPIRE_IN_EPOCH_THRESHOLD = 10**6
 LOCK_ATTEMPTS = 3
+SAVE_ATTEMPTS = 3
 # Refresh errors that only a new authorization by the seller cures (§3.4).
 REFRESH_REFUSALS = {
     "error_auth",
@@ -53,6 +59,14 @@ class ShopeeShop(models.Model):
     )
     access_token = fields.Char(groups="base.group_system", copy=False)
     refresh_token = fields.Char(groups="base.group_system", copy=False)
+    token_api_host = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="The Shopee host that issued the tokens: they are never sent to "
+        "another one.",
+    )
+    # Tests shorten it; a refresh never waits forever on a lock.
+    _refresh_lock_timeout = "20s"
 
     _sql_constraints = [
         (
@@ -79,6 +93,7 @@ class ShopeeShop(models.Model):
         """
         self.ensure_one()
         shop = self.sudo()
+        shop._check_token_host()
         tokens = {
             "access_token": shop.access_token,
             "expires_at": shop.access_token_expires_at,
@@ -100,6 +115,21 @@ class ShopeeShop(models.Model):
             refresh_access_token=refresh_access_token,
         )
 
+    def _check_token_host(self):
+        """Tokens go back only to the host that issued them."""
+        self.ensure_one()
+        host = self.account_id._shopee_host()
+        if self.token_api_host and self.token_api_host != host:
+            raise ShopeeAuthError(
+                self.env._(
+                    "The tokens of shop %(shop)s were issued by another Shopee "
+                    "environment than the account's current one: connect the shop "
+                    "again.",
+                    shop=self.display_name,
+                ),
+                code="environment_changed",
+            )
+
     # -- tokens --------------------------------------------------------------
     @api.model
     def _token_values(self, data):
@@ -117,6 +147,23 @@ class ShopeeShop(models.Model):
             "auth_error": False,
         }
 
+    def _lock_rows(self):
+        """Lock this backend's row and its marketplace shop's, or raise.
+
+        :returns: (access_token, refresh_token, access_token_expires_at) as
+            committed, read under the locks
+        """
+        cr = self.env.cr
+        cr.execute(f"SET LOCAL lock_timeout = '{self._refresh_lock_timeout}'")
+        cr.execute(
+            "SELECT s.access_token, s.refresh_token, m.access_token_expires_at "
+            "FROM shopee_shop s JOIN marketplace_shop m "
+            "ON m.id = s.marketplace_shop_id "
+            "WHERE s.id = %s FOR UPDATE OF s, m",
+            [self.id],
+        )
+        return cr.fetchone()
+
     def _refresh_tokens(self, seen_access_token):
         """Refresh this shop's tokens, once, whoever asks at the same time.
 
@@ -128,13 +175,14 @@ class ShopeeShop(models.Model):
             try:
                 with self.env.registry.cursor() as cr:
                     shop = self.with_env(self.env(cr=cr)).sudo()
-                    return shop._refresh_tokens_locked(seen_access_token)
+                    outcome = shop._refresh_tokens_locked(seen_access_token)
             except (
                 psycopg2.errors.SerializationFailure,
                 psycopg2.errors.LockNotAvailable,
             ):
-                # Serialization: another process refreshed while we waited for
-                # the lock, and a new transaction sees what it committed. Lock
+                # Raised while taking the locks, before Shopee was asked.
+                # Serialization: another process changed the shop while we
+                # waited, and a new transaction sees what it committed. Lock
                 # timeout: never wait forever, the caller's own transaction may
                 # hold a lock this refresh needs.
                 if attempt == LOCK_ATTEMPTS:
@@ -144,23 +192,27 @@ class ShopeeShop(models.Model):
                         ),
                         seconds=5,
                     ) from None
+                continue
+            if outcome.get("unsaved"):
+                self._save_refreshed_tokens(outcome["unsaved"])
+            return {
+                "access_token": outcome["access_token"],
+                "expires_at": outcome["expires_at"],
+            }
         return None
 
     def _refresh_tokens_locked(self, seen_access_token):
-        cr = self.env.cr
-        cr.execute("SET LOCAL lock_timeout = '20s'")
-        cr.execute(
-            "SELECT access_token, refresh_token FROM shopee_shop "
-            "WHERE id = %s FOR UPDATE",
-            [self.id],
-        )
-        row = cr.fetchone()
+        """Refresh under the shop's row locks, in the refresh's own cursor.
+
+        :returns: the pair to use; with ``unsaved`` (the values to store) when
+            Shopee issued a new pair that could not be saved here
+        """
+        row = self._lock_rows()
         if not row:
             raise ShopeeAuthError(
                 self.env._("Shop %(shop)s is not saved yet.", shop=self.external_id)
             )
-        access_token, refresh_token = row
-        expires_at = self.access_token_expires_at
+        access_token, refresh_token, expires_at = row
         now = fields.Datetime.now()
         if (
             access_token
@@ -173,6 +225,7 @@ class ShopeeShop(models.Model):
             self._fail_authorization(
                 self.env._("The shop has no refresh token: it was never authorized.")
             )
+        self._check_token_host()
         client = self.account_id._shopee_client()
         try:
             data = client.refresh_token(refresh_token, self.external_id)
@@ -183,22 +236,67 @@ class ShopeeShop(models.Model):
                 raise
             self._fail_authorization(str(err), err)
         values = self._token_values(data)
-        self.write(values)
-        # Our own cursor, not the caller's: the new pair must be saved before
-        # anybody uses it, whatever happens to the caller's transaction.
-        cr.commit()  # pylint: disable=invalid-commit
+        values["token_api_host"] = self.account_id._shopee_host()
+        outcome = {
+            "access_token": values["access_token"],
+            "expires_at": values["access_token_expires_at"],
+        }
+        # Shopee has killed the old refresh token: from here on, only this
+        # pair works, and it is saved whatever it takes.
+        try:
+            with self.env.cr.savepoint():
+                self.write(values)
+                self.env.flush_all()
+            # Our own cursor, not the caller's: the new pair must be saved
+            # before anybody uses it, whatever happens to the caller's
+            # transaction.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception(
+                "Shopee shop %s: the refreshed tokens could not be saved at "
+                "once; saving them again",
+                self.external_id,
+            )
+            outcome["unsaved"] = values
+            return outcome
         _logger.info(
             "Shopee shop %s: access token refreshed, valid until %s",
             self.external_id,
             values["access_token_expires_at"],
         )
-        return {
-            "access_token": values["access_token"],
-            "expires_at": values["access_token_expires_at"],
-        }
+        return outcome
+
+    def _save_refreshed_tokens(self, values):
+        """Save a pair Shopee already issued, never asking Shopee again."""
+        for attempt in range(1, SAVE_ATTEMPTS + 1):
+            try:
+                with self.env.registry.cursor() as cr:
+                    shop = self.with_env(self.env(cr=cr)).sudo()
+                    shop._lock_rows()
+                    shop.write(values)
+                    cr.commit()  # pylint: disable=invalid-commit
+                _logger.info(
+                    "Shopee shop %s: refreshed tokens saved (try %s)",
+                    self.external_id,
+                    attempt,
+                )
+                return True
+            except Exception:  # pylint: disable=broad-except
+                _logger.exception(
+                    "Shopee shop %s: saving the refreshed tokens failed (try %s/%s)",
+                    self.external_id,
+                    attempt,
+                    SAVE_ATTEMPTS,
+                )
+        # The caller still gets the pair for its own calls; the next refresh
+        # will find the old refresh token refused and ask for a new connection.
+        return False
 
     def _fail_authorization(self, reason, error=None):
-        """Mark the shop as needing re-authorization, commit, and raise."""
+        """Mark the shop as needing re-authorization, commit, and raise.
+
+        Runs in the refresh's cursor, which holds the shop's row locks.
+        """
         self.marketplace_shop_id._mark_needs_reauth(reason)
         # Still the refresh's own cursor: the mark outlives the caller's
         # rollback.
@@ -267,8 +365,20 @@ class ShopeeShop(models.Model):
             return work.component(usage="batch.importer").list_updated(since, until)
 
     def _marketplace_import_orders(self, order_sns):
-        """Import a chunk of orders; return their marketplace orders."""
+        """Import a chunk of orders.
+
+        :returns: the importer's ``ChunkResult``, its ``records`` being the
+            marketplace orders
+        """
         self.ensure_one()
         with self.work_on("shopee.order") as work:
-            bindings = work.component(usage="batch.importer").import_chunk(order_sns)
-        return bindings.odoo_id
+            result = work.component(usage="batch.importer").import_chunk(order_sns)
+        result.records = result.bindings.odoo_id
+        return result
+
+    def _marketplace_check_connection(self):
+        """A light call that succeeds only if the app and shop are accepted."""
+        self.ensure_one()
+        with self.work_on("shopee.shop") as work:
+            work.component(usage="backend.adapter").read_info()
+        return True

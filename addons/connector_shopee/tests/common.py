@@ -14,14 +14,27 @@ faults) through the simulator's control API, outside the cassette.
 
 Matching ignores the host, so cassettes recorded against the simulator replay
 against any configured host.
+
+Replay checks what the code sends
+---------------------------------
+vcrpy filters ``sign``, ``timestamp`` and ``access_token`` out of the
+requests before matching them, so a matcher only sees placeholders. The
+tests' request handler sees the real request first and checks that its
+``sign`` is Shopee's HMAC of the request (partner id, path, timestamp, token,
+shop id) keyed by the partner key the test expects, and that the access token
+is the one the shop should use now: the test's token, then whatever token the
+last token call of the test answered. A violation fails the test.
 """
 
 # vcrpy is a test requirement (test-requirements.txt), not a runtime one.
+import hmac
 import json
+import logging
 import os
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import requests
 import vcr
@@ -31,6 +44,7 @@ from odoo.tests import common
 
 from odoo.addons.connector_marketplace.tests.common import MarketplaceTestCase
 
+from ..api.client import shopee_sign, sign_base_string
 from ..models.marketplace_account import SHOPEE_HOSTS
 
 CASSETTE_DIR = Path(
@@ -93,41 +107,130 @@ def shopee_recorder(record_mode=RECORD_MODE):
     )
 
 
+# vcrpy logs every recorded body at INFO: far too much for the test log.
+logging.getLogger("vcr").setLevel(logging.WARNING)
+
+TOKEN_PATHS = ("/api/v2/auth/token/get", "/api/v2/auth/access_token/get")
+
+
 class ShopeeCassetteMixin:
     """Cassettes of Shopee traffic, and the simulator state to record them."""
 
     recording = RECORD_MODE != "none"
+    # What the requests must carry; reset for each test (see setUp).
+    shopee_expect = {}
+
+    def setUp(self):
+        super().setUp()
+        type(self).shopee_expect = {
+            "partner_key": PARTNER_KEY,
+            "tokens": {SHOP_ID: ACCESS_TOKEN},
+            "violations": [],
+        }
+        self.addCleanup(self._assert_requests_signed)
+
+    def expect_partner_key(self, partner_key):
+        """The key the code should sign with from now on."""
+        self.shopee_expect["partner_key"] = partner_key
+
+    def expect_access_token(self, token, shop_id=SHOP_ID):
+        """The access token the code should send for ``shop_id`` now."""
+        self.shopee_expect["tokens"][str(shop_id)] = token
+
+    def _assert_requests_signed(self):
+        violations = self.shopee_expect.get("violations")
+        self.assertFalse(
+            violations,
+            "Requests sent to Shopee were wrong:\n" + "\n".join(violations or []),
+        )
 
     @classmethod
     def _request_handler(cls, s, r, /, **kw):
         """Let requests to Shopee hosts reach vcrpy (Odoo blocks them).
 
         vcrpy then replays them, or records them in record mode; nothing else
-        leaves the test.
+        leaves the test. Each request is checked first (see the module's
+        docstring).
         """
         url = requests.utils.urlparse(r.url)
         allowed = {
             requests.utils.urlparse(host).hostname for host in SHOPEE_HOSTS.values()
         }
         allowed.add(requests.utils.urlparse(SIMULATOR_URL).hostname)
-        if url.hostname in allowed:
-            return common._super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
+        if url.hostname not in allowed:
+            return super()._request_handler(s, r, **kw)
+        if url.path.startswith("/api/v2/") and cls.shopee_expect:
+            cls._check_shopee_request(url)
+        response = common._super_send(s, r, **kw)
+        if url.path in TOKEN_PATHS and cls.shopee_expect:
+            cls._learn_issued_token(r, response)
+        return response
+
+    @classmethod
+    def _check_shopee_request(cls, url):
+        expect = cls.shopee_expect
+        query = {key: values[0] for key, values in parse_qs(url.query).items()}
+        if url.path == "/api/v2/shop/auth_partner":
+            return
+        token = query.get("access_token", "")
+        shop_id = query.get("shop_id", "")
+        base = sign_base_string(
+            query.get("partner_id"), url.path, query.get("timestamp"), token, shop_id
+        )
+        sign = shopee_sign(expect["partner_key"], base)
+        problems = []
+        if not hmac.compare_digest(sign, query.get("sign", "")):
+            problems.append("its sign is not the request's HMAC by the partner key")
+        if token and not cls.recording:
+            wanted = expect["tokens"].get(shop_id)
+            if token != wanted:
+                problems.append(
+                    f"it sends the access token {token!r} for shop {shop_id}, "
+                    f"not {wanted!r}"
+                )
+        if problems:
+            expect["violations"].append(f"{url.path}: " + "; ".join(problems))
+
+    @classmethod
+    def _learn_issued_token(cls, request, response):
+        """After a token call, the new access token is the one to send."""
+        try:
+            data = response.json()
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            return
+        if not data.get("access_token"):
+            return
+        if body.get("shop_id"):
+            shop_ids = [body["shop_id"]]
+        else:
+            shop_ids = data.get("shop_id_list") or []
+        for shop_id in shop_ids:
+            cls.shopee_expect["tokens"][str(shop_id)] = data["access_token"]
 
     @contextmanager
-    def shopee_cassette(self, name, scenario=None, setup=True):
+    def shopee_cassette(self, name, scenario=None, setup=True, replay=False, **options):
         """Replay (or record) cassette ``name``.
 
         :param scenario: simulator set-up for recording: ``reset`` (kwargs of
             /_simulator/reset), ``tokens`` (list of token pairs to install),
             ``faults`` (list), ``orders`` (order changes by order_sn)
         :param setup: False when the test prepared the simulator itself
+        :param replay: True to replay, even while recording, a cassette an
+            earlier block of the same test recorded (the same calls again)
+        :param options: more options of vcrpy's ``use_cassette``
         """
-        if self.recording and setup:
+        recording = self.recording and not replay
+        if recording and setup:
             self.simulator_setup(scenario or {})
-        with shopee_recorder().use_cassette(name) as cassette:
+        if replay:
+            options.setdefault("allow_playback_repeats", True)
+        recorder = shopee_recorder("none" if replay else RECORD_MODE)
+        with recorder.use_cassette(name, **options) as cassette:
             yield cassette
-        if not self.recording:
+        # A replayed block repeats the recorded calls: vcrpy then plays the
+        # first of identical interactions again and never the others.
+        if not self.recording and not replay:
             self.assertTrue(
                 cassette.all_played,
                 f"Cassette {name}: some recorded requests were not made again.",

@@ -1,13 +1,20 @@
-"""Connecting a shop: the signed link, and Shopee's redirect back to Odoo."""
+"""Connecting a shop: the signed link, and Shopee's redirect back to Odoo.
+
+The callback trusts only the link's state: made by a manager's Connect shop
+for this account, unexpired, used once; it needs no Odoo session.
+"""
 
 import hashlib
 import hmac
 import re
 import time
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import requests
 
+from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import PARTNER_ID, PARTNER_KEY, SHOP_ID, SIMULATOR_URL, ShopeeCassetteMixin
@@ -35,6 +42,16 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
     def setUp(self):
         super().setUp()
         self.authenticate("admin", "admin")
+        self.admin = self.env.ref("base.user_admin")
+
+    def new_state(self, account=None, user=None):
+        """A state as the account's Connect shop button makes it."""
+        account = account or self.account
+        return (
+            self.env["marketplace.oauth.state"]
+            .with_user(user or self.admin)
+            ._issue(account)
+        )
 
     def shops(self):
         return self.env["marketplace.shop"].search(
@@ -69,6 +86,10 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
 
     def callback(self, **params):
         account_id = params.pop("account_id", self.account.id)
+        if "state" not in params:
+            params["state"] = self.new_state()
+        elif params["state"] is None:
+            del params["state"]
         return self.url_open(f"{CALLBACK % account_id}?{urlencode(params)}")
 
     def test_connect_shop_link_is_signed(self):
@@ -79,10 +100,19 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
         query = {key: values[0] for key, values in parse_qs(url.query).items()}
         self.assertEqual(url.path, "/api/v2/shop/auth_partner")
         self.assertEqual(query["partner_id"], PARTNER_ID)
-        self.assertEqual(query["redirect"], self.account.shopee_redirect_url)
-        self.assertTrue(
-            query["redirect"].endswith(CALLBACK % self.account.id), query["redirect"]
+        redirect = urlparse(query["redirect"])
+        self.assertEqual(
+            f"{redirect.scheme}://{redirect.netloc}{redirect.path}",
+            self.account.shopee_redirect_url,
         )
+        self.assertTrue(redirect.path.endswith(CALLBACK % self.account.id))
+        # the redirect carries a state Odoo accepts once, for this account
+        state = parse_qs(redirect.query)["state"][0]
+        states = self.env["marketplace.oauth.state"]
+        link, problem = states._consume(state, self.account.id)
+        self.assertFalse(problem)
+        self.assertEqual(link.account_id, self.account)
+        self.assertTrue(states._consume(state, self.account.id)[1])
         self.assertAlmostEqual(int(query["timestamp"]), time.time(), delta=60)
         base = f"{PARTNER_ID}/api/v2/shop/auth_partner{query['timestamp']}"
         expected = hmac.new(PARTNER_KEY.encode(), base.encode(), hashlib.sha256)
@@ -127,6 +157,7 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
             self.assertEqual(first.status_code, 200)
             backend = self.shops().shopee_backend_ids.sudo()
             tokens = (backend.access_token, backend.refresh_token)
+            # a new link (state), the same code
             second = self.callback(code=code, shop_id=SHOP_ID)
         self.assertEqual(second.status_code, 400)
         self.assertIn("already used", second.text)
@@ -137,6 +168,7 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
     def test_wrong_partner_key_stores_nothing(self):
         code = self.authorization_code()
         self.account.shopee_partner_key = "shpk-not-the-right-key"
+        self.expect_partner_key("shpk-not-the-right-key")
         with self.shopee_cassette("oauth_callback_wrong_key", setup=False):
             response = self.callback(code=code, shop_id=SHOP_ID)
         self.assertEqual(response.status_code, 400)
@@ -159,9 +191,10 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
         self.assertFalse(shop.auth_error)
 
     def test_unknown_account(self):
+        """No state can name an account that does not exist."""
         response = self.callback(account_id=987654321, code="x", shop_id=SHOP_ID)
-        self.assertEqual(response.status_code, 404)
-        self.assertIn("Unknown account", response.text)
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("Link not accepted", response.text)
 
     def test_missing_code(self):
         response = self.callback(shop_id=SHOP_ID)
@@ -169,13 +202,61 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
         self.assertIn("no authorization code", response.text)
         self.assertFalse(self.shops())
 
-    def test_only_managers_connect_shops(self):
-        new_test_user(
+    def test_link_made_by_a_user_is_refused(self):
+        """Only a manager's link connects shops."""
+        user = new_test_user(
             self.env,
             login="mp_user",
             groups="connector_marketplace.group_marketplace_user",
         )
-        self.authenticate("mp_user", "mp_user")
-        response = self.callback(code="x", shop_id=SHOP_ID)
+        with self.assertRaises(AccessError):
+            self.account.with_user(user).action_shopee_connect()
+        state = self.new_state(user=user)
+        response = self.callback(code="x", shop_id=SHOP_ID, state=state)
         self.assertEqual(response.status_code, 403)
+        self.assertIn("Only marketplace managers", response.text)
         self.assertFalse(self.shops())
+
+    def test_forged_callbacks_change_nothing(self):
+        """A callback without a valid state for this account is refused."""
+        other = self.account.copy({"name": "Another account"})
+        good = self.new_state()
+        forged = {
+            "no state": None,
+            "garbage": "not-a-state",
+            "tampered signature": good[:-4] + "0000",
+            "another account's state": self.new_state(account=other),
+        }
+        for case, state in forged.items():
+            with self.subTest(case):
+                response = self.callback(code="x", shop_id=SHOP_ID, state=state)
+                self.assertEqual(response.status_code, 403)
+                self.assertIn("Link not accepted", response.text)
+        self.assertFalse(self.shops())
+        # an expired state, and a used one
+        expired = self.new_state()
+        self.env["marketplace.oauth.state"].search(
+            [("nonce", "=", expired.split(".")[1])]
+        ).expires_at = fields.Datetime.now() - timedelta(minutes=1)
+        response = self.callback(code="x", shop_id=SHOP_ID, state=expired)
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("expired", response.text)
+        response = self.callback(shop_id=SHOP_ID, state=good)  # uses it (no code)
+        self.assertEqual(response.status_code, 400)
+        response = self.callback(code="x", shop_id=SHOP_ID, state=good)
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("already used", response.text)
+        self.assertFalse(self.shops())
+
+    def test_callback_without_odoo_session(self):
+        """The seller authorizes on another device: the state is enough."""
+        code = self.authorization_code()
+        state = self.new_state()
+        self.logout()
+        with self.shopee_cassette("oauth_callback_ok", setup=False):
+            response = self.callback(code=code, shop_id=SHOP_ID, state=state)
+        self.assertEqual(response.status_code, 200, response.text)
+        shop = self.shops()
+        self.assertEqual(shop.auth_state, "connected")
+        # on behalf of the manager who made the link
+        self.assertEqual(shop.user_id, self.admin)

@@ -5,8 +5,10 @@ dependents released) against recorded Shopee traffic.
 """
 
 from datetime import datetime, timedelta, timezone
+from unittest import mock
 from urllib.parse import parse_qs, urlparse
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import SHOP_ID, ShopeeTestCase
@@ -62,7 +64,7 @@ class TestPullOrders(ShopeeTestCase):
         self.assertEqual(len(job.sudo().queue_job_ids), 7)
         self.assertEqual(job.orders_listed, 230)
         self.assertEqual(job.order_count, 230)
-        self.assertIn("230 orders imported", job.result_summary)
+        self.assertIn("230 new, 0 updated, 0 unchanged", job.result_summary)
         self.assertEqual(self.shop.order_count, 230)
         orders = self.env["marketplace.order"].search([("shop_id", "=", self.shop.id)])
         self.assertEqual(len(set(orders.mapped("name"))), 230)
@@ -195,8 +197,10 @@ class TestPullOrders(ShopeeTestCase):
         self.assertIn("Shopee or the network failed", job.last_error)
 
     def test_wrong_partner_key_fails_with_message(self):
-        """A wrong key fails at once, with a message a seller can act on."""
+        """A wrong key fails at once, with a message a seller can act on, and
+        pauses the shop's scheduled pulls until the key changes."""
         self.account.shopee_partner_key = "shpk-not-the-right-key"
+        self.expect_partner_key("shpk-not-the-right-key")
         since, until = datetime(2026, 5, 1), datetime(2026, 5, 2)
         with self.shopee_cassette(
             "pull_orders_wrong_key", scenario_orders(3, since, until)
@@ -210,12 +214,31 @@ class TestPullOrders(ShopeeTestCase):
         self.assertFalse(self.shop.order_sync_point)
         activity = self.shop.activity_ids
         self.assertEqual(len(activity), 1)
-        self.assertIn(job.name, activity.summary)
+        self.assertEqual(activity.marketplace_cause, "credentials")
+        self.assertIn("paused", activity.summary)
+        self.assertIn("partner key", activity.note)
         self.assertEqual(activity.user_id, self.shop.user_id)
+        self.assertTrue(self.shop.sync_paused)
+        self.assertIn("partner key", self.shop.sync_pause_reason)
+        # the cron starts no pull that would fail the same way
+        self.env["marketplace.shop"].search([]).write({"auto_import_orders": False})
+        self.shop.auto_import_orders = True
+        with mock.patch.object(
+            type(self.backend),
+            "_marketplace_check_connection",
+            side_effect=UserError("refused"),
+        ):
+            self.env["marketplace.shop"]._cron_pull_orders()
+        self.assertEqual(self.shop.job_ids, job)
+        # a new key resumes them, and closes the activity
+        self.account.shopee_partner_key = "shpk-simulator-demo-key"
+        self.assertFalse(self.shop.sync_paused)
+        self.assertFalse(self.shop.activity_ids)
 
     def test_retry_failed_job(self):
         """Retry re-runs a failed job from its start."""
         self.account.shopee_partner_key = "shpk-not-the-right-key"
+        self.expect_partner_key("shpk-not-the-right-key")
         since, until = datetime(2026, 5, 1), datetime(2026, 5, 2)
         scenario = scenario_orders(3, since, until)
         with self.shopee_cassette("pull_orders_wrong_key", scenario):
@@ -223,6 +246,7 @@ class TestPullOrders(ShopeeTestCase):
             self.run_queue_jobs()
         self.assertEqual(job.state, "failed")
         self.account.shopee_partner_key = "shpk-simulator-demo-key"
+        self.expect_partner_key("shpk-simulator-demo-key")
         with self.shopee_cassette("pull_orders_retry_after_fix", scenario):
             job.action_retry()
             self.assertEqual(job.state, "pending")

@@ -5,7 +5,7 @@ import time
 from datetime import datetime, timedelta
 from unittest import mock
 
-from odoo import SUPERUSER_ID, api, fields
+from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.modules.registry import Registry
 from odoo.tests import common, tagged
 from odoo.tools import mute_logger
@@ -106,6 +106,7 @@ class TestTokenRefresh(ShopeeTestCase):
     def test_wrong_partner_key_does_not_mark_the_shop(self):
         """A refresh refused for the app's key is not the shop's problem."""
         self.account.shopee_partner_key = "shpk-not-the-right-key"
+        self.expect_partner_key("shpk-not-the-right-key")
         self.expire_access_token()
         error = self.refresh_error("token_refresh_wrong_key", ShopeeSignError)
         self.assertEqual(error.code, "error_sign")
@@ -234,6 +235,60 @@ class TestConcurrentRefresh(ShopeeCassetteMixin, common.TransactionCase):
             backend = env["shopee.shop"].browse(self.backend_id)
             self.assertEqual(backend.access_token, results["a"]["access_token"])
             self.assertNotEqual(backend.refresh_token, REFRESH_TOKEN)
+
+    @mute_logger("odoo.sql_db", "odoo.addons.connector_shopee.models.shopee_shop")
+    def test_refresh_while_another_connection_holds_the_shop(self):
+        """Another transaction writes the shop's marketplace row (the finish
+        step advancing the sync point) during a refresh: the refresh waits for
+        it before asking Shopee, asks once, and the shop stays connected."""
+        calls = []
+        original_refresh = ShopeeClient.refresh_token
+
+        def counted_refresh(client, refresh_token, shop_id):
+            calls.append(refresh_token)
+            return original_refresh(client, refresh_token, shop_id)
+
+        writer = sql_db.db_connect(self.env.cr.dbname).cursor()
+        self.addCleanup(writer.close)
+        writer.execute(
+            "UPDATE marketplace_shop SET order_sync_point = '2026-11-01 00:00:00' "
+            "WHERE id = (SELECT marketplace_shop_id FROM shopee_shop WHERE id = %s)",
+            [self.backend_id],
+        )
+        results, errors = {}, {}
+
+        def refresh():
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    backend = env["shopee.shop"].browse(self.backend_id)
+                    results["a"] = backend._refresh_tokens(ACCESS_TOKEN)
+            except Exception as exc:  # pylint: disable=broad-except
+                errors["a"] = exc
+
+        with (
+            self.shopee_cassette("token_refresh_locked_shop") as cassette,
+            self._patch_refresh(counted_refresh),
+            self._registry_without_loading_lock(),
+        ):
+            thread = threading.Thread(target=refresh)
+            thread.start()
+            self._wait_for_lock_waiter()
+            self.assertFalse(calls, "Shopee must not be asked while the shop is held")
+            writer.commit()
+            thread.join(30)
+        self.assertFalse(errors)
+        self.assertEqual(len(calls), 1, "Shopee must be asked once")
+        if not self.recording:
+            self.assertEqual(cassette.play_count, 1)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            backend = env["shopee.shop"].browse(self.backend_id)
+            self.assertEqual(backend.auth_state, "connected")
+            self.assertEqual(backend.access_token, results["a"]["access_token"])
+            self.assertNotEqual(backend.refresh_token, REFRESH_TOKEN)
+            # and the other transaction's write is kept
+            self.assertEqual(backend.order_sync_point, datetime(2026, 11, 1, 0, 0, 0))
 
     def _registry_without_loading_lock(self):
         """Let the threads reach the loaded registry.

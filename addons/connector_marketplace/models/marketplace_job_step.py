@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+
+class MarketplaceJobStep(models.Model):
+    """What one step (queue job) of a marketplace job did.
+
+    Steps of one job run at the same time: each inserts its own row rather
+    than updating the job's, which concurrent transactions would fail to
+    serialize. The job's finish adds them up.
+    """
+
+    _name = "marketplace.job.step"
+    _description = "Marketplace Job Step"
+    _order = "id"
+
+    job_id = fields.Many2one(
+        "marketplace.job", required=True, ondelete="cascade", index=True
+    )
+    created_count = fields.Integer(string="New", readonly=True)
+    updated_count = fields.Integer(string="Updated", readonly=True)
+    unchanged_count = fields.Integer(string="Unchanged", readonly=True)
+    missing_refs = fields.Char(
+        string="Not returned",
+        readonly=True,
+        help="Records the marketplace listed but did not return in this step.",
+    )
