@@ -12,17 +12,18 @@ import logging
 import socket
 from datetime import datetime, timedelta
 from unittest import mock
+from urllib.parse import urlencode, urlparse
 
 from odoo import fields, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.connector_marketplace.models import marketplace_job
 
 from ..api import ShopeeClient, ShopeeNotFoundError
 from ..components.order_adapter import ShopeeOrderAdapter
-from .common import ACCESS_TOKEN, PARTNER_KEY, REFRESH_TOKEN, ShopeeTestCase
+from .common import ACCESS_TOKEN, PARTNER_KEY, REFRESH_TOKEN, SHOP_ID, ShopeeTestCase
 from .test_pull_orders import scenario_orders
 
 SECRETS = (PARTNER_KEY, ACCESS_TOKEN, REFRESH_TOKEN)
@@ -557,3 +558,85 @@ class TestQueueJobsOwnRetryPath(ShopeeTestCase):
         self.assertEqual(queue_job.retry, 1)
         self.assertEqual(job.state, "pending")
         other.rollback()
+
+
+@tagged("post_install", "-at_install")
+class TestReplayChecksWhatIsSent(ShopeeTestCase):
+    """The cassette handler refuses a wrong sign or a wrong token."""
+
+    def signed_url(self, key, token=ACCESS_TOKEN):
+        client = ShopeeClient("2000001", key, "http://localhost:8079", shop_id=SHOP_ID)
+        query = client.signed_params("/api/v2/shop/get_shop_info", token, int(SHOP_ID))
+        return urlparse(
+            "http://localhost:8079/api/v2/shop/get_shop_info?" + urlencode(query)
+        )
+
+    def test_wrong_sign_or_token_is_a_violation(self):
+        violations = self.shopee_expect["violations"]
+        type(self)._check_shopee_request(self.signed_url(PARTNER_KEY))
+        self.assertEqual(violations, [])
+        type(self)._check_shopee_request(self.signed_url("shpk-another-key"))
+        self.assertIn("sign", violations.pop())
+        type(self)._check_shopee_request(self.signed_url(PARTNER_KEY, "old-token"))
+        self.assertIn("old-token", violations.pop())
+
+
+@tagged("post_install", "-at_install")
+class TestJobsOverRpc(HttpCase):
+    """What a marketplace user may do to jobs through the web client's RPC."""
+
+    def setUp(self):
+        super().setUp()
+        account = self.env["marketplace.account"].create(
+            {"name": "RPC test", "channel": "shopee", "environment": "simulator"}
+        )
+        backend = self.env["shopee.shop"].create(
+            {"account_id": account.id, "name": "RPC shop", "external_id": "1"}
+        )
+        self.job = self.env["marketplace.job"].create(
+            {
+                "job_type": "pull_orders",
+                "account_id": account.id,
+                "shop_id": backend.marketplace_shop_id.id,
+            }
+        )
+        new_test_user(
+            self.env,
+            login="mp_rpc_user",
+            groups="connector_marketplace.group_marketplace_user",
+        )
+        self.authenticate("mp_rpc_user", "mp_rpc_user")
+
+    def call(self, method, *args):
+        response = self.url_open(
+            f"/web/dataset/call_kw/marketplace.job/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "params": {
+                        "model": "marketplace.job",
+                        "method": method,
+                        "args": list(args),
+                        "kwargs": {},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        return response.json()
+
+    @mute_logger("odoo.http")
+    def test_user_cannot_rewrite_a_job(self):
+        for values in (
+            {"state": "completed"},
+            {"window_start": "2020-01-01 00:00:00"},
+            {"order_ids": [[6, 0, []]]},
+        ):
+            answer = self.call("write", [self.job.id], values)
+            self.assertIn("error", answer, values)
+            self.assertIn("set by the system", answer["error"]["data"]["message"])
+        self.job.invalidate_recordset()
+        self.assertEqual(self.job.state, "pending")
+        self.assertFalse(self.job.window_start)
+        answer = self.call("read", [self.job.id], ["name", "state"])
+        self.assertEqual(answer["result"][0]["state"], "pending")

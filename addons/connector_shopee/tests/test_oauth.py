@@ -6,6 +6,7 @@ for this account, unexpired, used once; it needs no Odoo session.
 
 import hashlib
 import hmac
+import logging
 import re
 import time
 from datetime import timedelta
@@ -20,6 +21,28 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from .common import PARTNER_ID, PARTNER_KEY, SHOP_ID, SIMULATOR_URL, ShopeeCassetteMixin
 
 CALLBACK = "/marketplace/shopee/oauth/%s"
+
+
+class AccessLog(logging.Handler):
+    """The access log lines of Odoo's HTTP server, written after the answer."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+    def wait_for(self, text, timeout=5):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [line for line in self.lines if text in line]
+            if found:
+                return "\n".join(found)
+            time.sleep(0.05)
+        raise AssertionError(f"no access log line with {text}")
+
+
 MAIN_ACCOUNT_ID = "800100"
 
 
@@ -120,8 +143,19 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
 
     def test_callback_creates_the_shop(self):
         code = self.authorization_code()
-        with self.shopee_cassette("oauth_callback_ok", setup=False):
-            response = self.callback(code=code, shop_id=SHOP_ID)
+        state = self.new_state()
+        access_log = AccessLog()
+        logging.getLogger("werkzeug").addHandler(access_log)
+        try:
+            with self.shopee_cassette("oauth_callback_ok", setup=False):
+                response = self.callback(code=code, shop_id=SHOP_ID, state=state)
+            log = access_log.wait_for("/marketplace/shopee/oauth/")
+        finally:
+            logging.getLogger("werkzeug").removeHandler(access_log)
+        # Odoo's access log writes the callback's query: code and state masked
+        self.assertIn("code=***", log)
+        self.assertNotIn(code, log)
+        self.assertNotIn(state.split(".")[1], log)
         self.assertEqual(response.status_code, 200)
         self.assertIn("Shop connected", response.text)
         self.assertIn("Bangkok Gadget House", response.text)
@@ -136,6 +170,14 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
         backend = shop.shopee_backend_ids.sudo()
         self.assertTrue(backend.access_token)
         self.assertTrue(backend.refresh_token)
+        # nothing of the connection is stored in a queue job
+        stored = str(
+            self.env["queue.job"]
+            .search([])
+            .read(["args", "kwargs", "name", "result", "exc_info", "func_string"])
+        )
+        for secret in (backend.access_token, backend.refresh_token, code, state):
+            self.assertNotIn(secret, stored)
 
     def test_main_account_connects_all_its_shops(self):
         code = self.authorization_code(main_account=True)
