@@ -210,7 +210,8 @@ def test_connect_import_and_concurrent_pulls(odoo, shopee_simulator):
     [job_id] = odoo.call("marketplace.job", "search", [("shop_id", "=", shop["id"])])
     [job] = odoo.wait_jobs_done([job_id])
     assert job["state"] == "completed", job["error_message"]
-    assert job["result_summary"].startswith("75 orders imported")
+    assert job["result_summary"].startswith("75 orders")
+    assert "75 new, 0 updated, 0 unchanged" in job["result_summary"]
     order_sns = marketplace_order_sns(odoo, shop["id"])
     assert len(order_sns) == 75
     assert set(order_sns) == set(shopee_simulator.order_sns(SHOP_ID))
