@@ -195,8 +195,8 @@ def marketplace_order_sns(odoo, shop_id):
     return [order["name"] for order in orders]
 
 
-def test_connect_import_and_concurrent_pulls(odoo, shopee_simulator):
-    """The demo path, then two pulls of the same orders at the same time."""
+def test_connect_import_and_backfill(odoo, shopee_simulator):
+    """The demo path, then a back-fill of the same orders (one pull at a time)."""
     now = int(time.time())
     shopee_simulator.reset(
         seed=5, orders=75, shop_id=SHOP_ID, time_from=now - 4 * 86400, time_to=now - 60
@@ -221,26 +221,23 @@ def test_connect_import_and_concurrent_pulls(odoo, shopee_simulator):
     assert len(queue_states) == 4  # start, 2 chunks, finish
     assert {state["state"] for state in queue_states} == {"done"}
 
-    # Two pulls of the same window, queued together, run side by side.
+    # A second pull of the shop while one is queued is refused, from the
+    # Jobs menu too: one pull per shop at a time.
     since = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(now - 5 * 86400))
-    payload = json.dumps({"since": since, "until": None})
-    job_ids = [
-        odoo.call(
-            "marketplace.job",
-            "create",
-            {
-                "job_type": "pull_orders",
-                "account_id": odoo.call(
-                    "marketplace.shop", "read", [shop["id"]], ["account_id"]
-                )[0]["account_id"][0],
-                "shop_id": shop["id"],
-                "payload": payload,
-            },
-        )
-        for _ in range(2)
-    ]
-    jobs = odoo.wait_jobs_done(job_ids)
-    assert [j["state"] for j in jobs] == ["completed", "completed"], jobs
+    values = {
+        "job_type": "pull_orders",
+        "account_id": odoo.call(
+            "marketplace.shop", "read", [shop["id"]], ["account_id"]
+        )[0]["account_id"][0],
+        "shop_id": shop["id"],
+        "payload": json.dumps({"since": since, "until": None}),
+    }
+    first = odoo.call("marketplace.job", "create", values)
+    with pytest.raises(AssertionError, match="already has this kind of job"):
+        odoo.call("marketplace.job", "create", values)
+    [job] = odoo.wait_jobs_done([first])
+    assert job["state"] == "completed", job
+    assert "0 new, 0 updated, 75 unchanged" in job["result_summary"]
     order_sns_after = marketplace_order_sns(odoo, shop["id"])
     assert sorted(order_sns_after) == sorted(order_sns), "no duplicate, none lost"
 
