@@ -1,11 +1,14 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test cassettes lint
+.PHONY: run test cassettes lint screenshots
 
 run:  ## demo: Odoo + Shopee simulator on http://localhost:8069 (admin/admin)
 	@scripts/run.sh
 
 test:  ## every test on a fresh database; ends with "N passed, N failed"
 	@scripts/test.sh
+
+screenshots:  ## the demo path in headless Chromium, English and Thai, into docs/screenshots/
+	@scripts/screenshots.sh
 
 cassettes:  ## record the Shopee cassettes again against the simulator
 	@scripts/record-cassettes.sh

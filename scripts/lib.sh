@@ -300,6 +300,39 @@ free_port() {
     "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# The addons a database gets: ours, and Thailand's localization (chart of
+# accounts, VAT 7%) when this Odoo has it.
+database_addons() {
+    local addons=$1 core dir
+    core=$("$PYTHON" -c 'import odoo, os; print(os.path.join(os.path.dirname(odoo.__file__), "addons"))')
+    for dir in $(addons_path | tr ',' ' ') "$core"; do
+        if [ -d "$dir/l10n_th" ]; then
+            echo "$addons,l10n_th"
+            return
+        fi
+    done
+    echo "$addons"
+}
+
+# A fresh database: base with Thai loaded, its main company made a Thai seller
+# (before account is installed: Odoo picks the chart of accounts from the
+# company's country then), ready for the addons to be installed.
+create_database() {
+    local db=$1
+    # English stays the source language; Thai is loaded for every addon.
+    odoo -d "$db" -i base --load-language=en_US,th_TH --stop-after-init --log-level=warn \
+        || die "Odoo could not create the database $db (see the lines above)."
+    thai_company "$db"
+}
+
+# (Again after the addons: stock's demo data renames the main company.)
+thai_company() {
+    "$PYTHON" "$ROOT/scripts/thai_company.py" -c "$ROOT/odoo.conf" \
+        --addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT" \
+        --db_user="$PGUSER" --db_password="$PGPASSWORD" -d "$1" \
+        || die "could not make the company of $1 a Thai seller."
+}
+
 # odoo with the project's configuration and the right addons path
 odoo() {
     "$PYTHON" -m odoo -c "$ROOT/odoo.conf" --addons-path="$(addons_path)" \

@@ -17,8 +17,10 @@ if psql -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | gr
     say "Upgrading the demo database $DB"
     odoo -d "$DB" -u connector_marketplace,connector_shopee --stop-after-init --log-level=warn
 else
-    say "Creating the demo database $DB (both addons, demo data; takes a minute or two)"
-    odoo -d "$DB" -i connector_shopee --stop-after-init --log-level=warn
+    say "Creating the demo database $DB (a Thai seller, both addons, demo data; takes a few minutes)"
+    create_database "$DB"
+    odoo -d "$DB" -i "$(database_addons connector_shopee)" --stop-after-init --log-level=warn
+    thai_company "$DB"
 fi
 
 say "Starting the Shopee simulator on http://localhost:$SIMULATOR_PORT"

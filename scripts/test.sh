@@ -16,7 +16,8 @@ rm -f "$LOGS"/odoo.log "$LOGS"/pytest.xml
 
 say "Building a fresh test database ($DB) and running the addons' tests"
 dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-odoo -d "$DB" -i connector_marketplace,connector_shopee \
+create_database "$DB"
+odoo -d "$DB" -i "$(database_addons connector_marketplace,connector_shopee)" \
     --test-enable --test-tags=/connector_marketplace,/connector_shopee \
     --stop-after-init --http-port="$(free_port)" --log-level=test 2>&1 \
     | tee "$LOGS/odoo.log" \

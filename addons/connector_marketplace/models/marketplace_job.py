@@ -37,6 +37,7 @@ IMMUTABLE_FIELDS = {"job_type", "account_id", "shop_id", "payload"}
 # What the system sets: users create jobs and press buttons, never write these.
 SYSTEM_FIELDS = {
     "name",
+    "lang",
     "state",
     "origin",
     "error_message",
@@ -84,7 +85,11 @@ class MarketplaceJob(models.Model):
         default="pull_orders",
     )
     account_id = fields.Many2one(
-        "marketplace.account", required=True, ondelete="cascade", index=True
+        "marketplace.account",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        default=lambda self: self._default_account(),
     )
     shop_id = fields.Many2one(
         "marketplace.shop",
@@ -168,15 +173,37 @@ class MarketplaceJob(models.Model):
         compute="_compute_queue_info",
         help="The last error that made a queue job of this job retry or fail.",
     )
+    retry_eta = fields.Datetime(
+        string="Next try",
+        compute="_compute_queue_info",
+        help="When the step waiting for its retry runs again.",
+    )
+    waiting_retry = fields.Boolean(compute="_compute_queue_info")
+    summary_line = fields.Char(
+        string="Result",
+        compute="_compute_summary_line",
+        help="The first line of the result or of the error.",
+    )
+    lang = fields.Char(
+        string="Language",
+        readonly=True,
+        help="Results and errors are written in this language: the language "
+        "of the user who started the job, or the company's for scheduled jobs.",
+    )
 
     @api.depends("order_ids")
     def _compute_order_count(self):
         for job in self:
             job.order_count = len(job.order_ids)
 
-    @api.depends("queue_job_ids.retry", "queue_job_ids.marketplace_last_error")
+    @api.depends(
+        "queue_job_ids.retry",
+        "queue_job_ids.marketplace_last_error",
+        "queue_job_ids.state",
+        "queue_job_ids.eta",
+    )
     def _compute_queue_info(self):
-        # Marketplace users may not read queue.job; these two values are theirs.
+        # Marketplace users may not read queue.job; these values are theirs.
         for job in self:
             queue_jobs = job.sudo().queue_job_ids
             job.retry_count = sum(qjob._marketplace_retries() for qjob in queue_jobs)
@@ -184,6 +211,39 @@ class MarketplaceJob(models.Model):
                 lambda qjob: (qjob.marketplace_error_date or qjob.date_created, qjob.id)
             )
             job.last_error = errored[-1:].marketplace_last_error or False
+            waiting = queue_jobs.filtered(
+                lambda qjob: qjob.state == "pending" and qjob.retry and qjob.eta
+            )
+            job.waiting_retry = bool(waiting) and job.state in ("pending", "processing")
+            job.retry_eta = min(waiting.mapped("eta")) if job.waiting_retry else False
+
+    @api.depends("state", "result_summary", "error_message")
+    def _compute_summary_line(self):
+        for job in self:
+            text = job.error_message if job.state == "failed" else job.result_summary
+            line = (text or "").strip().splitlines()[:1]
+            line = line[0] if line else ""
+            job.summary_line = line if len(line) <= 90 else line[:89] + "…"
+
+    @api.model
+    def _default_account(self):
+        """The account, when there is exactly one."""
+        accounts = self.env["marketplace.account"].search([], limit=2)
+        return accounts.id if len(accounts) == 1 else False
+
+    @api.model
+    def _job_lang_for(self, vals):
+        """The language results of a new job are written in."""
+        if vals.get("origin", "user") == "user" and self.env.user.lang:
+            return self.env.user.lang
+        account = self.env["marketplace.account"].browse(vals.get("account_id"))
+        company = account.company_id or self.env.company
+        return company.partner_id.lang or self.env.user.lang or "en_US"
+
+    def _in_job_lang(self):
+        """This job, with the context its results and errors are written in."""
+        self.ensure_one()
+        return self.with_context(lang=self.lang or "en_US")
 
     # -- payload ---------------------------------------------------------------
     @api.model
@@ -326,13 +386,32 @@ class MarketplaceJob(models.Model):
                 )
             )
 
+    @api.model
+    def _check_job_type(self, vals):
+        """A clear error for a type this database does not know (RPC)."""
+        if "job_type" not in vals:
+            return
+        known = dict(self._fields["job_type"]._description_selection(self.env))
+        if vals["job_type"] not in known:
+            raise ValidationError(
+                self.env._(
+                    "Unknown job type %(type)s. The types are: %(types)s.",
+                    type=json.dumps(vals["job_type"]),
+                    types=", ".join(
+                        f"{code} ({label})" for code, label in known.items()
+                    ),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             self._check_system_fields(
                 key for key in vals if not (key == "name" and vals[key] == "/")
             )
+            self._check_job_type(vals)
             self._check_one_live_per_shop(vals)
+            vals.setdefault("lang", self._job_lang_for(vals))
         jobs = super().create(vals_list)
         # Numbered once valid: a refused save uses no number.
         sequence = self.env["ir.sequence"].sudo()
@@ -344,6 +423,7 @@ class MarketplaceJob(models.Model):
 
     def write(self, vals):
         self._check_system_fields(vals)
+        self._check_job_type(vals)
         if IMMUTABLE_FIELDS & set(vals) and any(job.state != "pending" for job in self):
             raise UserError(
                 self.env._(
@@ -416,9 +496,9 @@ class MarketplaceJob(models.Model):
     def _job_run(self):
         """First queue job: start the work of the job's type."""
         self.ensure_one()
-        job = self.sudo()
+        job = self.sudo()._in_job_lang()
         if job.state in ("completed", "failed"):
-            return self.env._(
+            return job.env._(
                 "Job %(job)s was already %(state)s.",
                 job=job.name,
                 state=dict(job._fields["state"]._description_selection(job.env))[
@@ -442,7 +522,7 @@ class MarketplaceJob(models.Model):
         with its message, keeping what the steps did.
         """
         self.ensure_one()
-        job = self.sudo()
+        job = self.sudo()._in_job_lang()
         try:
             summary = getattr(job, f"_finish_{job.job_type}")()
         except JobFailure as failure:
@@ -468,6 +548,7 @@ class MarketplaceJob(models.Model):
         shop's scheduled pulls, which would only fail the same way.
         """
         for job in self.sudo():
+            job = job._in_job_lang()
             message = exc_message or exc_name
             job._fail_with(message)
             cause = PAUSING_CAUSES.get(exc_name or "")
@@ -598,7 +679,7 @@ class MarketplaceJob(models.Model):
         the job ends failed naming it (see :meth:`_set_aside_orders`).
         """
         self.ensure_one()
-        job = self.sudo()
+        job = self.sudo()._in_job_lang()
         backend = job.shop_id._get_channel_backend()
         result = backend._marketplace_import_orders(order_refs)
         job._link_orders(result.records)
@@ -608,7 +689,7 @@ class MarketplaceJob(models.Model):
             attempt, max_attempts = job._queue_attempt()
             if attempt < max_attempts:
                 raise RetryableJobError(
-                    self.env._(
+                    job.env._(
                         "The marketplace did not return the order(s) %(orders)s "
                         "it listed; trying again.",
                         orders=", ".join(missing),
@@ -624,7 +705,7 @@ class MarketplaceJob(models.Model):
                 "missing_refs": ", ".join(result.missing) or False,
             }
         )
-        return self.env._("%(count)s orders imported.", count=len(result.records))
+        return job.env._("%(count)s orders imported.", count=len(result.records))
 
     def _queue_attempt(self):
         """(this try's number, the tries allowed) of the running queue job."""

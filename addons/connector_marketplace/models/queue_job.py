@@ -28,7 +28,17 @@ class QueueJob(models.Model):
         result = super().write(vals)
         if vals.get("state") == "cancelled":
             self._marketplace_jobs_cancelled()
+        if error:
+            self._marketplace_jobs_tried()
         return result
+
+    def _marketplace_jobs_tried(self):
+        """A step that failed was tried: its job has started, even though the
+        step's own transaction (which said so) was rolled back."""
+        for qjob in self.sudo().filtered("marketplace_job_id"):
+            job = qjob.marketplace_job_id
+            if not job.date_started:
+                job.date_started = qjob.date_started or fields.Datetime.now()
 
     def _marketplace_jobs_cancelled(self):
         """A step cancelled in the job queue ends its marketplace job."""

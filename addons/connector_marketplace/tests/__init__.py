@@ -1,1 +1,2 @@
 from . import test_payload
+from . import test_translations

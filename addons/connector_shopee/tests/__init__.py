@@ -5,3 +5,5 @@ from . import test_oauth
 from . import test_pull_orders
 from . import test_tokens
 from . import test_hardening
+from . import test_translations
+from . import test_job_screens

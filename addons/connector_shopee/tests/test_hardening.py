@@ -640,3 +640,20 @@ class TestJobsOverRpc(HttpCase):
         self.assertFalse(self.job.window_start)
         answer = self.call("read", [self.job.id], ["name", "state"])
         self.assertEqual(answer["result"][0]["state"], "pending")
+
+    @mute_logger("odoo.http")
+    def test_unknown_job_type_is_a_clear_validation_error(self):
+        """push_stock did not exist yet when this was reported: any unknown
+        type gets the list of the types, not "Wrong value" and a traceback."""
+        answer = self.call(
+            "create",
+            {
+                "job_type": "push_everything",
+                "account_id": self.job.account_id.id,
+                "shop_id": self.job.shop_id.id,
+            },
+        )
+        error = answer["error"]["data"]
+        self.assertEqual(error["name"], "odoo.exceptions.ValidationError")
+        self.assertIn("Unknown job type", error["message"])
+        self.assertIn("pull_orders", error["message"])

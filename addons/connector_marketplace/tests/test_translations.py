@@ -1,0 +1,76 @@
+"""Every user-facing string of the addons has its Thai translation.
+
+The terms are those Odoo itself would export for the addon (fields,
+selections, views, menus, help texts, messages in code, templates); each must
+have a non-empty Thai translation in the addon's ``i18n/th.po`` with the same
+placeholders. A later change that adds a string without Thai fails here.
+"""
+
+import re
+from pathlib import Path
+
+import polib
+
+from odoo.modules.module import get_module_path
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.translate import TranslationModuleReader
+
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]")
+
+
+def thai_catalogue(module):
+    path = Path(get_module_path(module)) / "i18n" / "th.po"
+    return polib.pofile(str(path))
+
+
+def untranslated_terms(env, module):
+    """Source terms of ``module`` without a Thai translation in its th.po."""
+    sources = {
+        source
+        for (_mod, _type, _name, _res_id, source, _value, _comments) in (
+            TranslationModuleReader(env.cr, modules=[module])
+        )
+        if source and source.strip()
+    }
+    translated = {
+        entry.msgid
+        for entry in thai_catalogue(module)
+        if entry.msgstr.strip() and not entry.obsolete and "fuzzy" not in entry.flags
+    }
+    return sorted(sources - translated)
+
+
+def placeholder_mismatches(module):
+    """Entries whose Thai text does not keep the English placeholders."""
+    return [
+        entry.msgid
+        for entry in thai_catalogue(module)
+        if entry.msgstr
+        and sorted(PLACEHOLDER.findall(entry.msgid))
+        != sorted(PLACEHOLDER.findall(entry.msgstr))
+    ]
+
+
+class ThaiTranslationMixin:
+    """The checks, for the addon named by ``module`` (a mixin: not a test)."""
+
+    module = None
+
+    def test_every_term_has_thai(self):
+        missing = untranslated_terms(self.env, self.module)
+        self.assertFalse(
+            missing,
+            f"{len(missing)} term(s) of {self.module} have no Thai translation "
+            "in i18n/th.po:\n" + "\n".join(missing[:40]),
+        )
+
+    def test_thai_keeps_placeholders(self):
+        wrong = placeholder_mismatches(self.module)
+        self.assertFalse(
+            wrong, "Thai text with other placeholders:\n" + "\n".join(wrong)
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestConnectorMarketplaceThai(ThaiTranslationMixin, TransactionCase):
+    module = "connector_marketplace"

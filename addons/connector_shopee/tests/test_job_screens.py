@@ -1,0 +1,121 @@
+"""What a user meets first on the job screens (the Thai-sellers issue)."""
+
+from datetime import datetime, timedelta
+
+from odoo.exceptions import ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import ShopeeTestCase
+from .test_pull_orders import scenario_orders
+
+
+@tagged("post_install", "-at_install")
+class TestJobScreens(ShopeeTestCase):
+    def job_values(self, payload="{}"):
+        return {
+            "job_type": "pull_orders",
+            "account_id": self.account.id,
+            "shop_id": self.shop.id,
+            "payload": payload,
+        }
+
+    def test_refused_save_uses_no_number(self):
+        first = self.env["marketplace.job"].create(self.job_values())
+        first.sudo()._fail_with("done with it")
+        with self.assertRaises(ValidationError):
+            self.env["marketplace.job"].create(self.job_values('{"since": "soon"}'))
+        second = self.env["marketplace.job"].create(self.job_values())
+        number = int(first.name.rsplit("/", 1)[1])
+        self.assertEqual(
+            second.name, first.name.replace(f"{number:05d}", f"{number + 1:05d}")
+        )
+
+    def test_unknown_job_type_is_a_clear_error(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.env["marketplace.job"].create(
+                dict(self.job_values(), job_type="push_everything")
+            )
+        message = str(caught.exception)
+        self.assertIn("Unknown job type", message)
+        self.assertIn("pull_orders", message)
+
+    def test_account_defaults_to_the_only_one(self):
+        accounts = self.env["marketplace.account"].search([])
+        (accounts - self.account).active = False
+        self.assertEqual(
+            self.env["marketplace.job"]._default_account(), self.account.id
+        )
+        self.env["marketplace.account"].create(
+            {"name": "Second", "channel": "shopee", "environment": "sandbox"}
+        )
+        self.assertFalse(self.env["marketplace.job"]._default_account())
+
+    def test_waiting_for_retry_then_history(self):
+        """A job waiting for its retry says so and when; once completed, the
+        error it got over is history, not its state."""
+        since, until = datetime(2026, 7, 1), datetime(2026, 7, 2)
+        scenario = scenario_orders(
+            12,
+            since + timedelta(hours=1),
+            until - timedelta(hours=1),
+            seed=13,
+            faults=[
+                {
+                    "kind": "rate_limit",
+                    "path": "/api/v2/order/get_order_list",
+                    "times": 1,
+                }
+            ],
+        )
+        with self.shopee_cassette("pull_orders_rate_limited", scenario):
+            job = self.create_pull_job(since, until)
+            self.run_queue_jobs_once()
+            job.invalidate_recordset()
+            self.assertEqual(job.state, "pending")
+            self.assertTrue(job.waiting_retry)
+            self.assertTrue(job.retry_eta)
+            self.assertTrue(job.date_started, "it has started: its first try failed")
+            self.assertIn("throttling", job.summary_line or job.last_error)
+            self.run_queue_jobs()
+        job.invalidate_recordset()
+        self.assertEqual(job.state, "completed")
+        self.assertFalse(job.waiting_retry)
+        self.assertFalse(job.error_message)
+        self.assertIn("12 new", job.summary_line)
+        self.assertIn("throttling", job.last_error, "kept as history")
+
+    def test_results_in_the_language_of_who_started_the_job(self):
+        """A Thai user's job fails in Thai; a scheduled job in the company's
+        language."""
+        thai_user = new_test_user(
+            self.env,
+            login="mp_thai_user",
+            groups="connector_marketplace.group_marketplace_manager",
+            lang="th_TH",
+        )
+        cron_job, _created = self.shop._create_pull_orders_job(origin="cron")
+        self.assertEqual(cron_job.lang, self.env.company.partner_id.lang or "en_US")
+        cron_job.sudo()._fail_with("replaced by the next one")
+        self.account.shopee_partner_key = "shpk-not-the-right-key"
+        self.expect_partner_key("shpk-not-the-right-key")
+        since, until = datetime(2026, 5, 1), datetime(2026, 5, 2)
+        with self.shopee_cassette(
+            "pull_orders_wrong_key", scenario_orders(3, since, until)
+        ):
+            job = (
+                self.env["marketplace.job"]
+                .with_user(thai_user)
+                .create(
+                    self.job_values(
+                        '{"since": "2026-05-01T00:00:00", '
+                        '"until": "2026-05-02T00:00:00"}'
+                    )
+                )
+            )
+            self.assertEqual(job.lang, "th_TH")
+            self.run_queue_jobs()
+        job.invalidate_recordset()
+        self.assertEqual(job.state, "failed")
+        self.assertNotIn("partner key", job.error_message)
+        self.assertIn("Shopee", job.error_message)
+        self.assertRegex(job.error_message, "[\u0e00-\u0e7f]", "Thai script")
