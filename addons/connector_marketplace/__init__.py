@@ -1,3 +1,4 @@
 from . import tools
 from . import components
 from . import models
+from . import wizards

@@ -27,6 +27,7 @@
         "views/marketplace_job_views.xml",
         "views/marketplace_order_views.xml",
         "views/marketplace_order_missing_views.xml",
+        "views/marketplace_product_binding_views.xml",
         "views/marketplace_menus.xml",
     ],
     "application": True,

@@ -7,3 +7,6 @@ from . import marketplace_job
 from . import queue_job
 from . import marketplace_job_step
 from . import marketplace_oauth_state
+from . import marketplace_product_binding
+from . import marketplace_job_products
+from . import product_product

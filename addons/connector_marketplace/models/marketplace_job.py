@@ -30,6 +30,7 @@ _logger = logging.getLogger(__name__)
 # queue_job's default (5) gives up too early on a marketplace that throttles
 # for several minutes; the retry pattern of the job functions spaces retries.
 MAX_RETRIES = 10
+# The channel of every step of a job, by type (other types add theirs).
 JOB_CHANNELS = {"pull_orders": "root.marketplace.import"}
 PULL_ORDERS_KEYS = {"since", "until"}
 # Keys a job's identity depends on; they cannot change once it started.
@@ -54,6 +55,8 @@ SYSTEM_FIELDS = {
 }
 # Job types of which a shop runs one at a time (a partial unique index).
 ONE_LIVE_PER_SHOP = ("pull_orders",)
+# Job types that work on one shop.
+SHOP_JOB_TYPES = ("pull_orders",)
 # queue.job states that still move a marketplace job on.
 LIVE_QUEUE_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 # Longer than any job can last on its retries (each step: 10 tries, at most
@@ -180,7 +183,7 @@ class MarketplaceJob(models.Model):
     )
     waiting_retry = fields.Boolean(compute="_compute_queue_info")
     summary_line = fields.Char(
-        string="Result",
+        string="Outcome",
         compute="_compute_summary_line",
         help="The first line of the result or of the error.",
     )
@@ -343,14 +346,36 @@ class MarketplaceJob(models.Model):
                         account=job.account_id.display_name,
                     )
                 )
-            if job.job_type == "pull_orders" and not job.shop_id:
-                raise ValidationError(self.env._("A pull of orders needs a shop."))
+            if job.job_type in job._shop_job_types() and not job.shop_id:
+                raise ValidationError(
+                    self.env._(
+                        "A job of type %(type)s needs a shop.",
+                        type=dict(
+                            job._fields["job_type"]._description_selection(job.env)
+                        )[job.job_type],
+                    )
+                )
+
+    # -- job types (extended by the files of each type) -------------------------
+    @api.model
+    def _job_channels(self):
+        return dict(JOB_CHANNELS)
+
+    @api.model
+    def _one_live_per_shop_types(self):
+        return ONE_LIVE_PER_SHOP
+
+    @api.model
+    def _shop_job_types(self):
+        return SHOP_JOB_TYPES
 
     # -- life cycle ------------------------------------------------------------
     def init(self):
         """At most one live pull per shop and type, whoever creates it."""
         self.env.cr.execute("DROP INDEX IF EXISTS marketplace_job_one_live_per_shop")
-        types = ", ".join(f"'{job_type}'" for job_type in ONE_LIVE_PER_SHOP)
+        types = ", ".join(
+            f"'{job_type}'" for job_type in self._one_live_per_shop_types()
+        )
         self.env.cr.execute(
             "CREATE UNIQUE INDEX marketplace_job_one_live_per_shop "
             "ON marketplace_job (shop_id, job_type) "
@@ -372,7 +397,7 @@ class MarketplaceJob(models.Model):
 
     @api.model
     def _check_one_live_per_shop(self, vals):
-        if vals.get("job_type", "pull_orders") not in ONE_LIVE_PER_SHOP:
+        if vals.get("job_type", "pull_orders") not in self._one_live_per_shop_types():
             return
         shop = self.env["marketplace.shop"].browse(vals.get("shop_id"))
         live = shop and shop._pending_pull_job(vals.get("job_type", "pull_orders"))
@@ -439,7 +464,7 @@ class MarketplaceJob(models.Model):
 
     def _queue_channel(self):
         self.ensure_one()
-        return JOB_CHANNELS.get(self.job_type, "root.marketplace")
+        return self._job_channels().get(self.job_type, "root.marketplace")
 
     def _delayable(self, **options):
         """A delayable on this job with its queue settings."""
@@ -682,6 +707,7 @@ class MarketplaceJob(models.Model):
         job = self.sudo()._in_job_lang()
         backend = job.shop_id._get_channel_backend()
         result = backend._marketplace_import_orders(order_refs)
+        result.records.line_ids._assign_products()
         job._link_orders(result.records)
         job.shop_id._orders_recovered(result.records)
         missing = job._missing_orders_not_set_aside(result.missing)

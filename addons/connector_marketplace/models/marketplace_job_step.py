@@ -19,6 +19,9 @@ class MarketplaceJobStep(models.Model):
     created_count = fields.Integer(string="New", readonly=True)
     updated_count = fields.Integer(string="Updated", readonly=True)
     unchanged_count = fields.Integer(string="Unchanged", readonly=True)
+    gone_count = fields.Integer(string="Gone", readonly=True)
+    matched_count = fields.Integer(string="Bound by SKU", readonly=True)
+    ambiguous_count = fields.Integer(string="Ambiguous SKU", readonly=True)
     missing_refs = fields.Char(
         string="Not returned",
         readonly=True,

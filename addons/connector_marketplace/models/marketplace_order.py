@@ -103,6 +103,13 @@ class MarketplaceOrder(models.Model):
     quantity_total = fields.Float(
         compute="_compute_quantity_total", digits="Product Unit of Measure"
     )
+    unbound_line_count = fields.Integer(
+        string="Lines without product",
+        compute="_compute_unbound_line_count",
+        store=True,
+        help="Lines whose listing has no Odoo product yet: bind them in "
+        "Marketplace > Products > Product Bindings.",
+    )
 
     _sql_constraints = [
         (
@@ -111,6 +118,13 @@ class MarketplaceOrder(models.Model):
             "An order with this reference already exists for this shop.",
         ),
     ]
+
+    @api.depends("line_ids.product_id")
+    def _compute_unbound_line_count(self):
+        for order in self:
+            order.unbound_line_count = len(
+                order.line_ids.filtered(lambda line: not line.product_id)
+            )
 
     @api.depends("line_ids.quantity")
     def _compute_quantity_total(self):
@@ -146,6 +160,23 @@ class MarketplaceOrderLine(models.Model):
         string="Subtotal", compute="_compute_price_subtotal", store=True
     )
     promotion_type = fields.Char()
+    shop_id = fields.Many2one(related="order_id.shop_id", store=True, index=True)
+    product_binding_id = fields.Many2one(
+        "marketplace.product.binding",
+        string="Listing",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The shop's listing of this line, found by item and model id, "
+        "else by SKU.",
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Product (Odoo)",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+    )
 
     _sql_constraints = [
         (
@@ -159,3 +190,79 @@ class MarketplaceOrderLine(models.Model):
     def _compute_price_subtotal(self):
         for line in self:
             line.price_subtotal = line.quantity * line.price_unit
+
+    # -- products --------------------------------------------------------------
+    def _open_for_binding(self):
+        """The lines whose product may still change: their order has not
+        become a sale order yet."""
+        return self
+
+    def _assign_products(self):
+        """Find each line's listing and product, in a few queries.
+
+        By the listing's (item, model) first; a line without ids, or whose
+        listing is unknown, by its SKU: a listing of the shop with that SKU,
+        else the one product whose Internal Reference or barcode it is.
+        """
+        lines = self._open_for_binding()
+        if not lines:
+            return
+        bindings = self.env["marketplace.product.binding"].with_context(
+            active_test=False
+        )
+        known = bindings.search(
+            [
+                ("shop_id", "in", lines.shop_id.ids),
+                (
+                    "external_item_id",
+                    "in",
+                    list(set(lines.mapped("item_id")) - {False}),
+                ),
+            ]
+        )
+        by_ids = {
+            (b.shop_id.id, b.external_item_id, b.external_model_id): b for b in known
+        }
+        skus = list(set(lines.mapped("sku")) - {False})
+        by_sku = {}
+        if skus:
+            for binding in bindings.search(
+                [("shop_id", "in", lines.shop_id.ids), ("sku", "in", skus)],
+                order="active desc, id",
+            ):
+                by_sku.setdefault((binding.shop_id.id, binding.sku), binding)
+        products_by_code = {}
+        for company in lines.order_id.company_id:
+            products_by_code[company.id] = bindings._products_by_code(skus, company)
+        for line in lines:
+            shop = line.order_id.shop_id
+            binding = by_ids.get(
+                (shop.id, line.item_id or "", line.model_id or "0")
+            ) or by_sku.get((shop.id, line.sku))
+            product = binding.product_id if binding else self.env["product.product"]
+            if not product and line.sku:
+                candidates = products_by_code.get(line.order_id.company_id.id, {}).get(
+                    line.sku
+                )
+                if candidates and len(candidates) == 1:
+                    product = candidates
+            values = {}
+            if line.product_binding_id != binding:
+                values["product_binding_id"] = binding.id if binding else False
+            if line.product_id != product:
+                values["product_id"] = product.id
+            if values:
+                line.write(values)
+
+    @api.model
+    def _assign_products_for_bindings(self, bindings):
+        """The open lines of these listings (by ids or SKU) follow them."""
+        if not bindings:
+            return
+        domain = [("shop_id", "in", bindings.shop_id.ids)]
+        items = list(set(bindings.mapped("external_item_id")))
+        skus = list(set(bindings.mapped("sku")) - {False})
+        search = [("item_id", "in", items)]
+        if skus:
+            search = ["|", ("item_id", "in", items), ("sku", "in", skus)]
+        self.search(domain + search)._assign_products()

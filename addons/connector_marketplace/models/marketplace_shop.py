@@ -109,6 +109,26 @@ class MarketplaceShop(models.Model):
     )
     sync_pause_reason = fields.Text(readonly=True, copy=False)
     sync_paused_since = fields.Datetime(readonly=True, copy=False)
+    auto_import_products = fields.Boolean(
+        string="Pull the catalogue daily",
+        default=True,
+        help="Pull this shop's whole catalogue with the daily cron "
+        "'Marketplace: Pull Products' (only a whole pass finds the listings "
+        "that vanished).",
+    )
+    product_sync_point = fields.Datetime(
+        string="Catalogue synced until",
+        readonly=True,
+        copy=False,
+        help="Import products now pulls the listings changed since then.",
+    )
+    binding_ids = fields.One2many(
+        "marketplace.product.binding", "shop_id", string="Product bindings"
+    )
+    binding_count = fields.Integer(compute="_compute_binding_counts")
+    binding_to_bind_count = fields.Integer(
+        string="Listings to bind", compute="_compute_binding_counts"
+    )
     order_ids = fields.One2many("marketplace.order", "shop_id", string="Orders")
     order_count = fields.Integer(compute="_compute_counts")
     job_ids = fields.One2many("marketplace.job", "shop_id", string="Jobs")
@@ -135,6 +155,20 @@ class MarketplaceShop(models.Model):
         for shop in self:
             shop.order_count = order_counts.get(shop.id, 0)
             shop.job_count = job_counts.get(shop.id, 0)
+
+    def _compute_binding_counts(self):
+        groups = self.env["marketplace.product.binding"]._read_group(
+            [("shop_id", "in", self.ids)], ["shop_id", "match_state"], ["__count"]
+        )
+        counts = {}
+        for shop, state, count in groups:
+            counts.setdefault(shop.id, {})[state] = count
+        for shop in self:
+            by_state = counts.get(shop.id, {})
+            shop.binding_count = sum(by_state.values())
+            shop.binding_to_bind_count = by_state.get("to_bind", 0) + by_state.get(
+                "ambiguous", 0
+            )
 
     # -- channel hooks -------------------------------------------------------
     def _get_channel_backend(self):
@@ -212,6 +246,106 @@ class MarketplaceShop(models.Model):
             # Another transaction created this shop's pull at the same time.
             return jobs.browse(), False
         return job.with_env(self.env), True
+
+    def _create_pull_products_job(self, origin, full=False):
+        """Queue a catalogue pull, unless one is already waiting.
+
+        ``full`` pulls the whole catalogue; otherwise the listings changed
+        since the last catalogue pull (the whole catalogue the first time).
+        """
+        self.ensure_one()
+        pending = self._pending_pull_job("pull_products")
+        if pending:
+            return pending, False
+        jobs = self.env["marketplace.job"].sudo()
+        payload = {}
+        if not full and self.product_sync_point:
+            payload = {"since": self.product_sync_point - ORDER_SYNC_OVERLAP}
+        try:
+            with self.env.cr.savepoint():
+                job = jobs.create(
+                    {
+                        "job_type": "pull_products",
+                        "account_id": self.account_id.id,
+                        "shop_id": self.id,
+                        "origin": origin,
+                        "payload": jobs._dump_payload(payload),
+                    }
+                )
+        except psycopg2.errors.UniqueViolation:
+            return jobs.browse(), False
+        return job.with_env(self.env), True
+
+    def action_import_products(self):
+        """Button "Import products now": the listings changed since the last
+        catalogue pull (the whole catalogue the first time)."""
+        self.ensure_one()
+        self._check_connected()
+        job, created = self._create_pull_products_job(origin="user")
+        if created:
+            message = self.env._(
+                "Job %(job)s was queued to import the listings of %(shop)s.",
+                job=job.name,
+                shop=self.display_name,
+            )
+        else:
+            message = self.env._(
+                "A catalogue import of %(shop)s is already queued (job %(job)s).",
+                job=job.name or "…",
+                shop=self.display_name,
+            )
+        return self._notification(self.env._("Import products"), message, created)
+
+    @api.model
+    def _cron_pull_products(self):
+        """Cron "Marketplace: Pull Products": the whole catalogue, daily."""
+        shops = self.search(
+            [
+                ("auto_import_products", "=", True),
+                ("auth_state", "=", "connected"),
+                ("sync_paused", "=", False),
+                ("account_id.active", "=", True),
+            ]
+        )
+        for shop in shops:
+            shop._create_pull_products_job(origin="cron", full=True)
+
+    def _product_pull_done(self, until):
+        self.ensure_one()
+        if until and (not self.product_sync_point or until > self.product_sync_point):
+            self.product_sync_point = until
+
+    def action_view_bindings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "connector_marketplace.marketplace_product_binding_action"
+        )
+        action["domain"] = [("shop_id", "=", self.id)]
+        action["context"] = {"default_shop_id": self.id}
+        return action
+
+    def _check_connected(self):
+        if self.auth_state != "connected":
+            raise UserError(
+                self.env._(
+                    "Shop %(shop)s must be authorized again before it can be "
+                    "synchronized: open its account and press Connect shop.",
+                    shop=self.display_name,
+                )
+            )
+
+    def _notification(self, title, message, success):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": "success" if success else "info",
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_import_orders(self):
         """Button "Import orders now": queue a pull and say so."""

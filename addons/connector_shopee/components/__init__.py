@@ -5,3 +5,5 @@ from . import order_adapter
 from . import shop_adapter
 from . import mapper
 from . import importer
+from . import product_adapter
+from . import product_importer

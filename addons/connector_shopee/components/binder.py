@@ -6,4 +6,4 @@ class ShopeeBinder(Component):
 
     _name = "shopee.binder"
     _inherit = ["marketplace.binder", "shopee.base"]
-    _apply_on = ["shopee.order"]
+    _apply_on = ["shopee.order", "shopee.product.binding"]

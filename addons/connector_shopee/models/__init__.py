@@ -4,3 +4,4 @@ from . import marketplace_account
 from . import marketplace_shop
 from . import shopee_shop
 from . import shopee_order
+from . import shopee_product_binding

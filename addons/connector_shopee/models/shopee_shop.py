@@ -376,6 +376,27 @@ class ShopeeShop(models.Model):
         result.records = result.bindings.odoo_id
         return result
 
+    def _marketplace_item_chunk_size(self):
+        # get_item_base_info takes at most 50 item ids (shopee-api.md §7.2).
+        return 50
+
+    def _marketplace_list_items(self, since=None, until=None):
+        """[item_id, status] of the shop's items (changed in the window)."""
+        self.ensure_one()
+        with self.work_on("shopee.product.binding") as work:
+            return work.component(usage="backend.adapter").search(since, until)
+
+    def _marketplace_import_items(self, items):
+        """Import the listings of a chunk of items.
+
+        :returns: a ``ChunkResult`` whose ``records`` are the product bindings
+        """
+        self.ensure_one()
+        with self.work_on("shopee.product.binding") as work:
+            result = work.component(usage="batch.importer").import_chunk(items)
+        result.records = result.bindings.odoo_id
+        return result
+
     def _marketplace_check_connection(self):
         """A light call that succeeds only if the app and shop are accepted."""
         self.ensure_one()

@@ -7,3 +7,4 @@ from . import test_tokens
 from . import test_hardening
 from . import test_translations
 from . import test_job_screens
+from . import test_products

@@ -1,0 +1,176 @@
+"""The ``pull_products`` job: the shop's catalogue into product bindings.
+
+Like a pull of orders: the first step lists the shop's listings, one step per
+chunk of items reads and upserts them (and binds those whose SKU names one
+product), a last step closes the pull. ``{}`` pulls the whole catalogue, and
+only a whole pass can tell that a listing vanished: its binding then becomes
+inactive. ``{"since": ..., "until": ...}`` pulls the listings changed then.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.queue_job.delay import group
+from odoo.addons.queue_job.job import identity_exact
+
+PULL_PRODUCTS_KEYS = {"since", "until"}
+
+
+class MarketplaceJob(models.Model):
+    _inherit = "marketplace.job"
+
+    job_type = fields.Selection(
+        selection_add=[("pull_products", "Pull products")],
+        ondelete={"pull_products": "cascade"},
+    )
+    items_listed = fields.Integer(readonly=True, copy=False)
+    full_catalogue = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The whole catalogue was pulled: listings it did not list are gone.",
+    )
+
+    @api.model
+    def _job_channels(self):
+        return dict(super()._job_channels(), pull_products="root.marketplace.import")
+
+    @api.model
+    def _one_live_per_shop_types(self):
+        return (*super()._one_live_per_shop_types(), "pull_products")
+
+    @api.model
+    def _shop_job_types(self):
+        return (*super()._shop_job_types(), "pull_products")
+
+    @api.model
+    def _validate_payload_pull_products(self, payload):
+        unknown = set(payload) - PULL_PRODUCTS_KEYS
+        if unknown:
+            raise ValidationError(
+                self.env._(
+                    "Unknown key(s) in the payload: %(keys)s. A pull of products "
+                    'accepts only "since" and "until" ({} pulls the whole '
+                    "catalogue).",
+                    keys=", ".join(sorted(unknown)),
+                )
+            )
+        since = self._parse_payload_datetime(payload, "since")
+        until = self._parse_payload_datetime(payload, "until")
+        if since and until and since >= until:
+            raise ValidationError(self.env._('"since" must be before "until".'))
+        if since and since > fields.Datetime.now():
+            raise ValidationError(self.env._('"since" is in the future.'))
+        return {"since": since, "until": until, "full": not since and not until}
+
+    def _run_pull_products(self):
+        payload = self._payload_dict()
+        since, until = payload["since"], payload["until"]
+        if not payload["full"]:
+            until = min(until or fields.Datetime.now(), fields.Datetime.now())
+        backend = self.shop_id._get_channel_backend()
+        items = backend._marketplace_list_items(since, until)
+        self.write(
+            {
+                "window_start": since,
+                "window_end": until,
+                "items_listed": len(items),
+                "full_catalogue": payload["full"],
+            }
+        )
+        size = backend._marketplace_item_chunk_size()
+        chunks = [items[index : index + size] for index in range(0, len(items), size)]
+        if not chunks:
+            return self._job_finish()
+        imports = [
+            self._delayable(
+                description=self._job_description(
+                    self.env._(
+                        "items %(first)s-%(last)s of %(total)s",
+                        first=index * size + 1,
+                        last=index * size + len(chunk),
+                        total=len(items),
+                    )
+                ),
+                identity_key=identity_exact,
+            )._job_import_products(chunk)
+            for index, chunk in enumerate(chunks)
+        ]
+        finish = self._delayable(
+            description=self._job_description(self.env._("finish"))
+        )
+        group(*imports).on_done(finish._job_finish()).delay()
+        return self.env._(
+            "%(count)s items listed; %(chunks)s import jobs queued.",
+            count=len(items),
+            chunks=len(chunks),
+        )
+
+    def _job_import_products(self, items):
+        """Queue job: read and upsert one chunk of items, then match them.
+
+        :param items: list of [item id, status] as the listing gave them
+        """
+        self.ensure_one()
+        job = self.sudo()._in_job_lang()
+        backend = job.shop_id._get_channel_backend()
+        result = backend._marketplace_import_items(items)
+        bindings = result.records
+        bindings.write({"last_seen_job_id": job.id})
+        matched = bindings._auto_match()
+        job.env["marketplace.job.step"].create(
+            {
+                "job_id": job.id,
+                "created_count": result.outcomes.get("created", 0),
+                "updated_count": result.outcomes.get("updated", 0),
+                "unchanged_count": result.outcomes.get("uptodate", 0),
+                "gone_count": result.outcomes.get("gone", 0),
+                "matched_count": matched["bound"],
+                "ambiguous_count": matched["ambiguous"],
+                "missing_refs": ", ".join(result.missing) or False,
+            }
+        )
+        return job.env._(
+            "%(count)s listings imported, %(matched)s bound by SKU.",
+            count=len(bindings),
+            matched=matched["bound"],
+        )
+
+    def _finish_pull_products(self):
+        shop = self.shop_id
+        vanished = self.env["marketplace.product.binding"]
+        if self.full_catalogue:
+            # Only a whole pass can tell: a listing it did not list is gone.
+            vanished = vanished.search(
+                [
+                    ("shop_id", "=", shop.id),
+                    ("origin", "=", "pulled"),
+                    ("last_seen_job_id", "!=", self.id),
+                ]
+            )
+            vanished.write({"active": False})
+        shop._product_pull_done(self.window_end or self.create_date)
+        steps = self.step_ids
+        counts = {
+            "total": sum(
+                steps.mapped("created_count")
+                + steps.mapped("updated_count")
+                + steps.mapped("unchanged_count")
+            ),
+            "created": sum(steps.mapped("created_count")),
+            "updated": sum(steps.mapped("updated_count")),
+            "unchanged": sum(steps.mapped("unchanged_count")),
+            "matched": sum(steps.mapped("matched_count")),
+            "ambiguous": sum(steps.mapped("ambiguous_count")),
+            "gone": sum(steps.mapped("gone_count")) + len(vanished),
+        }
+        to_bind = self.env["marketplace.product.binding"].search_count(
+            [("shop_id", "=", shop.id), ("product_id", "=", False)]
+        )
+        return self.env._(
+            "%(total)s listings: %(created)s new, %(updated)s updated, "
+            "%(unchanged)s unchanged, %(gone)s gone; %(matched)s bound by SKU, "
+            "%(ambiguous)s with an ambiguous SKU; %(to_bind)s of the shop's "
+            "listings still to bind.",
+            to_bind=to_bind,
+            **counts,
+        )

@@ -1,0 +1,263 @@
+"""Product bindings: which Odoo product each marketplace listing is.
+
+One row per listing of a shop: the marketplace's (item, model) pair, model
+"0" for an item without variations. Rows come from catalogue pulls (or are
+made by hand for a listing not pulled yet) and hold what the marketplace
+says of the listing; the Odoo product is set by the automatic match on SKU,
+by Bulk Binding or by hand. A gone listing becomes inactive, never deleted:
+orders and stock history keep pointing at it.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+LISTING_STATUSES = [
+    ("normal", "Active"),
+    ("unlist", "Unlisted"),
+    ("reviewing", "Under review"),
+    ("banned", "Banned"),
+    ("seller_delete", "Deleted by seller"),
+    ("shopee_delete", "Deleted by the marketplace"),
+    ("unknown", "Unknown"),
+]
+# Listings in these states are gone for good: their bindings are inactive.
+GONE_STATUSES = ("banned", "seller_delete", "shopee_delete")
+
+
+def clean_sku(value):
+    """A SKU as sellers mean it: real ones may end with a newline."""
+    return (value or "").strip()
+
+
+class MarketplaceProductBinding(models.Model):
+    _name = "marketplace.product.binding"
+    _description = "Marketplace Product Binding"
+    _order = "shop_id, name, variation_name, id"
+    _rec_names_search = ["name", "sku", "external_item_id", "product_id"]
+
+    shop_id = fields.Many2one(
+        "marketplace.shop", string="Shop", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    channel = fields.Selection(related="shop_id.channel", store=True)
+    product_id = fields.Many2one(
+        "product.product",
+        string="Product (Odoo)",
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        domain="[('is_storable', '=', True)]",
+        help="The Odoo product this listing sells. One product may be bound to "
+        "several listings and shops.",
+    )
+    external_item_id = fields.Char(
+        string="External Item ID",
+        required=True,
+        index=True,
+        help="The listing's item id on the marketplace (Shopee: item_id).",
+    )
+    external_model_id = fields.Char(
+        string="Model ID",
+        required=True,
+        default="0",
+        help="The variation's id (Shopee: model_id); 0 for an item without variations.",
+    )
+    sku = fields.Char(
+        string="SKU",
+        index=True,
+        help="The listing's SKU on the marketplace, trimmed (real SKUs may end "
+        "with a newline). Matched against the products' Internal Reference and "
+        "barcode.",
+    )
+    name = fields.Char(string="Listing", help="The listing's name on the marketplace.")
+    variation_name = fields.Char(string="Variation")
+    currency_id = fields.Many2one(related="shop_id.company_id.currency_id")
+    price = fields.Monetary(help="The listing's current price on the marketplace.")
+    marketplace_stock = fields.Integer(
+        string="Marketplace stock",
+        help="The seller stock the marketplace showed at the last catalogue pull.",
+    )
+    listing_status = fields.Selection(
+        LISTING_STATUSES, default="normal", required=True, index=True
+    )
+    date_listing_updated = fields.Datetime(
+        string="Last update", help="When the marketplace last changed the listing."
+    )
+    active = fields.Boolean(
+        default=True,
+        help="Inactive once the listing is gone from the marketplace (deleted or "
+        "banned), or archived by hand.",
+    )
+    origin = fields.Selection(
+        [("pulled", "Catalogue pull"), ("manual", "Made by hand")],
+        default="manual",
+        required=True,
+        readonly=True,
+    )
+    match_state = fields.Selection(
+        [
+            ("bound", "Bound"),
+            ("to_bind", "To bind"),
+            ("ambiguous", "Ambiguous SKU"),
+        ],
+        compute="_compute_match_state",
+        store=True,
+        index=True,
+        string="Binding",
+    )
+    candidate_product_ids = fields.Many2many(
+        "product.product",
+        "marketplace_product_binding_candidate_rel",
+        "binding_id",
+        "product_id",
+        string="Candidates",
+        readonly=True,
+        help="The products whose Internal Reference or barcode equals the SKU, "
+        "when there is more than one: choose the right one.",
+    )
+    payload_hash = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Fingerprint of the listing as last pulled: an identical answer is "
+        "skipped.",
+    )
+    last_seen_job_id = fields.Many2one(
+        "marketplace.job",
+        readonly=True,
+        ondelete="set null",
+        help="The last catalogue pull that listed it.",
+    )
+
+    _sql_constraints = [
+        (
+            "listing_uniq",
+            "unique(shop_id, external_item_id, external_model_id)",
+            "This listing (item and model) is already bound on this shop.",
+        ),
+    ]
+
+    @api.depends("product_id", "candidate_product_ids")
+    def _compute_match_state(self):
+        for binding in self:
+            if binding.product_id:
+                binding.match_state = "bound"
+            elif len(binding.candidate_product_ids) > 1:
+                binding.match_state = "ambiguous"
+            else:
+                binding.match_state = "to_bind"
+
+    @api.depends("name", "variation_name", "sku", "external_item_id")
+    def _compute_display_name(self):
+        for binding in self:
+            label = binding.name or binding.sku or binding.external_item_id
+            if binding.variation_name:
+                label = f"{label} ({binding.variation_name})"
+            binding.display_name = label
+
+    @api.constrains("external_item_id", "external_model_id")
+    def _check_external_ids(self):
+        for binding in self:
+            for value in (binding.external_item_id, binding.external_model_id):
+                if not (value or "").strip().isdigit():
+                    raise ValidationError(
+                        self.env._(
+                            "Item and model ids are numbers (model 0 for an item "
+                            "without variations), not %(value)s.",
+                            value=value,
+                        )
+                    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._normalize(vals)
+        bindings = super().create(vals_list)
+        bindings.filtered("product_id")._bound_changed()
+        return bindings
+
+    def write(self, vals):
+        self._normalize(vals)
+        if "product_id" in vals and vals["product_id"]:
+            vals.setdefault("candidate_product_ids", [fields.Command.clear()])
+        result = super().write(vals)
+        if {"product_id", "active", "external_item_id", "external_model_id"} & set(
+            vals
+        ):
+            self._bound_changed()
+        return result
+
+    @api.model
+    def _normalize(self, vals):
+        if "sku" in vals:
+            vals["sku"] = clean_sku(vals["sku"]) or False
+        for key in ("external_item_id", "external_model_id"):
+            if vals.get(key) is not None and vals.get(key) is not False:
+                vals[key] = str(vals[key]).strip()
+
+    def _bound_changed(self):
+        """Order lines not yet in a sale order follow their listing's product."""
+        self.env["marketplace.order.line"]._assign_products_for_bindings(self)
+
+    # -- automatic match ---------------------------------------------------------
+    @api.model
+    def _products_by_code(self, codes, company):
+        """{code: products} for the active storable products whose Internal
+        Reference or barcode is one of ``codes`` (case-sensitive), of
+        ``company`` or of no company. Two queries, whatever the count."""
+        codes = [code for code in set(codes) if code]
+        found = {}
+        if not codes:
+            return found
+        products = self.env["product.product"].with_context(active_test=True)
+        domain = [
+            ("is_storable", "=", True),
+            ("company_id", "in", [company.id, False]),
+        ]
+        for field in ("default_code", "barcode"):
+            for product in products.search(domain + [(field, "in", codes)]):
+                found.setdefault(product[field], products.browse())
+                found[product[field]] |= product
+        return found
+
+    def _auto_match(self):
+        """Bind the unbound listings whose SKU names exactly one product.
+
+        Several candidates: left unbound, marked "ambiguous SKU" with them.
+        No SKU (most real listings) or no candidate: left for the seller.
+        Set-based: a few queries for any number of listings.
+        """
+        unbound = self.filtered(lambda b: not b.product_id and b.active and b.sku)
+        results = {"bound": 0, "ambiguous": 0, "unmatched": 0}
+        for company in unbound.company_id:
+            listings = unbound.filtered(lambda b, c=company: b.company_id == c)
+            by_code = self._products_by_code(listings.mapped("sku"), company)
+            to_bind = {}
+            for binding in listings:
+                candidates = by_code.get(binding.sku, self.env["product.product"])
+                if len(candidates) == 1:
+                    to_bind.setdefault(candidates.id, self.browse())
+                    to_bind[candidates.id] |= binding
+                    results["bound"] += 1
+                elif candidates:
+                    binding.candidate_product_ids = [fields.Command.set(candidates.ids)]
+                    results["ambiguous"] += 1
+                else:
+                    if binding.candidate_product_ids:
+                        binding.candidate_product_ids = [fields.Command.clear()]
+                    results["unmatched"] += 1
+            for product_id, bindings in to_bind.items():
+                bindings.write({"product_id": product_id})
+        return results
+
+    # -- actions -------------------------------------------------------------------
+    def action_bulk_binding(self):
+        """Open Bulk Binding for these listings' shop (or the first shop)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "connector_marketplace.marketplace_product_bind_wizard_action"
+        )
+        shop = self.shop_id[:1] or self.env["marketplace.shop"].search([], limit=1)
+        action["context"] = {
+            "default_shop_id": shop.id,
+            "default_binding_ids": self.ids,
+        }
+        return action
