@@ -12,6 +12,7 @@
         "connector",
         "queue_job",
         "sale_stock",
+        "stock_delivery",
     ],
     "data": [
         # SECURITY
@@ -21,6 +22,7 @@
         "data/ir_sequence_data.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
+        "data/marketplace_sale_data.xml",
         # VIEWS (actions before the menus that use them)
         "views/marketplace_account_views.xml",
         "views/marketplace_shop_views.xml",
@@ -28,6 +30,7 @@
         "views/marketplace_order_views.xml",
         "views/marketplace_order_missing_views.xml",
         "views/marketplace_product_binding_views.xml",
+        "views/sale_order_views.xml",
         "views/marketplace_menus.xml",
     ],
     "application": True,

@@ -10,3 +10,7 @@ from . import marketplace_oauth_state
 from . import marketplace_product_binding
 from . import marketplace_job_products
 from . import product_product
+from . import marketplace_shop_sale
+from . import marketplace_order_sale
+from . import sale_order
+from . import marketplace_job_sale

@@ -248,7 +248,7 @@ class MarketplaceJob(models.Model):
         self.ensure_one()
         return self.with_context(lang=self.lang or "en_US")
 
-    # -- payload ---------------------------------------------------------------
+    # -- payload --------------------------------------------------------------
     @api.model
     def _dump_payload(self, payload):
         return json.dumps(
@@ -356,7 +356,7 @@ class MarketplaceJob(models.Model):
                     )
                 )
 
-    # -- job types (extended by the files of each type) -------------------------
+    # -- job types (extended by the files of each type) -----------------------
     @api.model
     def _job_channels(self):
         return dict(JOB_CHANNELS)
@@ -369,7 +369,7 @@ class MarketplaceJob(models.Model):
     def _shop_job_types(self):
         return SHOP_JOB_TYPES
 
-    # -- life cycle ------------------------------------------------------------
+    # -- life cycle -----------------------------------------------------------
     def init(self):
         """At most one live pull per shop and type, whoever creates it."""
         self.env.cr.execute("DROP INDEX IF EXISTS marketplace_job_one_live_per_shop")
@@ -517,7 +517,7 @@ class MarketplaceJob(models.Model):
         self._enqueue()
         return True
 
-    # -- queue jobs ------------------------------------------------------------
+    # -- queue jobs -----------------------------------------------------------
     def _job_run(self):
         """First queue job: start the work of the job's type."""
         self.ensure_one()
@@ -615,7 +615,7 @@ class MarketplaceJob(models.Model):
             )
         self.shop_id._marketplace_activity(cause, summary, note)
 
-    # -- stuck jobs --------------------------------------------------------------
+    # -- stuck jobs -----------------------------------------------------------
     def _stuck_reason(self):
         """Why this pending or processing job will never finish, if it won't."""
         self.ensure_one()
@@ -640,7 +640,7 @@ class MarketplaceJob(models.Model):
         _logger.warning("Marketplace job %s is stuck: %s", self.name, reason)
         self._fail_with(reason, cancel_queue_jobs=True)
 
-    # -- pull orders -----------------------------------------------------------
+    # -- pull orders ----------------------------------------------------------
     def _pull_window(self):
         """Resolve [since, until] of a pull: payload, else the shop's defaults.
 
@@ -833,6 +833,7 @@ class MarketplaceJob(models.Model):
                 )
             )
         self.shop_id._advance_order_sync_point(self.window_start, self.window_end)
+        self._queue_sale_orders(self.order_ids)
         self.shop_id._marketplace_activity_done(
             "job_failed",
             self.env._("Job %(job)s of this shop succeeded.", job=self.name),
@@ -860,7 +861,7 @@ class MarketplaceJob(models.Model):
             "unchanged": sum(steps.mapped("unchanged_count")),
         }
 
-    # -- views -------------------------------------------------------------------
+    # -- views ----------------------------------------------------------------
     def action_view_orders(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -20,6 +20,7 @@ class MarketplaceJobStep(models.Model):
     updated_count = fields.Integer(string="Updated", readonly=True)
     unchanged_count = fields.Integer(string="Unchanged", readonly=True)
     gone_count = fields.Integer(string="Gone", readonly=True)
+    waiting_count = fields.Integer(string="Waiting for bindings", readonly=True)
     matched_count = fields.Integer(string="Bound by SKU", readonly=True)
     ambiguous_count = fields.Integer(string="Ambiguous SKU", readonly=True)
     missing_refs = fields.Char(

@@ -191,7 +191,7 @@ class MarketplaceOrderLine(models.Model):
         for line in self:
             line.price_subtotal = line.quantity * line.price_unit
 
-    # -- products --------------------------------------------------------------
+    # -- products -------------------------------------------------------------
     def _open_for_binding(self):
         """The lines whose product may still change: their order has not
         become a sale order yet."""
@@ -265,4 +265,6 @@ class MarketplaceOrderLine(models.Model):
         search = [("item_id", "in", items)]
         if skus:
             search = ["|", ("item_id", "in", items), ("sku", "in", skus)]
-        self.search(domain + search)._assign_products()
+        lines = self.search(domain + search)
+        lines._assign_products()
+        return lines

@@ -195,10 +195,12 @@ class MarketplaceProductBinding(models.Model):
                 vals[key] = str(vals[key]).strip()
 
     def _bound_changed(self):
-        """Order lines not yet in a sale order follow their listing's product."""
-        self.env["marketplace.order.line"]._assign_products_for_bindings(self)
+        """Order lines not yet in a sale order follow their listing's product;
+        orders that waited for it get their sale orders, without a new pull."""
+        lines = self.env["marketplace.order.line"]._assign_products_for_bindings(self)
+        self.env["marketplace.order"]._bindings_made(lines.order_id if lines else None)
 
-    # -- automatic match ---------------------------------------------------------
+    # -- automatic match ------------------------------------------------------
     @api.model
     def _products_by_code(self, codes, company):
         """{code: products} for the active storable products whose Internal
@@ -249,7 +251,7 @@ class MarketplaceProductBinding(models.Model):
                 bindings.write({"product_id": product_id})
         return results
 
-    # -- actions -------------------------------------------------------------------
+    # -- actions --------------------------------------------------------------
     def action_bulk_binding(self):
         """Open Bulk Binding for these listings' shop (or the first shop)."""
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -170,7 +170,7 @@ class MarketplaceShop(models.Model):
                 "ambiguous", 0
             )
 
-    # -- channel hooks -------------------------------------------------------
+    # -- channel hooks --------------------------------------------------------
     def _get_channel_backend(self):
         """Return the channel's connector backend (collection) of this shop.
 
@@ -184,7 +184,7 @@ class MarketplaceShop(models.Model):
             )
         )
 
-    # -- order pulls -----------------------------------------------------------
+    # -- order pulls ----------------------------------------------------------
     def _next_order_pull_since(self):
         """Where the next incremental pull of this shop starts."""
         self.ensure_one()
@@ -397,6 +397,7 @@ class MarketplaceShop(models.Model):
         )
         for shop in shops:
             shop._create_pull_orders_job(origin="cron")
+        self._cron_sale_orders()
 
     def _advance_order_sync_point(self, since, until):
         """Move the sync point to ``until`` if [since, until] joins it.
@@ -412,7 +413,7 @@ class MarketplaceShop(models.Model):
         self.order_sync_point = until
         return True
 
-    # -- orders set aside --------------------------------------------------------
+    # -- orders set aside -----------------------------------------------------
     def _orders_set_aside_activity(self, job):
         self.ensure_one()
         refs = (
@@ -464,7 +465,7 @@ class MarketplaceShop(models.Model):
                 self.env._("Every order set aside has been imported since."),
             )
 
-    # -- authorization ---------------------------------------------------------
+    # -- authorization --------------------------------------------------------
     def _mark_needs_reauth(self, reason):
         """Record that the marketplace refused this shop's tokens for good."""
         for shop in self:
@@ -523,7 +524,7 @@ class MarketplaceShop(models.Model):
         )
         return True
 
-    # -- pause of the scheduled work -------------------------------------------
+    # -- pause of the scheduled work ------------------------------------------
     def _pause_sync(self, reason):
         """Stop this shop's scheduled pulls until its credentials work again."""
         for shop in self.sudo().filtered(lambda s: not s.sync_paused):
@@ -574,7 +575,7 @@ class MarketplaceShop(models.Model):
                 )
             )
 
-    # -- activities ------------------------------------------------------------
+    # -- activities -----------------------------------------------------------
     def _marketplace_activity(self, cause, summary, note):
         """One open activity per shop and cause: updated, never repeated."""
         self.ensure_one()
@@ -608,7 +609,7 @@ class MarketplaceShop(models.Model):
                 lambda activity, cause=cause: activity.marketplace_cause == cause
             ).action_feedback(feedback=feedback)
 
-    # -- smart buttons ---------------------------------------------------------
+    # -- smart buttons --------------------------------------------------------
     def action_view_orders(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -74,7 +74,7 @@ class ProductBindWizard(models.TransientModel):
             wizard.product_count = kinds.count("product")
             wizard.bound_count = kinds.count("bound")
 
-    # -- preview ------------------------------------------------------------------
+    # -- preview --------------------------------------------------------------
     def _listings(self):
         if self.binding_ids:
             return self.binding_ids.filtered(
@@ -170,7 +170,7 @@ class ProductBindWizard(models.TransientModel):
             "name": self.env._("Bulk Binding"),
         }
 
-    # -- confirm ------------------------------------------------------------------
+    # -- confirm --------------------------------------------------------------
     def action_confirm(self):
         """Bind the matched listings; create products for the ticked ones."""
         self.ensure_one()

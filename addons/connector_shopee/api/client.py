@@ -161,7 +161,7 @@ class ShopeeClient:
         # No key or token in any repr: they end up in tracebacks.
         return f"<ShopeeClient partner={self.partner_id} shop={self.shop_id}>"
 
-    # -- signing -----------------------------------------------------------
+    # -- signing --------------------------------------------------------------
     def _timestamp(self):
         return int(self.clock())
 
@@ -187,7 +187,7 @@ class ShopeeClient:
         params["redirect"] = redirect_url
         return f"{self.base_url}{AUTH_PARTNER_PATH}?{urlencode(params)}"
 
-    # -- authorization -------------------------------------------------------
+    # -- authorization --------------------------------------------------------
     def get_token(self, code, shop_id=None, main_account_id=None):
         """Exchange the one-time authorization ``code`` for a token pair."""
         if bool(shop_id) == bool(main_account_id):
@@ -208,7 +208,7 @@ class ShopeeClient:
         }
         return self.call("POST", TOKEN_REFRESH_PATH, body=body, public=True)
 
-    # -- calls ---------------------------------------------------------------
+    # -- calls ----------------------------------------------------------------
     def get(self, path, params=None):
         """Shop-level GET; ``path`` is relative to /api/v2/ or absolute."""
         return self.call("GET", path, params=params)

@@ -59,10 +59,26 @@ class ShopeeOrderImportMapper(Component):
         }
 
     @mapping
+    def sale_sync(self, record):
+        # Imported or changed: its sale order is brought in line afterwards.
+        return {"needs_sale_sync": True}
+
+    @staticmethod
+    def carrier(record):
+        """Real Thai orders leave the top-level carrier empty: take the
+        package's, else the one chosen at checkout."""
+        if record.get("shipping_carrier"):
+            return record["shipping_carrier"]
+        for package in record.get("package_list") or []:
+            if package.get("shipping_carrier"):
+                return package["shipping_carrier"]
+        return record.get("checkout_shipping_carrier") or False
+
+    @mapping
     def details(self, record):
         return {
             "payment_method": record.get("payment_method") or False,
-            "shipping_carrier": record.get("shipping_carrier") or False,
+            "shipping_carrier": self.carrier(record),
             "buyer_username": record.get("buyer_username") or False,
             "buyer_user_id": str(record.get("buyer_user_id") or "") or False,
             "message_to_seller": record.get("message_to_seller") or False,

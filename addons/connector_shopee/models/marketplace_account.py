@@ -295,15 +295,19 @@ class MarketplaceAccount(models.Model):
                 limit=1,
             )
         )
+        now = fields.Datetime.now()
         values = dict(
             token_values,
-            authorized_at=fields.Datetime.now(),
+            authorized_at=now,
             active=True,
             sync_paused=False,
             sync_pause_reason=False,
             sync_paused_since=False,
         )
         backend_model = self.env["shopee.shop"].sudo()
+        if not shop.sale_orders_from:
+            # Orders placed before the connection never take stock out twice.
+            values["sale_orders_from"] = now
         if shop.shopee_backend_ids:
             backend = shop.shopee_backend_ids[:1]
             backend.write(values)

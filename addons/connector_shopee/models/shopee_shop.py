@@ -76,7 +76,7 @@ class ShopeeShop(models.Model):
         ),
     ]
 
-    # -- connector -----------------------------------------------------------
+    # -- connector ------------------------------------------------------------
     @contextmanager
     def work_on(self, model_name, **kwargs):
         """Work context carrying a Shopee client for this shop."""
@@ -130,7 +130,7 @@ class ShopeeShop(models.Model):
                 code="environment_changed",
             )
 
-    # -- tokens --------------------------------------------------------------
+    # -- tokens ---------------------------------------------------------------
     @api.model
     def _token_values(self, data):
         """Field values of a token answer of Shopee (get or refresh)."""
@@ -337,7 +337,7 @@ class ShopeeShop(models.Model):
                     "Shopee shop %s: token refresh failed: %s", shop.external_id, err
                 )
 
-    # -- shop ------------------------------------------------------------------
+    # -- shop -----------------------------------------------------------------
     def _sync_shop_info(self):
         """Read the shop's name, region and authorization dates from Shopee."""
         for backend in self:
@@ -353,7 +353,7 @@ class ShopeeShop(models.Model):
                 values["authorized_at"] = epoch_to_datetime(info["auth_time"])
             backend.write(values)
 
-    # -- marketplace backend interface -----------------------------------------
+    # -- marketplace backend interface ----------------------------------------
     def _marketplace_order_chunk_size(self):
         # get_order_detail takes at most 50 order_sn (shopee-api.md §5.2).
         return 50
@@ -396,6 +396,18 @@ class ShopeeShop(models.Model):
             result = work.component(usage="batch.importer").import_chunk(items)
         result.records = result.bindings.odoo_id
         return result
+
+    def _marketplace_read_escrow(self, order_sns):
+        self.ensure_one()
+        with self.work_on("shopee.order") as work:
+            return work.component(usage="backend.adapter").read_escrow(order_sns)
+
+    def _marketplace_read_tracking(self, order_sns):
+        self.ensure_one()
+        with self.work_on("shopee.order") as work:
+            return work.component(usage="backend.adapter").read_tracking_numbers(
+                order_sns
+            )
 
     def _marketplace_check_connection(self):
         """A light call that succeeds only if the app and shop are accepted."""

@@ -1,0 +1,302 @@
+"""Two job types built on the pull of orders.
+
+* ``import_orders`` (``{"order_sns": [...]}``) imports given orders now: the
+  Re-sync button of an order, and later the webhooks.
+* ``sale_orders`` (``{"order_ids": [...]}``, or ``{}`` for every order of the
+  shop that needs it; ``"force": true`` for the seller's Create Sale Order)
+  reads the escrow (the seller's prices and fees) and the tracking numbers,
+  creates and confirms the sale orders, and brings existing ones in line
+  with the order's status. It runs in queue jobs of its own, after an import,
+  never inside the import's chunks.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.queue_job.delay import group
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import identity_exact
+
+SALE_CHUNK = 50
+
+
+class MarketplaceJob(models.Model):
+    _inherit = "marketplace.job"
+
+    job_type = fields.Selection(
+        selection_add=[
+            ("import_orders", "Import orders"),
+            ("sale_orders", "Create sale orders"),
+        ],
+        ondelete={"import_orders": "cascade", "sale_orders": "cascade"},
+    )
+
+    @api.model
+    def _job_channels(self):
+        return dict(
+            super()._job_channels(),
+            import_orders="root.marketplace.import",
+            sale_orders="root.marketplace",
+        )
+
+    @api.model
+    def _shop_job_types(self):
+        return (*super()._shop_job_types(), "import_orders", "sale_orders")
+
+    # -- payloads -------------------------------------------------------------
+    @api.model
+    def _validate_payload_import_orders(self, payload):
+        unknown = set(payload) - {"order_sns"}
+        refs = payload.get("order_sns")
+        if unknown or not isinstance(refs, list) or not refs:
+            raise ValidationError(
+                self.env._(
+                    'An import of orders needs {"order_sns": ["<order number>", '
+                    "...]} and nothing else."
+                )
+            )
+        if not all(isinstance(ref, str) and ref.strip() for ref in refs):
+            raise ValidationError(
+                self.env._('"order_sns" must be a list of order numbers (strings).')
+            )
+        return {"order_sns": list(dict.fromkeys(ref.strip() for ref in refs))}
+
+    @api.model
+    def _validate_payload_sale_orders(self, payload):
+        unknown = set(payload) - {"order_ids", "force"}
+        if unknown:
+            raise ValidationError(
+                self.env._(
+                    "Unknown key(s) in the payload: %(keys)s. Creating sale orders "
+                    'accepts "order_ids" and "force".',
+                    keys=", ".join(sorted(unknown)),
+                )
+            )
+        ids = payload.get("order_ids")
+        if ids is not None and not (
+            isinstance(ids, list)
+            and all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+        ):
+            raise ValidationError(
+                self.env._('"order_ids" must be a list of marketplace order ids.')
+            )
+        return {"order_ids": ids, "force": bool(payload.get("force"))}
+
+    # -- import_orders --------------------------------------------------------
+    def _run_import_orders(self):
+        refs = self._payload_dict()["order_sns"]
+        backend = self.shop_id._get_channel_backend()
+        self.orders_listed = len(refs)
+        size = backend._marketplace_order_chunk_size()
+        chunks = [refs[index : index + size] for index in range(0, len(refs), size)]
+        imports = [
+            self._delayable(
+                description=self._job_description(
+                    self.env._("orders %(orders)s", orders=", ".join(chunk[:3]))
+                ),
+                identity_key=identity_exact,
+            )._job_import_orders(chunk)
+            for chunk in chunks
+        ]
+        finish = self._delayable(
+            description=self._job_description(self.env._("finish"))
+        )
+        group(*imports).on_done(finish._job_finish()).delay()
+        return self.env._("%(count)s orders to import.", count=len(refs))
+
+    def _finish_import_orders(self):
+        self._queue_sale_orders(self.order_ids)
+        counts = self._step_counts()
+        return self.env._(
+            "%(count)s orders: %(created)s new, %(updated)s updated, "
+            "%(unchanged)s unchanged.",
+            count=sum(counts.values()),
+            **counts,
+        )
+
+    # -- sale_orders ----------------------------------------------------------
+    def _queue_sale_orders(self, orders):
+        """A sale_orders job for the orders that need their sale order made
+        or brought in line, when the shop creates them automatically."""
+        self.ensure_one()
+        shop = self.shop_id
+        if not shop.auto_create_sale_orders:
+            return self.browse()
+        orders = orders.filtered("needs_sale_sync")
+        if not orders:
+            return self.browse()
+        return (
+            self.sudo()
+            .with_context(lang=self.lang)
+            .create(
+                {
+                    "job_type": "sale_orders",
+                    "account_id": self.account_id.id,
+                    "shop_id": shop.id,
+                    "origin": self.origin,
+                    "lang": self.lang,
+                    "payload": self._dump_payload({"order_ids": orders.ids}),
+                }
+            )
+        )
+
+    def _sale_order_targets(self):
+        payload = self._payload_dict()
+        orders = self.env["marketplace.order"]
+        if payload["order_ids"] is not None:
+            return (
+                orders.browse(payload["order_ids"])
+                .exists()
+                .filtered(lambda o: o.shop_id == self.shop_id)
+            )
+        return orders.search(
+            [
+                ("shop_id", "=", self.shop_id.id),
+                "|",
+                ("needs_sale_sync", "=", True),
+                "&",
+                ("prices_provisional", "=", True),
+                ("sale_order_id", "!=", False),
+            ]
+        )
+
+    def _run_sale_orders(self):
+        orders = self._sale_order_targets()
+        force = self._payload_dict()["force"]
+        chunks = [
+            orders[index : index + SALE_CHUNK].ids
+            for index in range(0, len(orders), SALE_CHUNK)
+        ]
+        self.orders_listed = len(orders)
+        if not chunks:
+            return self._job_finish()
+        steps = [
+            self._delayable(
+                description=self._job_description(
+                    self.env._(
+                        "sale orders %(first)s-%(last)s of %(total)s",
+                        first=index * SALE_CHUNK + 1,
+                        last=index * SALE_CHUNK + len(chunk),
+                        total=len(orders),
+                    )
+                ),
+                identity_key=identity_exact,
+            )._job_sale_orders(chunk, force)
+            for index, chunk in enumerate(chunks)
+        ]
+        finish = self._delayable(
+            description=self._job_description(self.env._("finish"))
+        )
+        group(*steps).on_done(finish._job_finish()).delay()
+        return self.env._(
+            "%(count)s orders to bring into sale orders.", count=len(orders)
+        )
+
+    def _job_sale_orders(self, order_ids, force=False):
+        """Queue job: escrow, tracking numbers, then sale orders, for a chunk."""
+        self.ensure_one()
+        job = self.sudo()._in_job_lang()
+        orders = job.env["marketplace.order"].browse(order_ids).exists()
+        backend = job.shop_id._get_channel_backend()
+        had_sale_order = orders.filtered("sale_order_id")
+        provisional_read = job._read_escrow(backend, orders, force)
+        job._read_tracking(backend, orders)
+        counts = orders._create_sale_orders(force=force)
+        had_sale_order._reprice_from_escrow()
+        had_sale_order._follow_sale_status()
+        orders.write({"needs_sale_sync": False})
+        job._link_orders(orders)
+        job.env["marketplace.job.step"].create(
+            {
+                "job_id": job.id,
+                "created_count": counts["created"],
+                "updated_count": len(had_sale_order),
+                "unchanged_count": counts["skipped"],
+                "waiting_count": counts["waiting"],
+                "missing_refs": ", ".join(provisional_read) or False,
+            }
+        )
+        return job.env._(
+            "%(created)s sale orders created, %(waiting)s waiting for bindings.",
+            created=counts["created"],
+            waiting=counts["waiting"],
+        )
+
+    def _read_escrow(self, backend, orders, force):
+        """Read the escrow of the orders that have or get a sale order.
+
+        An escrow the marketplace cannot give yet is not an error: the sale
+        order is made with provisional prices, read again by a later run.
+        :returns: the order numbers left provisional
+        """
+        wanted = orders.filtered(
+            lambda o: (
+                o.status not in ("unpaid", "cancelled", "pending")
+                and (o.sale_order_id or force or not o._sale_skip_reason())
+                and (not o.escrow_read_at or o.needs_sale_sync)
+            )
+        )
+        if not wanted:
+            return []
+        try:
+            escrows = backend._marketplace_read_escrow(wanted.mapped("name"))
+        except RetryableJobError:
+            escrows = {}
+        for order in wanted:
+            if order.name in escrows:
+                order._apply_escrow(escrows[order.name])
+        return [ref for ref in wanted.mapped("name") if ref not in escrows]
+
+    def _read_tracking(self, backend, orders):
+        shipped = orders.filtered(
+            lambda o: (
+                o.status in ("shipped", "to_confirm_receive", "completed")
+                and not o.tracking_number
+            )
+        )
+        if not shipped:
+            return
+        numbers = backend._marketplace_read_tracking(shipped.mapped("name"))
+        for order in shipped:
+            if numbers.get(order.name):
+                order.tracking_number = numbers[order.name]
+
+    def _finish_sale_orders(self):
+        steps = self.step_ids
+        waiting = self.env["marketplace.order"].search_count(
+            [("shop_id", "=", self.shop_id.id), ("sale_status", "=", "waiting")]
+        )
+        if waiting:
+            self.shop_id._marketplace_activity(
+                "bindings",
+                self.env._(
+                    "Orders of %(shop)s wait for product bindings",
+                    shop=self.shop_id.name,
+                ),
+                self.env._(
+                    "%(count)s order(s) get no sale order until their listings are "
+                    "bound to Odoo products (Marketplace > Products > Product "
+                    "Bindings, Bulk Binding).",
+                    count=waiting,
+                ),
+            )
+        else:
+            self.shop_id._marketplace_activity_done(
+                "bindings", self.env._("Every order has its products now.")
+            )
+        provisional = [ref for ref in steps.mapped("missing_refs") if ref]
+        summary = self.env._(
+            "%(created)s sale orders created, %(updated)s brought in line, "
+            "%(waiting)s waiting for product bindings, %(skipped)s without sale "
+            "order.",
+            created=sum(steps.mapped("created_count")),
+            updated=sum(steps.mapped("updated_count")),
+            waiting=sum(steps.mapped("waiting_count")),
+            skipped=sum(steps.mapped("unchanged_count")),
+        )
+        if provisional:
+            summary += " " + self.env._(
+                "Escrow not available yet (provisional prices): %(orders)s.",
+                orders=", ".join(provisional),
+            )
+        return summary

@@ -1,0 +1,858 @@
+"""Marketplace orders become sale orders, and follow the marketplace's status.
+
+Money (the README shows a worked example). Marketplace prices include VAT;
+sale order lines use tax-included prices, so the sale order's total is the
+sum of its lines:
+
+* a product line per order line, at what the seller sold it for after the
+  seller's own discounts: the escrow item's ``original_price −
+  seller_discount`` (a line subtotal; bundle deals included, whose
+  ``model_discounted_price`` is 0 in the order detail);
+* a seller-voucher line, ``−voucher_from_seller``;
+* a shipping line, ``buyer_paid_shipping_fee``.
+
+The sale order's total is the seller's sale: what the buyer paid plus what
+the marketplace pays on the buyer's behalf, i.e. the target ``buyer_total_amount
++ voucher_from_shopee + coins + shopee_discount + payment_promotion −
+buyer_transaction_fee − cross_border_tax``. A difference of at most 1 THB
+becomes a visible adjustment line; a larger one flags the order "amounts do
+not match" (the sale order is still confirmed, so the stock stays reserved).
+Fees and commission never become lines: they stay here for the payout.
+
+Without the escrow yet, the sale order is still created and confirmed from
+the order detail (stock reserved at once), its prices marked provisional
+until a later run reads the escrow; a provisional sale order is not invoiced.
+"""
+
+import json
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, float_is_zero
+
+_logger = logging.getLogger(__name__)
+
+ESCROW_FIELDS = (
+    "buyer_total_amount",
+    "original_price",
+    "seller_discount",
+    "shopee_discount",
+    "voucher_from_seller",
+    "voucher_from_shopee",
+    "coins",
+    "buyer_paid_shipping_fee",
+    "actual_shipping_fee",
+    "shopee_shipping_rebate",
+    "commission_fee",
+    "service_fee",
+    "seller_transaction_fee",
+    "buyer_transaction_fee",
+    "payment_promotion",
+    "cross_border_tax",
+    "escrow_amount",
+)
+ADJUSTMENT_LIMIT = 1.0
+SHIPPED_STATUSES = ("shipped", "to_confirm_receive", "completed")
+
+
+class MarketplaceOrder(models.Model):
+    _inherit = "marketplace.order"
+
+    sale_order_id = fields.Many2one(
+        "sale.order", readonly=True, copy=False, index="btree_not_null"
+    )
+    sale_state = fields.Selection(related="sale_order_id.state", string="Sale status")
+    sale_status = fields.Selection(
+        [
+            ("none", "Not yet"),
+            ("waiting", "Waiting for product bindings"),
+            ("skipped", "No sale order"),
+            ("created", "Sale order created"),
+            ("error", "Error"),
+        ],
+        string="Sale order",
+        default="none",
+        required=True,
+        readonly=True,
+        index=True,
+        copy=False,
+    )
+    sale_status_note = fields.Text(
+        readonly=True,
+        copy=False,
+        help="What the order waits for (the SKUs or item and model ids without a "
+        "bound product), or why it gets no sale order.",
+    )
+    needs_sale_sync = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Imported or changed since its sale order was last brought in line.",
+    )
+    tracking_number = fields.Char(readonly=True, copy=False)
+    # -- money, from the escrow -----------------------------------------------
+    escrow_read_at = fields.Datetime(string="Escrow read on", readonly=True, copy=False)
+    escrow_payload = fields.Text(readonly=True, copy=False)
+    prices_provisional = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The sale order's prices come from the order detail: the escrow "
+        "(the seller's prices after discounts) could not be read yet. Not "
+        "invoiced until it is.",
+    )
+    amount_mismatch = fields.Boolean(
+        string="Amounts do not match",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The sale order's total differs from the seller's sale by more "
+        "than 1: correct the prices before invoicing.",
+    )
+    sale_target_amount = fields.Monetary(
+        string="Seller's sale",
+        readonly=True,
+        help="What the buyer paid plus what the marketplace paid on the buyer's "
+        "behalf: the sale order's total should be this.",
+    )
+    amount_difference = fields.Monetary(readonly=True)
+    buyer_total_amount = fields.Monetary(string="Buyer paid", readonly=True)
+    original_price = fields.Monetary(string="Items before discounts", readonly=True)
+    seller_discount = fields.Monetary(readonly=True)
+    shopee_discount = fields.Monetary(string="Marketplace discount", readonly=True)
+    voucher_from_seller = fields.Monetary(string="Seller voucher", readonly=True)
+    voucher_from_shopee = fields.Monetary(string="Marketplace voucher", readonly=True)
+    coins = fields.Monetary(readonly=True)
+    buyer_paid_shipping_fee = fields.Monetary(
+        string="Shipping paid by the buyer", readonly=True
+    )
+    actual_shipping_fee = fields.Monetary(readonly=True)
+    shopee_shipping_rebate = fields.Monetary(string="Shipping rebate", readonly=True)
+    commission_fee = fields.Monetary(readonly=True)
+    service_fee = fields.Monetary(readonly=True)
+    seller_transaction_fee = fields.Monetary(readonly=True)
+    buyer_transaction_fee = fields.Monetary(readonly=True)
+    payment_promotion = fields.Monetary(readonly=True)
+    cross_border_tax = fields.Monetary(readonly=True)
+    escrow_amount = fields.Monetary(
+        string="Payout", readonly=True, help="What the marketplace pays the seller."
+    )
+
+    _sql_constraints = [
+        (
+            "sale_order_uniq",
+            "unique(sale_order_id)",
+            "A sale order belongs to one marketplace order.",
+        ),
+    ]
+
+    # -- escrow ---------------------------------------------------------------
+    def _apply_escrow(self, escrow):
+        """Store an escrow answer (``order_income`` and its items)."""
+        self.ensure_one()
+        income = escrow.get("order_income") or {}
+        values = {name: float(income.get(name) or 0.0) for name in ESCROW_FIELDS}
+        values.update(
+            escrow_read_at=fields.Datetime.now(),
+            escrow_payload=json.dumps(escrow, ensure_ascii=False, sort_keys=True),
+        )
+        self.write(values)
+        self.line_ids._apply_escrow_items(income.get("items") or [])
+
+    def _sale_target(self):
+        """The seller's sale: what the sale order's total should be."""
+        self.ensure_one()
+        return (
+            self.buyer_total_amount
+            + self.voucher_from_shopee
+            + self.coins
+            + self.shopee_discount
+            + self.payment_promotion
+            - self.buyer_transaction_fee
+            - self.cross_border_tax
+        )
+
+    # -- eligibility ----------------------------------------------------------
+    def _sale_skip_reason(self):
+        """Why this order gets no sale order (yet), or None."""
+        self.ensure_one()
+        shop = self.shop_id
+        if self.status not in shop.sale_order_status_ids.mapped("code"):
+            return self.env._(
+                "Status %(status)s does not create sale orders for this shop.",
+                status=dict(self._fields["status"]._description_selection(self.env))[
+                    self.status
+                ],
+            )
+        if (
+            shop.sale_orders_from
+            and self.date_order
+            and (self.date_order < shop.sale_orders_from)
+        ):
+            return self.env._(
+                "Placed before %(date)s, when the shop started creating sale orders.",
+                date=shop.sale_orders_from,
+            )
+        return None
+
+    def _missing_products_note(self):
+        lines = self.line_ids.filtered(lambda line: not line.product_id)
+        refs = []
+        for line in lines:
+            if line.sku:
+                refs.append(self.env._("SKU %(sku)s", sku=line.sku))
+            else:
+                refs.append(
+                    self.env._(
+                        "item %(item)s model %(model)s",
+                        item=line.item_id or "?",
+                        model=line.model_id or "0",
+                    )
+                )
+        return self.env._(
+            "Waiting for product bindings: %(refs)s.", refs=", ".join(refs)
+        )
+
+    # -- sale orders ----------------------------------------------------------
+    def _lock_for_sale(self):
+        """Lock the orders' rows: one transaction at a time makes their sale
+        orders (a concurrent one waits, then finds them made)."""
+        if self.ids:
+            self.env.cr.execute(
+                "SELECT id FROM marketplace_order WHERE id IN %s "
+                "ORDER BY id FOR UPDATE",
+                [tuple(self.ids)],
+            )
+            self.invalidate_recordset(["sale_order_id", "sale_status"])
+
+    def _create_sale_orders(self, force=False):
+        """Create (and confirm) the sale orders these orders should have.
+
+        :param force: the seller asked (Create Sale Order): the shop's
+            automatic settings (statuses, date) do not apply
+        :returns: dict of counts: created, waiting, skipped
+        """
+        counts = {"created": 0, "waiting": 0, "skipped": 0}
+        self._lock_for_sale()
+        todo = self.browse()
+        for order in self.filtered(lambda o: not o.sale_order_id):
+            reason = None if force else order._sale_skip_reason()
+            if force and order.status in ("unpaid", "cancelled", "pending"):
+                reason = self.env._("An unpaid or cancelled order gets no sale order.")
+            if reason:
+                order.write({"sale_status": "skipped", "sale_status_note": reason})
+                counts["skipped"] += 1
+                continue
+            if order.unbound_line_count or not order.line_ids:
+                order.write(
+                    {
+                        "sale_status": "waiting",
+                        "sale_status_note": order._missing_products_note(),
+                    }
+                )
+                counts["waiting"] += 1
+                continue
+            todo |= order
+        if not todo:
+            return counts
+        partners = todo._sale_partners()
+        sale_orders = self.env["sale.order"].create(
+            [order._sale_order_values(partners[order.id]) for order in todo]
+        )
+        for order, sale_order in zip(todo, sale_orders, strict=True):
+            order.write(
+                {
+                    "sale_order_id": sale_order.id,
+                    "sale_status": "created",
+                    "sale_status_note": False,
+                    "prices_provisional": not order.escrow_read_at,
+                }
+            )
+        todo._add_money_lines()
+        to_confirm = todo.filtered(lambda o: o.shop_id.confirm_sale_orders)
+        if to_confirm:
+            to_confirm.sale_order_id.action_confirm()
+        todo._check_amounts()
+        todo._follow_sale_status()
+        counts["created"] = len(todo)
+        return counts
+
+    def _sale_partners(self):
+        """{order id: (customer, delivery address)}, found or made in bulk."""
+        partners = self.env["res.partner"].sudo()
+        result, by_buyer = {}, {}
+        buyer_orders = self.filtered(lambda o: o.shop_id.customer_policy == "buyer")
+        refs = {order._buyer_ref() for order in buyer_orders if order.buyer_user_id}
+        existing = {}
+        if refs:
+            for partner in partners.search([("ref", "in", list(refs))]):
+                existing.setdefault(partner.ref, partner)
+        for order in self:
+            if order.shop_id.customer_policy == "shop" or not order.buyer_user_id:
+                customer = order.shop_id._shop_customer()
+            else:
+                ref = order._buyer_ref()
+                customer = existing.get(ref) or by_buyer.get(ref)
+                if not customer:
+                    customer = partners.create(order._customer_values())
+                    by_buyer[ref] = customer
+            result[order.id] = (customer, order._delivery_address(customer))
+        return result
+
+    def _buyer_ref(self):
+        return f"{self.channel}:{self.buyer_user_id}"
+
+    def _customer_values(self):
+        self.ensure_one()
+        return {
+            "name": self.buyer_username or self.recipient_name or self.name,
+            "ref": self._buyer_ref(),
+            "company_id": self.company_id.id,
+            "country_id": self._recipient_country().id,
+            "comment": self.env._(
+                "Buyer %(buyer)s on %(channel)s; contact details stay masked as the "
+                "marketplace sends them.",
+                buyer=self.buyer_username or self.buyer_user_id,
+                channel=self.channel,
+            ),
+        }
+
+    def _recipient_country(self):
+        code = (self.recipient_region or "").upper()
+        country = self.env["res.country"].search([("code", "=", code)], limit=1)
+        return country or self.company_id.country_id
+
+    def _delivery_address(self, customer):
+        """The recipient, as a delivery address of the customer (masked values
+        stay masked), shared by the orders that ship to the same place."""
+        self.ensure_one()
+        if not (self.recipient_name or self.recipient_address):
+            return customer
+        country = self._recipient_country()
+        state = self.env["res.country.state"]
+        if self.recipient_state and country:
+            state = state.search(
+                [("country_id", "=", country.id), ("name", "=", self.recipient_state)],
+                limit=1,
+            )
+        values = {
+            "type": "delivery",
+            "parent_id": customer.id,
+            "name": self.recipient_name or customer.name,
+            "phone": self.recipient_phone or False,
+            "street": self.recipient_address or False,
+            "street2": self.recipient_district or False,
+            "city": self.recipient_city or self.recipient_state or False,
+            "zip": self.recipient_zip or False,
+            "country_id": country.id or False,
+            "state_id": state.id or False,
+        }
+        existing = customer.child_ids.filtered(
+            lambda child: (
+                child.type == "delivery"
+                and child.street == values["street"]
+                and child.name == values["name"]
+                and (child.zip or False) == values["zip"]
+            )
+        )
+        return existing[:1] or self.env["res.partner"].sudo().create(values)
+
+    def _sale_order_values(self, partners):
+        self.ensure_one()
+        customer, delivery = partners
+        shop = self.shop_id
+        values = {
+            "partner_id": customer.id,
+            "partner_invoice_id": customer.id,
+            "partner_shipping_id": delivery.id,
+            "company_id": self.company_id.id,
+            "client_order_ref": self.name,
+            "origin": self.env._(
+                "%(channel)s %(order)s", channel=self.channel.title(), order=self.name
+            ),
+            "date_order": self.date_order or fields.Datetime.now(),
+            "marketplace_order_id": self.id,
+            "note": self.message_to_seller or False,
+            "order_line": [
+                fields.Command.create(values) for values in self._sale_product_lines()
+            ],
+        }
+        if shop.warehouse_id:
+            values["warehouse_id"] = shop.warehouse_id.id
+        if shop.team_id:
+            values["team_id"] = shop.team_id.id
+        if shop.salesperson_id:
+            values["user_id"] = shop.salesperson_id.id
+        if shop.pricelist_id:
+            values["pricelist_id"] = shop.pricelist_id.id
+        return values
+
+    def _sale_product_lines(self):
+        tax = self.shop_id._sale_tax()
+        lines = []
+        for line in self.line_ids:
+            lines.append(
+                {
+                    "product_id": line.product_id.id,
+                    "name": line._sale_line_name(),
+                    "product_uom_qty": line.quantity,
+                    "price_unit": line._sale_unit_price(),
+                    "tax_id": [fields.Command.set(tax.ids)],
+                    "marketplace_order_line_id": line.id,
+                }
+            )
+        return lines
+
+    def _money_line_values(self):
+        """The voucher and shipping lines this order's sale order should have."""
+        self.ensure_one()
+        shop = self.shop_id
+        tax = shop._sale_tax()
+        wanted = []
+        if self.escrow_read_at:
+            shipping = self.buyer_paid_shipping_fee
+            voucher = self.voucher_from_seller
+        else:
+            shipping, voucher = self.shipping_fee, 0.0
+        if not float_is_zero(
+            voucher, precision_rounding=self.currency_id.rounding or 0.01
+        ):
+            wanted.append(
+                (
+                    "voucher",
+                    {
+                        "product_id": shop._discount_product().id,
+                        "name": self.env._("Seller voucher"),
+                        "product_uom_qty": 1,
+                        "price_unit": -voucher,
+                        "tax_id": [fields.Command.set(tax.ids)],
+                    },
+                )
+            )
+        if not float_is_zero(
+            shipping, precision_rounding=self.currency_id.rounding or 0.01
+        ):
+            wanted.append(
+                (
+                    "shipping",
+                    {
+                        "product_id": shop._shipping_product().id,
+                        "name": self.env._("Shipping paid by the buyer"),
+                        "product_uom_qty": 1,
+                        "price_unit": shipping,
+                        "tax_id": [fields.Command.set(tax.ids)],
+                    },
+                )
+            )
+        return wanted
+
+    def _add_money_lines(self):
+        """Voucher and shipping lines, added or brought in line."""
+        for order in self:
+            sale_order = order.sale_order_id
+            existing = {
+                line.marketplace_money_kind: line
+                for line in sale_order.order_line
+                if line.marketplace_money_kind
+            }
+            commands = []
+            for kind, values in order._money_line_values():
+                line = existing.pop(kind, None)
+                if line:
+                    if float_compare(
+                        line.price_unit, values["price_unit"], precision_digits=2
+                    ):
+                        commands.append(
+                            fields.Command.update(
+                                line.id, {"price_unit": values["price_unit"]}
+                            )
+                        )
+                else:
+                    commands.append(
+                        fields.Command.create(dict(values, marketplace_money_kind=kind))
+                    )
+            for kind, line in existing.items():
+                if kind != "adjustment":
+                    commands.append(fields.Command.update(line.id, {"price_unit": 0.0}))
+            if commands:
+                sale_order.write({"order_line": commands})
+
+    def _check_amounts(self):
+        """Compare the sale order's total with the seller's sale (escrow)."""
+        for order in self.filtered(lambda o: o.sale_order_id and o.escrow_read_at):
+            sale_order = order.sale_order_id
+            adjustment = sale_order.order_line.filtered(
+                lambda line: line.marketplace_money_kind == "adjustment"
+            )
+            target = order._sale_target()
+            total_without = sale_order.amount_total - sum(
+                adjustment.mapped("price_total")
+            )
+            difference = round(target - total_without, 2)
+            mismatch = abs(difference) > ADJUSTMENT_LIMIT
+            if not mismatch and abs(difference) >= 0.01:
+                values = {"price_unit": difference}
+                if adjustment:
+                    sale_order.write(
+                        {
+                            "order_line": [
+                                fields.Command.update(adjustment[0].id, values)
+                            ]
+                        }
+                    )
+                else:
+                    shop = order.shop_id
+                    sale_order.write(
+                        {
+                            "order_line": [
+                                fields.Command.create(
+                                    dict(
+                                        values,
+                                        product_id=shop._discount_product().id,
+                                        name=self.env._("Rounding adjustment"),
+                                        product_uom_qty=1,
+                                        tax_id=[
+                                            fields.Command.set(shop._sale_tax().ids)
+                                        ],
+                                        marketplace_money_kind="adjustment",
+                                    )
+                                )
+                            ]
+                        }
+                    )
+            elif adjustment and (mismatch or abs(difference) < 0.01):
+                sale_order.write(
+                    {
+                        "order_line": [
+                            fields.Command.update(adjustment[0].id, {"price_unit": 0.0})
+                        ]
+                    }
+                )
+            order.write(
+                {
+                    "sale_target_amount": target,
+                    "amount_difference": difference,
+                    "amount_mismatch": mismatch,
+                    "prices_provisional": False,
+                }
+            )
+            if mismatch:
+                order.shop_id._marketplace_activity(
+                    f"amounts:{order.id}",
+                    self.env._(
+                        "Amounts of order %(order)s do not match", order=order.name
+                    ),
+                    self.env._(
+                        "Sale order %(sale)s totals %(total)s while the seller's sale "
+                        "is %(target)s (difference %(difference)s): correct its "
+                        "prices before invoicing.",
+                        sale=sale_order.name,
+                        total=total_without,
+                        target=target,
+                        difference=difference,
+                    ),
+                )
+
+    def _reprice_from_escrow(self):
+        """Provisional sale orders get the escrow's prices once it is read."""
+        for order in self.filtered(
+            lambda o: o.sale_order_id and o.escrow_read_at and o.prices_provisional
+        ):
+            commands = []
+            for so_line in order.sale_order_id.order_line.filtered(
+                "marketplace_order_line_id"
+            ):
+                price = so_line.marketplace_order_line_id._sale_unit_price()
+                if float_compare(so_line.price_unit, price, precision_digits=2):
+                    commands.append(
+                        fields.Command.update(so_line.id, {"price_unit": price})
+                    )
+            if commands:
+                order.sale_order_id.write({"order_line": commands})
+        self.filtered("sale_order_id")._add_money_lines()
+        self._check_amounts()
+
+    # -- status ---------------------------------------------------------------
+    def _follow_sale_status(self):
+        """Bring each sale order and delivery in line with the order's status.
+
+        Safe to run again and again: a status that moves backwards, or an
+        order already done, changes nothing.
+        """
+        for order in self.filtered("sale_order_id"):
+            sale_order = order.sale_order_id
+            pickings = sale_order.picking_ids.filtered(
+                lambda p: p.picking_type_code == "outgoing"
+            )
+            left = pickings.filtered(lambda p: p.state == "done")
+            if order.status in SHIPPED_STATUSES:
+                order._update_delivery_tracking(pickings)
+                if order.shop_id.validate_delivery_when_shipped:
+                    order._validate_delivery(pickings)
+            if order.status == "completed" and not sale_order.locked:
+                sale_order.action_lock()
+            elif order.status == "in_cancel":
+                order._flag(
+                    "in_cancel",
+                    self.env._(
+                        "Order %(order)s: the buyer asks to cancel", order=order.name
+                    ),
+                    self.env._(
+                        "Accept or refuse the cancellation in the seller centre; "
+                        "its sale order %(sale)s follows the answer.",
+                        sale=sale_order.name,
+                    ),
+                )
+            elif order.status == "cancelled" and not left:
+                if sale_order.state != "cancel":
+                    sale_order.with_context(
+                        disable_cancel_warning=True
+                    )._action_cancel()
+            elif order.status in ("cancelled", "to_return") and left:
+                order._flag(
+                    "return",
+                    self.env._(
+                        "Order %(order)s: parcel to come back", order=order.name
+                    ),
+                    self.env._(
+                        "The order is %(status)s after its parcel left: receive the "
+                        "return of %(sale)s when it arrives.",
+                        status=order.raw_status,
+                        sale=sale_order.name,
+                    ),
+                )
+
+    def _flag(self, cause, summary, note):
+        self.ensure_one()
+        self.shop_id._marketplace_activity(f"{cause}:{self.id}", summary, note)
+
+    def _carrier_name(self):
+        """The carrier of the order: real Thai orders leave the top-level
+        shipping_carrier empty; it is on the package or at checkout."""
+        self.ensure_one()
+        if self.shipping_carrier:
+            return self.shipping_carrier
+        try:
+            payload = json.loads(self.raw_payload or "{}")
+        except ValueError:
+            return False
+        for package in payload.get("package_list") or []:
+            if package.get("shipping_carrier"):
+                return package["shipping_carrier"]
+        return payload.get("checkout_shipping_carrier") or False
+
+    def _update_delivery_tracking(self, pickings):
+        carrier = self.env["delivery.carrier"]._marketplace_carrier(
+            self._carrier_name(), self.shop_id
+        )
+        values = {}
+        if carrier:
+            values["carrier_id"] = carrier.id
+        if self.tracking_number:
+            values["carrier_tracking_ref"] = self.tracking_number
+        for picking in pickings.filtered(lambda p: p.state != "cancel"):
+            changed = {
+                key: value
+                for key, value in values.items()
+                if (picking[key].id if key == "carrier_id" else picking[key]) != value
+            }
+            if changed:
+                picking.write(changed)
+
+    def _validate_delivery(self, pickings):
+        """The parcel left: the delivery is done, with the ordered quantities."""
+        for picking in pickings.filtered(lambda p: p.state not in ("done", "cancel")):
+            for move in picking.move_ids.filtered(lambda m: m.state != "cancel"):
+                move.quantity = move.product_uom_qty
+                move.picked = True
+            picking.with_context(
+                skip_backorder=True, skip_sms=True, cancel_backorder=True
+            ).button_validate()
+
+
+class MarketplaceOrderLine(models.Model):
+    _inherit = "marketplace.order.line"
+
+    escrow_subtotal = fields.Monetary(
+        string="Seller price",
+        readonly=True,
+        help="What the seller sold this line for after the seller's own "
+        "discounts (escrow: original price − seller discount, for the line).",
+    )
+    activity_type = fields.Char(
+        readonly=True, help="Bundle deal or add-on deal, as the escrow says."
+    )
+
+    def _apply_escrow_items(self, items):
+        """Match the escrow's items to the lines by (item, model), in order."""
+        remaining = list(self)
+        for item in items:
+            key = (str(item.get("item_id") or ""), str(item.get("model_id") or "0"))
+            for line in remaining:
+                if (line.item_id or "", line.model_id or "0") == key:
+                    remaining.remove(line)
+                    line.write(
+                        {
+                            "escrow_subtotal": float(item.get("original_price") or 0)
+                            - float(item.get("seller_discount") or 0),
+                            "activity_type": item.get("activity_type") or False,
+                        }
+                    )
+                    break
+
+    def _sale_unit_price(self):
+        """The tax-included unit price of the line's sale order line."""
+        self.ensure_one()
+        quantity = self.quantity or 1.0
+        if self.order_id.escrow_read_at and self.escrow_subtotal:
+            return self.escrow_subtotal / quantity
+        # Provisional: the order detail's price; a bundle-deal line (whose
+        # discounted price is 0 there) at its original price.
+        return self.price_unit or self.price_original
+
+    def _sale_line_name(self):
+        self.ensure_one()
+        name = self.name
+        if self.variation_name:
+            name = f"{name} ({self.variation_name})"
+        if self.sku:
+            name = f"[{self.sku}] {name}"
+        return name
+
+    def _open_for_binding(self):
+        return self.filtered(lambda line: not line.order_id.sale_order_id)
+
+
+class DeliveryCarrier(models.Model):
+    _inherit = "delivery.carrier"
+
+    @api.model
+    def _marketplace_carrier(self, name, shop):
+        """The carrier named ``name``, made once (fixed price 0) if unknown."""
+        if not name:
+            return self.browse()
+        carrier = self.sudo().search(
+            [("name", "=", name), ("company_id", "in", [shop.company_id.id, False])],
+            limit=1,
+        )
+        if not carrier:
+            carrier = self.sudo().create(
+                {
+                    "name": name,
+                    "delivery_type": "fixed",
+                    "fixed_price": 0.0,
+                    "product_id": shop._shipping_product().id,
+                    "company_id": shop.company_id.id,
+                }
+            )
+        return carrier
+
+
+class MarketplaceOrderActions(models.Model):
+    _inherit = "marketplace.order"
+
+    @api.model
+    def _bindings_made(self, orders):
+        """Orders that waited for product bindings and have them all now get
+        their sale orders: one job per shop."""
+        if not orders:
+            return
+        ready = orders.filtered(
+            lambda o: o.sale_status == "waiting" and not o.unbound_line_count
+        )
+        if not ready:
+            return
+        ready.write({"needs_sale_sync": True})
+        for shop in ready.shop_id:
+            shop._queue_sale_orders_job(
+                ready.filtered(lambda o, s=shop: o.shop_id == s)
+            )
+
+    def action_create_sale_order(self):
+        """Button "Create Sale Order": this order's sale order, now."""
+        self.ensure_one()
+        order = self.sudo()
+        if order.sale_order_id:
+            return order.action_view_sale_order()
+        backend = order.shop_id._get_channel_backend()
+        try:
+            escrows = backend._marketplace_read_escrow([order.name])
+        except Exception:  # pylint: disable=broad-except
+            escrows = {}  # provisional prices; read again by the next run
+        if order.name in escrows:
+            order._apply_escrow(escrows[order.name])
+        counts = order._create_sale_orders(force=True)
+        if counts["created"]:
+            return order.action_view_sale_order()
+        raise UserError(
+            order.sale_status_note or self.env._("No sale order was created.")
+        )
+
+    def action_create_sale_orders(self):
+        """Action on selected orders: a job per shop creates their sale orders."""
+        jobs = self.env["marketplace.job"]
+        for shop in self.shop_id:
+            orders = self.filtered(
+                lambda o, s=shop: o.shop_id == s and not o.sale_order_id
+            )
+            if orders:
+                jobs |= shop._queue_sale_orders_job(orders, force=True, origin="user")
+        if not jobs:
+            raise UserError(self.env._("These orders have their sale orders already."))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Create Sale Order"),
+                "message": self.env._(
+                    "Job(s) %(jobs)s queued to create the sale orders.",
+                    jobs=", ".join(jobs.mapped("name")),
+                ),
+                "type": "success",
+                "sticky": False,
+            },
+        }
+
+    def action_resync(self):
+        """Button "Re-sync": pull this order again now."""
+        jobs = self.env["marketplace.job"].sudo()
+        created = jobs.browse()
+        for shop in self.shop_id:
+            shop._check_connected()
+            created |= jobs.create(
+                {
+                    "job_type": "import_orders",
+                    "account_id": shop.account_id.id,
+                    "shop_id": shop.id,
+                    "origin": "user",
+                    "payload": jobs._dump_payload(
+                        {
+                            "order_sns": self.filtered(
+                                lambda o, s=shop: o.shop_id == s
+                            ).mapped("name")
+                        }
+                    ),
+                }
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Re-sync"),
+                "message": self.env._(
+                    "Job %(jobs)s queued: the order is pulled again now.",
+                    jobs=", ".join(created.mapped("name")),
+                ),
+                "type": "success",
+                "sticky": False,
+            },
+        }
+
+    def action_view_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.sale_order_id.id,
+            "view_mode": "form",
+        }
