@@ -763,7 +763,7 @@ class MarketplaceOrderActions(models.Model):
         if not ready:
             return
         ready.write({"needs_sale_sync": True})
-        for shop in ready.shop_id:
+        for shop in ready.shop_id.filtered("auto_create_sale_orders"):
             shop._queue_sale_orders_job(
                 ready.filtered(lambda o, s=shop: o.shop_id == s)
             )

@@ -34,12 +34,14 @@ import os
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 from urllib.parse import parse_qs
 
 import requests
 import vcr
 
 from odoo import fields
+from odoo.modules.registry import Registry
 from odoo.tests import common
 
 from odoo.addons.connector_marketplace.tests.common import MarketplaceTestCase
@@ -104,6 +106,18 @@ def shopee_recorder(record_mode=RECORD_MODE):
         decode_compressed_response=True,
         # Odoo's own test server (HttpCase) is on 127.0.0.1.
         ignore_hosts=["127.0.0.1"],
+    )
+
+
+def registry_without_loading_lock():
+    """Let threads of a test reach the loaded registry.
+
+    While tests run, the test runner holds the lock that ``Registry()``
+    takes, so a thread creating an environment would wait for the end of the
+    test run. The registry is loaded: hand it out directly.
+    """
+    return mock.patch.object(
+        Registry, "__new__", lambda cls, db_name: cls.registries[db_name]
     )
 
 
@@ -290,6 +304,8 @@ class ShopeeTestCase(ShopeeCassetteMixin, MarketplaceTestCase):
                 "access_token": ACCESS_TOKEN,
                 "refresh_token": REFRESH_TOKEN,
                 "access_token_expires_at": fields.Datetime.now() + timedelta(hours=4),
+                # the pulls' tests make no sale orders; test_sale_orders does
+                "auto_create_sale_orders": False,
             }
         )
         cls.shop = cls.backend.marketplace_shop_id

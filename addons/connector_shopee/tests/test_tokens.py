@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from unittest import mock
 
 from odoo import SUPERUSER_ID, api, fields, sql_db
-from odoo.modules.registry import Registry
 from odoo.tests import common, tagged
 from odoo.tools import mute_logger
 
@@ -20,6 +19,7 @@ from .common import (
     SIMULATOR_URL,
     ShopeeCassetteMixin,
     ShopeeTestCase,
+    registry_without_loading_lock,
 )
 
 
@@ -291,15 +291,7 @@ class TestConcurrentRefresh(ShopeeCassetteMixin, common.TransactionCase):
             self.assertEqual(backend.order_sync_point, datetime(2026, 11, 1, 0, 0, 0))
 
     def _registry_without_loading_lock(self):
-        """Let the threads reach the loaded registry.
-
-        While tests run, the test runner holds the lock that ``Registry()``
-        takes, so a thread creating an environment would wait for the end of
-        the test run. The registry is loaded: hand it out directly.
-        """
-        return mock.patch.object(
-            Registry, "__new__", lambda cls, db_name: cls.registries[db_name]
-        )
+        return registry_without_loading_lock()
 
     def _patch_refresh(self, replacement):
         return mock.patch.object(ShopeeClient, "refresh_token", replacement)
