@@ -91,7 +91,14 @@ class TestJobPayload(ShopeeTestCase):
         )
         by_method = {function.method: function for function in functions}
         self.assertEqual(
-            set(by_method), {"_job_run", "_job_import_orders", "_job_finish"}
+            set(by_method),
+            {
+                "_job_run",
+                "_job_import_orders",
+                "_job_import_products",
+                "_job_sale_orders",
+                "_job_finish",
+            },
         )
         for function in functions:
             self.assertEqual(function.on_fail_method, "_on_queue_job_failed")
