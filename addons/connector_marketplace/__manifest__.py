@@ -31,6 +31,7 @@
         "views/marketplace_order_missing_views.xml",
         "views/marketplace_product_binding_views.xml",
         "views/sale_order_views.xml",
+        "views/marketplace_sync_rule_views.xml",
         "views/marketplace_menus.xml",
     ],
     "application": True,

@@ -3,3 +3,4 @@ from . import binder
 from . import backend_adapter
 from . import mapper
 from . import importer
+from . import listener

@@ -14,3 +14,5 @@ from . import marketplace_shop_sale
 from . import marketplace_order_sale
 from . import sale_order
 from . import marketplace_job_sale
+from . import marketplace_sync_rule
+from . import marketplace_job_stock

@@ -481,10 +481,14 @@ class MarketplaceJob(models.Model):
         return f"{self.name}: {type_label} {target} ({step})"
 
     def _enqueue(self):
+        # An automatic push waits a few seconds for the rest of its operation.
+        eta = self.env.context.get("marketplace_job_eta")
         for job in self:
+            options = {"eta": eta} if eta else {}
             job._delayable(
                 description=job._job_description(self.env._("start")),
                 identity_key=identity_exact,
+                **options,
             )._job_run().delay()
 
     def action_retry(self):

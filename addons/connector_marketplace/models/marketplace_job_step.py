@@ -21,6 +21,9 @@ class MarketplaceJobStep(models.Model):
     unchanged_count = fields.Integer(string="Unchanged", readonly=True)
     gone_count = fields.Integer(string="Gone", readonly=True)
     waiting_count = fields.Integer(string="Waiting for bindings", readonly=True)
+    failed_count = fields.Integer(string="Failed", readonly=True)
+    skipped_count = fields.Integer(string="Skipped", readonly=True)
+    notes = fields.Text(readonly=True, help="What could not be done, and why.")
     matched_count = fields.Integer(string="Bound by SKU", readonly=True)
     ambiguous_count = fields.Integer(string="Ambiguous SKU", readonly=True)
     missing_refs = fields.Char(

@@ -121,6 +121,23 @@ class MarketplaceProductBinding(models.Model):
         help="Fingerprint of the listing as last pulled: an identical answer is "
         "skipped.",
     )
+    # -- stock push ---------------------------------------------------------------
+    push_request = fields.Integer(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Set (a number from a sequence) when the product's free quantity "
+        "changed: the next automatic push sends it. A push clears the number "
+        "it read, so a change that comes during the push is not lost.",
+    )
+    last_pushed_qty = fields.Integer(
+        string="Last pushed quantity",
+        readonly=True,
+        copy=False,
+        help="The last stock the marketplace accepted for this listing.",
+    )
+    last_pushed_at = fields.Datetime(string="Last pushed on", readonly=True, copy=False)
+    last_push_error = fields.Text(readonly=True, copy=False)
     last_seen_job_id = fields.Many2one(
         "marketplace.job",
         readonly=True,
@@ -173,6 +190,7 @@ class MarketplaceProductBinding(models.Model):
             self._normalize(vals)
         bindings = super().create(vals_list)
         bindings.filtered("product_id")._bound_changed()
+        bindings.filtered(lambda b: b.product_id and b.active)._request_push()
         return bindings
 
     def write(self, vals):
@@ -184,6 +202,7 @@ class MarketplaceProductBinding(models.Model):
             vals
         ):
             self._bound_changed()
+            self.filtered(lambda b: b.product_id and b.active)._request_push()
         return result
 
     @api.model
@@ -193,6 +212,23 @@ class MarketplaceProductBinding(models.Model):
         for key in ("external_item_id", "external_model_id"):
             if vals.get(key) is not None and vals.get(key) is not False:
                 vals[key] = str(vals[key]).strip()
+
+    def _request_push(self):
+        """Mark these listings to push (see ``push_request``), in one query."""
+        if not self.ids:
+            return
+        self.env.cr.execute(
+            "UPDATE marketplace_product_binding "
+            "SET push_request = nextval('marketplace_push_request_seq') "
+            "WHERE id IN %s",
+            [tuple(self.ids)],
+        )
+        self.invalidate_recordset(["push_request"])
+
+    def init(self):
+        self.env.cr.execute(
+            "CREATE SEQUENCE IF NOT EXISTS marketplace_push_request_seq"
+        )
 
     def _bound_changed(self):
         """Order lines not yet in a sale order follow their listing's product;

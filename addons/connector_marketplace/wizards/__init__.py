@@ -1,1 +1,2 @@
 from . import product_bind_wizard
+from . import stock_preview

@@ -110,6 +110,14 @@ class ShopeeAdapter(AbstractComponent):
                 )
             ) from err
         except ShopeeError as err:
+            if err.code == "error_busi_update_stock_failed" or (
+                path.endswith("update_stock") and err.http_status == 200
+            ):
+                # A refusal of the item (deleted, unlisted, ...): the caller
+                # records it on the item and goes on with the others.
+                raise FailedJobError(
+                    self.env._("Shopee refused the stock: %(error)s", error=err)
+                ) from err
             raise FailedJobError(
                 self.env._("Shopee refused %(path)s: %(error)s", path=path, error=err)
             ) from err

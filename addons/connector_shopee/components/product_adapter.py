@@ -125,3 +125,46 @@ class ShopeeProductAdapter(Component):
         return [
             self._listing(item, model, tiers) for model in response.get("model") or []
         ]
+
+    def update_stock(self, item_id, models):
+        """Set the seller stock of one item's models (≤ 50 per call).
+
+        :param models: [(model_id, quantity)], model "0" for an item without
+            variations
+        :returns: {"success": {model_id: stock}, "failure": {model_id: reason}}
+        """
+        answer = {"success": {}, "failure": {}}
+        for index in range(0, len(models), 50):
+            chunk = models[index : index + 50]
+            data = self._call(
+                "POST",
+                "product/update_stock",
+                body={
+                    "item_id": int(item_id),
+                    "stock_list": [
+                        {
+                            "model_id": int(model_id),
+                            "seller_stock": [{"stock": int(qty)}],
+                        }
+                        for model_id, qty in chunk
+                    ],
+                },
+            )
+            response = data.get("response") or {}
+            for success in response.get("success_list") or []:
+                answer["success"][str(success.get("model_id") or 0)] = int(
+                    success.get("stock") or 0
+                )
+            for failure in response.get("failure_list") or []:
+                answer["failure"][str(failure.get("model_id") or 0)] = (
+                    failure.get("failed_reason") or ""
+                )
+        return answer
+
+    def read_stock(self, item_ids):
+        """{(item_id, model_id): seller stock} as Shopee shows it now."""
+        stock = {}
+        for index in range(0, len(item_ids), BASE_INFO_CHUNK):
+            for listing in self.read(item_ids[index : index + BASE_INFO_CHUNK]):
+                stock[(listing["item_id"], listing["model_id"])] = listing["stock"]
+        return stock

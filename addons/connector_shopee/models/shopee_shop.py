@@ -409,6 +409,34 @@ class ShopeeShop(models.Model):
                 order_sns
             )
 
+    def _marketplace_update_stock(self, item_id, models):
+        self.ensure_one()
+        with self.work_on("shopee.product.binding") as work:
+            return work.component(usage="backend.adapter").update_stock(item_id, models)
+
+    def _marketplace_read_stock(self, item_ids):
+        self.ensure_one()
+        with self.work_on("shopee.product.binding") as work:
+            return work.component(usage="backend.adapter").read_stock(item_ids)
+
+    def _marketplace_items_in_unimported_orders(self):
+        """Item ids of the orders Shopee changed after the shop's sync point:
+        their stock on Shopee may already count orders Odoo has not seen."""
+        self.ensure_one()
+        since = self.order_sync_point or fields.Datetime.now()
+        until = fields.Datetime.now()
+        if since >= until:
+            return set()
+        with self.work_on("shopee.order") as work:
+            adapter = work.component(usage="backend.adapter")
+            order_sns = adapter.search(since, until)
+            orders = adapter.read(order_sns) if order_sns else []
+        return {
+            str(item.get("item_id"))
+            for order in orders
+            for item in order.get("item_list") or []
+        }
+
     def _marketplace_check_connection(self):
         """A light call that succeeds only if the app and shop are accepted."""
         self.ensure_one()

@@ -9,3 +9,4 @@ from . import test_translations
 from . import test_job_screens
 from . import test_products
 from . import test_sale_orders
+from . import test_stock

@@ -1,0 +1,425 @@
+"""The ``push_stock`` job: Odoo's stock to the marketplace, under sync rules.
+
+Payloads: ``{"product_ids": [...]}``, or ``{}`` for every bound product of
+the shop; ``"force": true`` sends even the quantities the marketplace
+already has. Two more come from the connector itself: ``{"marked": true}``
+(the automatic push: the listings whose product's free quantity changed) and
+``{"drift": true}`` (the daily reconciliation with the stock the marketplace
+shows).
+
+The first step picks the listings and reports those it cannot push (a
+product without a binding on the shop, an inactive listing); one step per
+group of items computes the quantities in bulk and sends one update per item
+with all its models; the last step adds up.
+"""
+
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.queue_job.delay import group
+from odoo.addons.queue_job.exception import FailedJobError
+from odoo.addons.queue_job.job import identity_exact
+
+_logger = logging.getLogger("odoo.addons.connector_marketplace.push")
+
+PUSH_KEYS = {"product_ids", "force", "marked", "drift"}
+ITEMS_PER_STEP = 20
+# A short delay lets the stock moves of one operation come together.
+AUTO_PUSH_DELAY = 10
+
+
+class MarketplaceJob(models.Model):
+    _inherit = "marketplace.job"
+
+    job_type = fields.Selection(
+        selection_add=[("push_stock", "Push stock")],
+        ondelete={"push_stock": "cascade"},
+    )
+    origin = fields.Selection(
+        selection_add=[("stock", "Stock change")], ondelete={"stock": "set default"}
+    )
+
+    def init(self):
+        super().init()
+        # One automatic push waiting per shop: whatever is marked when it runs.
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS marketplace_job_one_auto_push "
+            "ON marketplace_job (shop_id) "
+            "WHERE job_type = 'push_stock' AND origin = 'stock' AND state = 'pending'"
+        )
+
+    @api.model
+    def _job_channels(self):
+        return dict(super()._job_channels(), push_stock="root.marketplace.export")
+
+    @api.model
+    def _shop_job_types(self):
+        return (*super()._shop_job_types(), "push_stock")
+
+    @api.model
+    def _validate_payload_push_stock(self, payload):
+        unknown = set(payload) - PUSH_KEYS
+        if unknown:
+            raise ValidationError(
+                self.env._(
+                    "Unknown key(s) in the payload: %(keys)s. A stock push accepts "
+                    '"product_ids" (a list of product ids) and "force" (true to '
+                    "send unchanged quantities too); {} pushes every bound product.",
+                    keys=", ".join(sorted(unknown)),
+                )
+            )
+        ids = payload.get("product_ids")
+        if ids is not None and not (
+            isinstance(ids, list)
+            and all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+        ):
+            raise ValidationError(
+                self.env._(
+                    '"product_ids" must be a list of product ids, such as [1, 2, 3].'
+                )
+            )
+        for key in ("force", "marked", "drift"):
+            if key in payload and not isinstance(payload[key], bool):
+                raise ValidationError(
+                    self.env._('"%(key)s" must be true or false.', key=key)
+                )
+        return {
+            "product_ids": ids,
+            "force": payload.get("force", False),
+            "marked": payload.get("marked", False),
+            "drift": payload.get("drift", False),
+        }
+
+    # -- start ----------------------------------------------------------------
+    def _run_push_stock(self):
+        payload = self._payload_dict()
+        shop = self.shop_id
+        bindings = self.env["marketplace.product.binding"].with_context(
+            active_test=False
+        )
+        notes = []
+        if payload["product_ids"] is not None:
+            products = (
+                self.env["product.product"].browse(payload["product_ids"]).exists()
+            )
+            unknown = set(payload["product_ids"]) - set(products.ids)
+            found = bindings.search(
+                [("shop_id", "=", shop.id), ("product_id", "in", products.ids)]
+            )
+            for product_id in sorted(unknown):
+                notes.append(self.env._("product %(id)s does not exist", id=product_id))
+            for product in products - found.product_id:
+                notes.append(
+                    self.env._(
+                        "product %(product)s has no binding on shop %(shop)s",
+                        product=product.display_name,
+                        shop=shop.display_name,
+                    )
+                )
+            for binding in found.filtered(lambda b: not b.active):
+                notes.append(
+                    self.env._(
+                        "listing %(listing)s of %(product)s skipped: it is inactive "
+                        "(%(status)s)",
+                        listing=binding.display_name,
+                        product=binding.product_id.display_name,
+                        status=dict(
+                            binding._fields["listing_status"]._description_selection(
+                                self.env
+                            )
+                        )[binding.listing_status],
+                    )
+                )
+            targets = found.filtered("active")
+        elif payload["marked"]:
+            targets = bindings.search(
+                [
+                    ("shop_id", "=", shop.id),
+                    ("push_request", "!=", False),
+                    ("active", "=", True),
+                    ("product_id", "!=", False),
+                ]
+            )
+        else:
+            targets = bindings.search(
+                [
+                    ("shop_id", "=", shop.id),
+                    ("active", "=", True),
+                    ("product_id", "!=", False),
+                ]
+            )
+            if payload["drift"]:
+                targets, drift_notes = self._drifted(targets)
+                notes += drift_notes
+        self.items_listed = len(set(targets.mapped("external_item_id")))
+        if payload["product_ids"] is not None and not targets:
+            raise FailedJobError(
+                self.env._("Nothing to push: %(notes)s.", notes="; ".join(notes))
+            )
+        if notes:
+            self.env["marketplace.job.step"].create(
+                {
+                    "job_id": self.id,
+                    "skipped_count": len(notes),
+                    "notes": "\n".join(notes),
+                }
+            )
+        items = {}
+        for binding in targets:
+            items.setdefault(binding.external_item_id, []).append(binding.id)
+        groups = list(items.values())
+        steps = [
+            groups[index : index + ITEMS_PER_STEP]
+            for index in range(0, len(groups), ITEMS_PER_STEP)
+        ]
+        if not steps:
+            return self._job_finish()
+        pushes = [
+            self._delayable(
+                description=self._job_description(
+                    self.env._(
+                        "items %(first)s-%(last)s of %(total)s",
+                        first=index * ITEMS_PER_STEP + 1,
+                        last=index * ITEMS_PER_STEP + len(chunk),
+                        total=len(groups),
+                    )
+                ),
+                identity_key=identity_exact,
+            )._job_push_stock(
+                [i for item in chunk for i in item],
+                payload["force"] or payload["drift"],
+            )
+            for index, chunk in enumerate(steps)
+        ]
+        finish = self._delayable(
+            description=self._job_description(self.env._("finish"))
+        )
+        group(*pushes).on_done(finish._job_finish()).delay()
+        return self.env._(
+            "%(count)s items to push; %(steps)s push jobs queued.",
+            count=len(groups),
+            steps=len(steps),
+        )
+
+    def _drifted(self, bindings):
+        """The listings whose marketplace stock differs from the rules' result,
+        leaving out the items of orders Odoo has not imported yet."""
+        backend = self.shop_id._get_channel_backend()
+        stock = backend._marketplace_read_stock(
+            list(set(bindings.mapped("external_item_id")))
+        )
+        busy = backend._marketplace_items_in_unimported_orders()
+        quantities = self.shop_id._stock_quantities(bindings.product_id)
+        drifted, notes = bindings.browse(), []
+        for binding in bindings:
+            key = (binding.external_item_id, binding.external_model_id)
+            if binding.external_item_id in busy:
+                notes.append(
+                    self.env._(
+                        "listing %(listing)s skipped: it is in orders not imported yet",
+                        listing=binding.display_name,
+                    )
+                )
+                continue
+            if key in stock and stock[key] != quantities[binding.product_id.id][0]:
+                binding.marketplace_stock = stock[key]
+                drifted |= binding
+        return drifted, notes
+
+    # -- steps ----------------------------------------------------------------
+    def _job_push_stock(self, binding_ids, force=False):
+        """Queue job: compute and send the quantities of a group of items."""
+        self.ensure_one()
+        job = self.sudo()._in_job_lang()
+        bindings = (
+            job.env["marketplace.product.binding"]
+            .with_context(active_test=False)
+            .browse(binding_ids)
+            .exists()
+        )
+        # What the marks were when read: a later mark is kept for the next push.
+        requests = {binding.id: binding.push_request for binding in bindings}
+        skipped = bindings.filtered(lambda b: not b.active or not b.product_id)
+        bindings -= skipped
+        quantities = job.shop_id._stock_quantities(bindings.product_id)
+        backend = job.shop_id._get_channel_backend()
+        counts = {"pushed": 0, "unchanged": 0, "failed": 0}
+        failures = []
+        items = {}
+        for binding in bindings:
+            items.setdefault(
+                binding.external_item_id, self.env["marketplace.product.binding"]
+            )
+            items[binding.external_item_id] |= binding
+        now = fields.Datetime.now()
+        for item_id, listings in items.items():
+            send = [
+                (listing, quantities[listing.product_id.id][0])
+                for listing in listings
+                if force
+                or not listing.last_pushed_at
+                or listing.last_pushed_qty != quantities[listing.product_id.id][0]
+            ]
+            counts["unchanged"] += len(listings) - len(send)
+            if not send:
+                continue
+            try:
+                answer = backend._marketplace_update_stock(
+                    item_id, [(listing.external_model_id, qty) for listing, qty in send]
+                )
+            except FailedJobError as error:
+                answer = {
+                    "success": {},
+                    "failure": {
+                        listing.external_model_id: str(error) for listing, _q in send
+                    },
+                }
+            for listing, _qty in send:
+                model_id = listing.external_model_id
+                if model_id in answer["success"]:
+                    listing.write(
+                        {
+                            "last_pushed_qty": answer["success"][model_id],
+                            "last_pushed_at": now,
+                            "last_push_error": False,
+                        }
+                    )
+                    counts["pushed"] += 1
+                else:
+                    reason = answer["failure"].get(model_id) or job.env._(
+                        "not in the marketplace's answer"
+                    )
+                    listing.write({"last_push_error": reason})
+                    failures.append(f"{listing.display_name}: {reason}")
+                    counts["failed"] += 1
+        job._clear_push_requests(requests)
+        job.env["marketplace.job.step"].create(
+            {
+                "job_id": job.id,
+                "created_count": counts["pushed"],
+                "unchanged_count": counts["unchanged"],
+                "failed_count": counts["failed"],
+                "skipped_count": len(skipped),
+                "notes": "\n".join(failures) or False,
+            }
+        )
+        _logger.info(
+            "Stock push %s (%s): %s pushed, %s unchanged, %s failed",
+            job.name,
+            job.shop_id.display_name,
+            counts["pushed"],
+            counts["unchanged"],
+            counts["failed"],
+        )
+        return job.env._(
+            "%(pushed)s pushed, %(unchanged)s unchanged, %(failed)s failed.", **counts
+        )
+
+    def _clear_push_requests(self, requests):
+        """Clear the marks these listings had when the step read them."""
+        for binding_id, request in requests.items():
+            if request:
+                self.env.cr.execute(
+                    "UPDATE marketplace_product_binding SET push_request = NULL "
+                    "WHERE id = %s AND push_request = %s",
+                    [binding_id, request],
+                )
+
+    def _finish_push_stock(self):
+        steps = self.step_ids
+        self.shop_id.sudo().stock_sync_point = fields.Datetime.now()
+        notes = [note for note in steps.mapped("notes") if note]
+        summary = self.env._(
+            "%(pushed)s listings pushed, %(unchanged)s unchanged, %(failed)s failed, "
+            "%(skipped)s skipped.",
+            pushed=sum(steps.mapped("created_count")),
+            unchanged=sum(steps.mapped("unchanged_count")),
+            failed=sum(steps.mapped("failed_count")),
+            skipped=sum(steps.mapped("skipped_count")),
+        )
+        if notes:
+            summary += "\n" + "\n".join(notes)
+        return summary
+
+
+class MarketplaceShop(models.Model):
+    _inherit = "marketplace.shop"
+
+    def _create_push_stock_job(self, payload, origin="user"):
+        self.ensure_one()
+        jobs = self.env["marketplace.job"].sudo()
+        return jobs.create(
+            {
+                "job_type": "push_stock",
+                "account_id": self.account_id.id,
+                "shop_id": self.id,
+                "origin": origin,
+                "payload": jobs._dump_payload(payload),
+            }
+        )
+
+    def action_push_stock(self):
+        """Button "Push stock now": every bound product of the shop."""
+        self.ensure_one()
+        self._check_connected()
+        job = self._create_push_stock_job({})
+        return self._notification(
+            self.env._("Push stock"),
+            self.env._(
+                "Job %(job)s was queued to push the stock of %(shop)s.",
+                job=job.name,
+                shop=self.display_name,
+            ),
+            True,
+        )
+
+    def _queue_auto_push(self):
+        """One automatic push waiting per shop (a partial unique index), a few
+        seconds from now: it pushes whatever is marked when it runs."""
+        for shop in self.filtered(
+            lambda s: (
+                s.auto_push_stock and s.auth_state == "connected" and not s.sync_paused
+            )
+        ):
+            jobs = self.env["marketplace.job"].sudo()
+            if jobs.search_count(
+                [
+                    ("shop_id", "=", shop.id),
+                    ("job_type", "=", "push_stock"),
+                    ("origin", "=", "stock"),
+                    ("state", "=", "pending"),
+                ]
+            ):
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    jobs.with_context(marketplace_job_eta=AUTO_PUSH_DELAY).create(
+                        {
+                            "job_type": "push_stock",
+                            "account_id": shop.account_id.id,
+                            "shop_id": shop.id,
+                            "origin": "stock",
+                            "payload": jobs._dump_payload({"marked": True}),
+                        }
+                    )
+            except Exception as error:  # pylint: disable=broad-except
+                # Another transaction queued it at the same time: it will push
+                # what this one marked. Any other problem must not block the
+                # stock operation that triggered the push.
+                _logger.info("Shop %s: automatic push not queued: %s", shop.name, error)
+
+    @api.model
+    def _cron_reconcile_stock(self):
+        """Cron "Marketplace: Reconcile Stock": the stock each marketplace
+        shows, compared with the rules' result, pushed where it drifted."""
+        for shop in self.search(
+            [
+                ("auth_state", "=", "connected"),
+                ("sync_paused", "=", False),
+                ("account_id.active", "=", True),
+            ]
+        ):
+            if shop.binding_ids.filtered("product_id"):
+                shop._create_push_stock_job({"drift": True}, origin="cron")

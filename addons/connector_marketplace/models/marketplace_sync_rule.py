@@ -1,0 +1,290 @@
+"""Sync rules: how much of Odoo's stock a shop shows, so it never oversells.
+
+For a bound product on a shop (README, "Stock to the marketplace"):
+
+1. ``base`` = free quantity in the rule's stock source − open marketplace
+   demand (units on marketplace orders of any shop without a confirmed sale
+   order yet), never below 0;
+2. ``online = max(0, (base − buffer) × allocation // 100)`` in integers;
+3. rounding ``r > 0``: ``online`` rounded down to a multiple of ``r``;
+4. ``online < minimum``: 0 is pushed (the last units stay for other channels).
+
+The rule: the product's, else the rule of its category or nearest parent
+category, else the shop-wide one; ties by lowest sequence, then lowest id.
+No rule: buffer 0, allocation 100, the shop's warehouse.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# Orders whose units are still to leave the stock.
+OPEN_DEMAND_STATUSES = (
+    "pending",
+    "unpaid",
+    "ready_to_ship",
+    "processed",
+    "retry_ship",
+    "in_cancel",
+)
+
+
+def online_quantity(free, demand, buffer=0, allocation=100, rounding=0, minimum=0):
+    """The quantity the marketplace gets, by the pinned arithmetic."""
+    base = max(0, int(free) - int(demand))
+    online = max(0, (base - int(buffer)) * int(allocation) // 100)
+    if rounding and rounding > 0:
+        online = online // int(rounding) * int(rounding)
+    if online < int(minimum):
+        return 0
+    return online
+
+
+class MarketplaceSyncRule(models.Model):
+    _name = "marketplace.sync.rule"
+    _description = "Marketplace Stock Sync Rule"
+    _order = "shop_id, sequence, id"
+
+    name = fields.Char(compute="_compute_name", store=True, readonly=False)
+    shop_id = fields.Many2one(
+        "marketplace.shop", string="Shop", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    scope = fields.Selection(
+        [
+            ("all", "All products"),
+            ("category", "Product category"),
+            ("product", "Product"),
+        ],
+        default="all",
+        required=True,
+        help="The most specific active rule wins: a product's own rule, then "
+        "its category's (or the nearest parent's), then the shop-wide rule.",
+    )
+    categ_id = fields.Many2one("product.category", string="Category")
+    product_id = fields.Many2one("product.product", string="Product")
+    buffer_qty = fields.Integer(
+        string="Buffer Quantity",
+        help="Units kept back from the marketplace, e.g. for other channels.",
+    )
+    min_online_qty = fields.Integer(
+        string="Min Online Quantity",
+        help="Below this quantity the marketplace gets 0: the last units are not "
+        "offered there.",
+    )
+    rounding = fields.Integer(
+        help="Round the quantity down to a multiple of this; 0: no rounding."
+    )
+    allocation = fields.Integer(
+        string="Allocation %",
+        default=100,
+        help="The share of the stock (after the buffer) this shop gets.",
+    )
+    source = fields.Selection(
+        [
+            ("warehouse", "The shop's warehouse"),
+            ("warehouses", "Chosen warehouses"),
+            ("locations", "Chosen locations"),
+        ],
+        string="Stock source",
+        default="warehouse",
+        required=True,
+    )
+    warehouse_ids = fields.Many2many("stock.warehouse", string="Warehouses")
+    location_ids = fields.Many2many(
+        "stock.location", string="Locations", domain="[('usage', '=', 'internal')]"
+    )
+
+    @api.depends("scope", "categ_id", "product_id", "shop_id")
+    def _compute_name(self):
+        for rule in self:
+            if rule.scope == "product" and rule.product_id:
+                target = rule.product_id.display_name
+            elif rule.scope == "category" and rule.categ_id:
+                target = rule.categ_id.display_name
+            else:
+                target = self.env._("All products")
+            rule.name = f"{rule.shop_id.name or ''} · {target}".strip(" ·")
+
+    @api.constrains(
+        "buffer_qty",
+        "min_online_qty",
+        "rounding",
+        "allocation",
+        "scope",
+        "categ_id",
+        "product_id",
+        "source",
+        "warehouse_ids",
+        "location_ids",
+    )
+    def _check_values(self):
+        for rule in self:
+            if rule.buffer_qty < 0:
+                raise ValidationError(
+                    self.env._("The buffer quantity cannot be negative.")
+                )
+            if rule.min_online_qty < 0:
+                raise ValidationError(
+                    self.env._("The minimum online quantity cannot be negative.")
+                )
+            if rule.rounding < 0:
+                raise ValidationError(
+                    self.env._("The rounding cannot be negative (0 means no rounding).")
+                )
+            if not 0 <= rule.allocation <= 100:
+                raise ValidationError(
+                    self.env._("The allocation is a percentage between 0 and 100.")
+                )
+            if rule.scope == "category" and not rule.categ_id:
+                raise ValidationError(self.env._("Choose the rule's product category."))
+            if rule.scope == "product" and not rule.product_id:
+                raise ValidationError(self.env._("Choose the rule's product."))
+            if rule.source == "warehouses" and not rule.warehouse_ids:
+                raise ValidationError(
+                    self.env._("Choose the warehouses of the stock source.")
+                )
+            if rule.source == "locations" and not rule.location_ids:
+                raise ValidationError(
+                    self.env._("Choose the locations of the stock source.")
+                )
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.shop_id._mark_all_to_push()
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        rules.shop_id._mark_all_to_push()
+        return rules
+
+    def action_preview(self):
+        self.ensure_one()
+        return self.env["marketplace.stock.preview"]._open(self.shop_id, self)
+
+    # -- which rule ---------------------------------------------------------------
+    def _source_locations(self, shop):
+        """The internal locations whose free stock counts (ids, sorted)."""
+        if self and self.source == "locations":
+            return tuple(sorted(self.location_ids.ids))
+        if self and self.source == "warehouses":
+            return tuple(sorted(self.warehouse_ids.mapped("lot_stock_id").ids))
+        warehouse = shop.warehouse_id or self.env["stock.warehouse"].search(
+            [("company_id", "=", shop.company_id.id)], limit=1
+        )
+        return tuple(warehouse.lot_stock_id.ids)
+
+    @api.model
+    def _rules_for(self, shop, products):
+        """{product id: rule} (an empty rule where none applies)."""
+        rules = self.search([("shop_id", "=", shop.id), ("active", "=", True)])
+        by_product, by_categ, shop_wide = {}, {}, self.browse()
+        for rule in rules.sorted(lambda r: (r.sequence, r.id)):
+            if rule.scope == "product":
+                by_product.setdefault(rule.product_id.id, rule)
+            elif rule.scope == "category":
+                by_categ.setdefault(rule.categ_id.id, rule)
+            elif not shop_wide:
+                shop_wide = rule
+        chosen = {}
+        for product in products:
+            rule = by_product.get(product.id)
+            category = product.categ_id
+            while not rule and category:
+                rule = by_categ.get(category.id)
+                category = category.parent_id
+            chosen[product.id] = rule or shop_wide
+        return chosen
+
+
+class MarketplaceShop(models.Model):
+    _inherit = "marketplace.shop"
+
+    sync_rule_ids = fields.One2many(
+        "marketplace.sync.rule", "shop_id", string="Sync rules"
+    )
+    auto_push_stock = fields.Boolean(
+        string="Push stock automatically",
+        default=True,
+        help="Every change of a bound product's free quantity (deliveries, "
+        "receipts, reservations, inventory, sale orders) queues a push of the "
+        "changed products a few seconds later.",
+    )
+    stock_sync_point = fields.Datetime(string="Stock pushed at", readonly=True)
+
+    def action_stock_preview(self):
+        self.ensure_one()
+        return self.env["marketplace.stock.preview"]._open(self)
+
+    def _mark_all_to_push(self):
+        """A rule changed: every bound listing of the shop is pushed again."""
+        for shop in self:
+            shop.binding_ids.filtered(
+                lambda b: b.product_id and b.active
+            )._request_push()
+
+    def _stock_quantities(self, products):
+        """{product id: (quantity to push, rule, free, demand)} in bulk.
+
+        One free-quantity computation per stock source and one query for the
+        open demand, whatever the number of products.
+        """
+        self.ensure_one()
+        rules = self.env["marketplace.sync.rule"]._rules_for(self, products)
+        by_source = {}
+        for product in products:
+            source = rules[product.id]._source_locations(self)
+            by_source.setdefault(source, self.env["product.product"])
+            by_source[source] |= product
+        free = {}
+        for source, source_products in by_source.items():
+            quantities = source_products.with_context(
+                location=list(source)
+            )._compute_quantities_dict(None, None, None)
+            for product_id, values in quantities.items():
+                free[product_id] = values["free_qty"]
+        demand = self._open_demand(products)
+        result = {}
+        for product in products:
+            rule = rules[product.id]
+            quantity = online_quantity(
+                free.get(product.id, 0.0),
+                demand.get(product.id, 0.0),
+                rule.buffer_qty if rule else 0,
+                rule.allocation if rule else 100,
+                rule.rounding if rule else 0,
+                rule.min_online_qty if rule else 0,
+            )
+            result[product.id] = (
+                quantity,
+                rule,
+                free.get(product.id, 0.0),
+                demand.get(product.id, 0.0),
+            )
+        return result
+
+    def _open_demand(self, products):
+        """{product id: units} on marketplace orders, of any shop, that have no
+        confirmed sale order yet (unpaid, waiting for bindings…)."""
+        if not products:
+            return {}
+        self.env["marketplace.order.line"].flush_model(["product_id", "quantity", "order_id"])
+        self.env["marketplace.order"].flush_model(["status", "sale_order_id"])
+        self.env["sale.order"].flush_model(["state"])
+        self.env.cr.execute(
+            """
+            SELECT line.product_id, SUM(line.quantity)
+              FROM marketplace_order_line line
+              JOIN marketplace_order o ON o.id = line.order_id
+         LEFT JOIN sale_order so ON so.id = o.sale_order_id
+             WHERE line.product_id IN %s
+               AND o.status IN %s
+               AND (so.id IS NULL OR so.state NOT IN ('sale', 'done'))
+          GROUP BY line.product_id
+            """,
+            [tuple(products.ids), OPEN_DEMAND_STATUSES],
+        )
+        return dict(self.env.cr.fetchall())
