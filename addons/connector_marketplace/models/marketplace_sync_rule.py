@@ -271,7 +271,9 @@ class MarketplaceShop(models.Model):
         confirmed sale order yet (unpaid, waiting for bindings…)."""
         if not products:
             return {}
-        self.env["marketplace.order.line"].flush_model(["product_id", "quantity", "order_id"])
+        self.env["marketplace.order.line"].flush_model(
+            ["product_id", "quantity", "order_id"]
+        )
         self.env["marketplace.order"].flush_model(["status", "sale_order_id"])
         self.env["sale.order"].flush_model(["state"])
         self.env.cr.execute(
