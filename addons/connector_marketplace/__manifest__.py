@@ -32,6 +32,7 @@
         "views/marketplace_product_binding_views.xml",
         "views/sale_order_views.xml",
         "views/marketplace_sync_rule_views.xml",
+        "views/marketplace_webhook_event_views.xml",
         "views/marketplace_menus.xml",
     ],
     "application": True,

@@ -16,3 +16,4 @@ from . import sale_order
 from . import marketplace_job_sale
 from . import marketplace_sync_rule
 from . import marketplace_job_stock
+from . import marketplace_webhook_event

@@ -464,6 +464,8 @@ class MarketplaceJob(models.Model):
 
     def _queue_channel(self):
         self.ensure_one()
+        if self.origin == "webhook":
+            return "root.marketplace.webhook"
         return self._job_channels().get(self.job_type, "root.marketplace")
 
     def _delayable(self, **options):

@@ -5,3 +5,4 @@ from . import marketplace_shop
 from . import shopee_shop
 from . import shopee_order
 from . import shopee_product_binding
+from . import webhook_event

@@ -1,4 +1,6 @@
+import hmac
 import ipaddress
+import json
 import logging
 from urllib.parse import urlencode, urlsplit
 
@@ -8,6 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..api import ShopeeClient
 
 _logger = logging.getLogger(__name__)
+_webhook_logger = logging.getLogger("odoo.addons.connector_marketplace.webhook")
 
 MANAGER_GROUP = "connector_marketplace.group_marketplace_manager"
 # Shopee's hosts (shopee-api.md §1): one per place the integrator's servers
@@ -22,6 +25,7 @@ SHOPEE_HOSTS = {
 DEFAULT_SIMULATOR_URL = "http://localhost:8079"
 PUBLIC_URL_PARAM = "connector_marketplace.public_base_url"
 OAUTH_CALLBACK_PATH = "/marketplace/shopee/oauth/%s"
+WEBHOOK_PATH = "/marketplace/shopee/webhook/%s"
 # Changing one of these sends the tokens to another host: the shops are
 # disconnected first.
 HOST_FIELDS = {"environment", "shopee_api_location", "shopee_simulator_url"}
@@ -92,6 +96,12 @@ class MarketplaceAccount(models.Model):
         "environment only): a loopback address, set by a system administrator.",
     )
     shopee_api_url = fields.Char(string="API host", compute="_compute_shopee_urls")
+    shopee_webhook_url = fields.Char(
+        string="Push callback URL",
+        compute="_compute_shopee_urls",
+        help="Register exactly this URL in the Shopee console (Push Mechanism): "
+        "pushes are verified against it.",
+    )
     shopee_redirect_url = fields.Char(
         string="Redirect URL",
         compute="_compute_shopee_urls",
@@ -106,6 +116,9 @@ class MarketplaceAccount(models.Model):
             account.shopee_api_url = account._shopee_host()
             account.shopee_redirect_url = (
                 f"{base_url}{OAUTH_CALLBACK_PATH % account.id}" if account.id else False
+            )
+            account.shopee_webhook_url = (
+                f"{base_url}{WEBHOOK_PATH % account.id}" if account.id else False
             )
 
     @api.model
@@ -323,3 +336,111 @@ class MarketplaceAccount(models.Model):
                 )
             )
         return backend
+
+    # -- push notifications -------------------------------------------------------
+    def _shopee_check_push_signature(self, signature, raw_body):
+        """False: signed with the push partner key; True: with the API partner
+        key (accepted, with a warning); None: not signed by this app."""
+        self.ensure_one()
+        account = self.sudo()
+        url = account.shopee_webhook_url or ""
+        if not signature or not url:
+            return None
+        from ..controllers.webhook import push_signature
+
+        for key, api_key in (
+            (account.shopee_push_partner_key, False),
+            (account.shopee_partner_key, True),
+        ):
+            if key and hmac.compare_digest(
+                push_signature(key.strip(), url, raw_body), signature.lower()
+            ):
+                if api_key:
+                    _webhook_logger.warning(
+                        "Shopee push to account %s signed with the API partner key, "
+                        "not the push partner key",
+                        account.id,
+                    )
+                return api_key
+        return None
+
+    def _shopee_push_shop(self, message):
+        data = message.get("data") if isinstance(message.get("data"), dict) else {}
+        shop_id = message.get("shop_id") or data.get("shop_id")
+        if not shop_id:
+            return self.env["marketplace.shop"]
+        return (
+            self.env["marketplace.shop"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [("account_id", "=", self.id), ("external_id", "=", str(shop_id))],
+                limit=1,
+            )
+        )
+
+    def _shopee_receive_push(
+        self, raw_body, message, signed_with_api_key=False, source="push"
+    ):
+        """Store a verified push and queue it (the controller, the lost-push drain)."""
+        self.ensure_one()
+        events = self.env["marketplace.webhook.event"].sudo()
+        shop = self._shopee_push_shop(message)
+        partner_level = message.get("code") in (1, 12)
+        if not shop and not partner_level:
+            return events._receive(
+                self,
+                raw_body,
+                message,
+                state="ignored",
+                result=self.env._("No shop of this account has this shop id."),
+                signed_with_api_key=signed_with_api_key,
+                source=source,
+            )
+        return events._receive(
+            self,
+            raw_body,
+            message,
+            shop=shop,
+            signed_with_api_key=signed_with_api_key,
+            source=source,
+        )
+
+    @api.model
+    def _cron_shopee_lost_pushes(self):
+        """Read back the pushes Shopee could not deliver, feed them through the
+        same pipeline (a push already received is not processed twice), and
+        tell Shopee they are consumed."""
+        for account in self.sudo().search(
+            [("channel", "=", "shopee"), ("shopee_partner_key", "!=", False)]
+        ):
+            try:
+                account._shopee_drain_lost_pushes()
+            except Exception as err:  # pylint: disable=broad-except
+                _logger.warning(
+                    "Shopee account %s: lost pushes not read: %s", account.id, err
+                )
+
+    def _shopee_drain_lost_pushes(self, max_pages=20):
+        self.ensure_one()
+        client = self._shopee_client()
+        received = 0
+        for _page in range(max_pages):
+            data = client.call("GET", "push/get_lost_push_message", public=True)
+            response = data.get("response") or {}
+            messages = response.get("push_message_list") or []
+            for message in messages:
+                raw = json.dumps(message, sort_keys=True).encode()
+                self._shopee_receive_push(raw, message, source="lost")
+                received += 1
+            last_id = response.get("last_message_id")
+            if last_id:
+                client.call(
+                    "POST",
+                    "push/confirm_consumed_lost_push_message",
+                    body={"last_message_id": last_id},
+                    public=True,
+                )
+            if not response.get("has_next_page"):
+                break
+        return received

@@ -10,3 +10,4 @@ from . import test_job_screens
 from . import test_products
 from . import test_sale_orders
 from . import test_stock
+from . import test_webhooks

@@ -1,0 +1,307 @@
+"""Push notifications received from a marketplace, each kept once.
+
+The webhook controller verifies a push, stores it here and queues its
+processing; it answers in milliseconds. A push the marketplace retries, or
+sends twice, has the same key (its ``msg_id``, else a hash of its body) and
+a unique constraint keeps it once: no second job. The processing trusts the
+body for ids only: orders are read again from the marketplace's API.
+"""
+
+import hashlib
+import json
+import logging
+
+from odoo import api, fields, models
+
+from odoo.addons.queue_job.job import identity_exact
+
+_logger = logging.getLogger("odoo.addons.connector_marketplace.webhook")
+
+
+class MarketplaceWebhookEvent(models.Model):
+    _name = "marketplace.webhook.event"
+    _description = "Marketplace Webhook Event"
+    _order = "received_at desc, id desc"
+    _rec_name = "dedup_key"
+
+    account_id = fields.Many2one(
+        "marketplace.account",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+    )
+    shop_id = fields.Many2one(
+        "marketplace.shop", ondelete="set null", index=True, readonly=True
+    )
+    company_id = fields.Many2one(related="account_id.company_id", store=True)
+    channel = fields.Selection(related="account_id.channel", store=True)
+    code = fields.Integer(
+        readonly=True, index=True, help="The marketplace's push code."
+    )
+    code_name = fields.Char(string="Event", compute="_compute_code_name")
+    dedup_key = fields.Char(
+        string="Key",
+        required=True,
+        readonly=True,
+        help="The push's msg_id, else a hash of its body: a repeated push has the "
+        "same key and is stored once.",
+    )
+    received_at = fields.Datetime(
+        required=True, readonly=True, default=fields.Datetime.now, index=True
+    )
+    source = fields.Selection(
+        [("push", "Push"), ("lost", "Lost push (read back)")],
+        default="push",
+        required=True,
+        readonly=True,
+    )
+    state = fields.Selection(
+        [
+            ("received", "Received"),
+            ("done", "Processed"),
+            ("ignored", "Ignored"),
+            ("not_handled", "Not handled"),
+            ("rejected", "Rejected"),
+            ("failed", "Failed"),
+        ],
+        default="received",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    signed_with_api_key = fields.Boolean(
+        readonly=True,
+        help="Signed with the API partner key instead of the push partner key.",
+    )
+    raw_body = fields.Text(
+        readonly=True,
+        groups="connector_marketplace.group_marketplace_manager",
+        help="The body exactly as received.",
+    )
+    result = fields.Text(readonly=True)
+    job_ids = fields.Many2many(
+        "marketplace.job",
+        "marketplace_webhook_event_job_rel",
+        "event_id",
+        "job_id",
+        string="Jobs",
+        readonly=True,
+    )
+
+    _sql_constraints = [
+        (
+            "dedup_uniq",
+            "unique(account_id, dedup_key)",
+            "This push was already received.",
+        ),
+    ]
+
+    @api.depends("code")
+    def _compute_code_name(self):
+        names = self._code_names()
+        for event in self:
+            event.code_name = names.get(event.code) or self.env._(
+                "Code %(code)s", code=event.code
+            )
+
+    @api.model
+    def _code_names(self):
+        return {
+            1: self.env._("Shop authorized"),
+            2: self.env._("Shop authorization cancelled"),
+            3: self.env._("Order status"),
+            4: self.env._("Tracking number"),
+            12: self.env._("Authorization about to expire"),
+        }
+
+    msg_id = fields.Char(readonly=True, help="The marketplace's id of the push.")
+
+    @api.model
+    def _dedup_key(self, message, raw_body):
+        """A hash of what the push says (shop, code, time, data), so that a
+        push and the same message read back as lost have the same key."""
+        if not isinstance(message, dict) or not message:
+            return "sha256:" + hashlib.sha256(raw_body).hexdigest()
+        data = message.get("data")
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                pass
+        content = {
+            "shop_id": message.get("shop_id"),
+            "partner_id": message.get("partner_id"),
+            "code": message.get("code"),
+            "timestamp": message.get("timestamp"),
+            "data": data,
+        }
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+    @api.model
+    def _receive(
+        self,
+        account,
+        raw_body,
+        message,
+        shop=None,
+        state="received",
+        result=None,
+        signed_with_api_key=False,
+        source="push",
+    ):
+        """Store a verified push once; queue its processing.
+
+        :returns: (event, created): ``created`` is False for a repeated push
+        """
+        events = self.sudo()
+        key = self._dedup_key(message, raw_body)
+        values = {
+            "account_id": account.id,
+            "shop_id": shop.id if shop else False,
+            "code": message.get("code") if isinstance(message, dict) else False,
+            "dedup_key": key,
+            "msg_id": (message.get("msg_id") if isinstance(message, dict) else False)
+            or False,
+            "state": state,
+            "result": result,
+            "raw_body": raw_body.decode("utf-8", "replace"),
+            "signed_with_api_key": signed_with_api_key,
+            "source": source,
+        }
+        # One statement, no error on a repeat: Shopee sends pushes twice and
+        # retries them; a duplicate must not cost an exception nor a log line.
+        self.env.cr.execute(
+            """
+            INSERT INTO marketplace_webhook_event
+                (account_id, company_id, channel, shop_id, code, dedup_key,
+                 msg_id, state, result, raw_body, signed_with_api_key, source,
+                 received_at, create_uid, create_date, write_uid, write_date)
+            VALUES (%(account_id)s, %(company_id)s, %(channel)s, %(shop_id)s,
+                    %(code)s, %(dedup_key)s,
+                    %(msg_id)s, %(state)s, %(result)s, %(raw_body)s,
+                    %(signed_with_api_key)s, %(source)s,
+                    now() at time zone 'utc', %(uid)s, now() at time zone 'utc',
+                    %(uid)s, now() at time zone 'utc')
+            ON CONFLICT (account_id, dedup_key) DO NOTHING
+            RETURNING id
+            """,
+            dict(
+                values,
+                shop_id=values["shop_id"] or None,
+                company_id=account.company_id.id,
+                channel=account.channel,
+                uid=self.env.uid,
+            ),
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return events.search(
+                [("account_id", "=", account.id), ("dedup_key", "=", key)], limit=1
+            ), False
+        event = events.browse(row[0])
+        if state == "received":
+            event.with_delay(
+                channel="root.marketplace.webhook",
+                description=self.env._("Webhook event %(key)s", key=key[:16]),
+                identity_key=identity_exact,
+            )._process()
+        return event, True
+
+    def _process(self):
+        """Queue job: turn the event into what it asks for."""
+        self.ensure_one()
+        event = self.sudo()
+        if event.state != "received":
+            return event.result
+        handler = getattr(event, f"_process_{event.channel}", None)
+        if not handler:
+            event.write({"state": "not_handled", "result": self.env._("No handler.")})
+            return event.result
+        state, result = handler()
+        event.write({"state": state, "result": result})
+        _logger.info(
+            "Webhook event %s (code %s, shop %s): %s",
+            event.id,
+            event.code,
+            event.shop_id.display_name or "-",
+            result,
+        )
+        return result
+
+    def _link_job(self, job):
+        self.ensure_one()
+        self.env.cr.execute(
+            "INSERT INTO marketplace_webhook_event_job_rel (event_id, job_id) "
+            "VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            [self.id, job.id],
+        )
+        self.invalidate_recordset(["job_ids"])
+
+
+class MarketplaceShop(models.Model):
+    _inherit = "marketplace.shop"
+
+    last_webhook_at = fields.Datetime(
+        string="Last push received", compute="_compute_webhook_health"
+    )
+    webhook_failures_24h = fields.Integer(
+        string="Push failures (24 h)", compute="_compute_webhook_health"
+    )
+
+    def _compute_webhook_health(self):
+        events = self.env["marketplace.webhook.event"].sudo()
+        since = fields.Datetime.subtract(fields.Datetime.now(), hours=24)
+        last = dict(
+            events._read_group(
+                [("shop_id", "in", self.ids)], ["shop_id"], ["received_at:max"]
+            )
+        )
+        failed = dict(
+            events._read_group(
+                [
+                    ("shop_id", "in", self.ids),
+                    ("state", "in", ("failed", "rejected")),
+                    ("received_at", ">=", since),
+                ],
+                ["shop_id"],
+                ["__count"],
+            )
+        )
+        for shop in self:
+            shop.last_webhook_at = last.get(shop, False)
+            shop.webhook_failures_24h = failed.get(shop, 0)
+
+    def _queue_webhook_import(self, order_sn, event):
+        """An import of ``order_sn`` soon: pushes for orders close together
+        join the import the shop already has waiting (it has not started)."""
+        self.ensure_one()
+        jobs = self.env["marketplace.job"].sudo()
+        pending = jobs.search(
+            [
+                ("shop_id", "=", self.id),
+                ("job_type", "=", "import_orders"),
+                ("origin", "=", "webhook"),
+                ("state", "=", "pending"),
+            ],
+            limit=1,
+            order="id desc",
+        )
+        if pending:
+            refs = pending._payload_dict()["order_sns"]
+            if order_sn not in refs:
+                pending.payload = jobs._dump_payload({"order_sns": refs + [order_sn]})
+            event._link_job(pending)
+            return pending
+        job = jobs.with_context(marketplace_job_eta=3).create(
+            {
+                "job_type": "import_orders",
+                "account_id": self.account_id.id,
+                "shop_id": self.id,
+                "origin": "webhook",
+                "payload": jobs._dump_payload({"order_sns": [order_sn]}),
+            }
+        )
+        event._link_job(job)
+        return job

@@ -1,0 +1,95 @@
+"""What each Shopee push code asks for (shopee-api.md §9)."""
+
+import json
+
+from odoo import models
+
+from odoo.addons.connector_marketplace.components.mapper import epoch_to_datetime
+
+
+class MarketplaceWebhookEvent(models.Model):
+    _inherit = "marketplace.webhook.event"
+
+    def _message(self):
+        try:
+            message = json.loads(self.sudo().raw_body or "{}")
+        except ValueError:
+            return {}, {}
+        data = message.get("data")
+        if isinstance(data, str):  # lost pushes carry data as a JSON string
+            try:
+                data = json.loads(data)
+            except ValueError:
+                data = {}
+        return message, data if isinstance(data, dict) else {}
+
+    def _process_shopee(self):
+        """(state, result) of handling this push; ids only come from the body."""
+        self.ensure_one()
+        message, data = self._message()
+        code = message.get("code")
+        shop = self.shop_id
+        if code in (3, 4):
+            order_sn = data.get("ordersn") or data.get("order_sn")
+            if not order_sn or not shop:
+                return "failed", self.env._("The push names no order.")
+            if shop.auth_state != "connected":
+                return "ignored", self.env._("The shop is not connected.")
+            if code == 4:
+                # The tracking number is read again from the API with the order.
+                orders = self.env["marketplace.order"].search(
+                    [("shop_id", "=", shop.id), ("name", "=", order_sn)]
+                )
+                orders.write({"tracking_number": False, "needs_sale_sync": True})
+            job = shop._queue_webhook_import(order_sn, self)
+            return "done", self.env._(
+                "Order %(order)s imported again by job %(job)s.",
+                order=order_sn,
+                job=job.name,
+            )
+        if code == 2:
+            shops = shop or self.account_id._shopee_push_shop(message)
+            if not shops:
+                return "ignored", self.env._("No shop of this account has this id.")
+            shops._disconnect(
+                self.env._("the seller cancelled the authorization on Shopee.")
+            )
+            return "done", self.env._("Shop %(shop)s disconnected.", shop=shops.name)
+        if code == 1:
+            self.account_id.message_post(
+                body=self.env._(
+                    "Shopee says shop %(shop)s authorized this app. Pushes bring no "
+                    "tokens: press Connect shop on this account to finish connecting "
+                    "it.",
+                    shop=data.get("shop_id") or data.get("shop_id_list") or "?",
+                )
+            )
+            return "done", self.env._("Noted on the account.")
+        if code == 12:
+            expiring = [str(s) for s in data.get("shop_expire_soon") or []]
+            shops = self.env["marketplace.shop"].search(
+                [
+                    ("account_id", "=", self.account_id.id),
+                    ("external_id", "in", expiring),
+                ]
+            )
+            for expiring_shop in shops:
+                expiring_shop._marketplace_activity(
+                    "auth_expiry",
+                    self.env._(
+                        "Authorization of %(shop)s expires soon",
+                        shop=expiring_shop.name,
+                    ),
+                    self.env._(
+                        "Shopee says the authorization of this shop expires before "
+                        "%(date)s: press Connect shop on its account to renew it.",
+                        date=epoch_to_datetime(data.get("expire_before"))
+                        or self.env._("the date Shopee gave"),
+                    ),
+                )
+            return "done", self.env._(
+                "%(count)s shop(s) warned of the expiry.", count=len(shops)
+            )
+        return "not_handled", self.env._(
+            "Push code %(code)s is not handled.", code=code
+        )

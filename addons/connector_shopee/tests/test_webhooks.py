@@ -1,0 +1,334 @@
+"""Shopee push notifications: verified, stored once, turned into jobs."""
+
+import hashlib
+import hmac
+import json
+from unittest import mock
+
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.connector_marketplace.tests.common import QueueJobRunnerMixin
+
+from ..api import ShopeeClient
+from .common import PARTNER_KEY, SHOP_ID, ShopeeCassetteMixin
+from .test_sale_orders import shopee_order
+
+PUSH_KEY = "shpk-simulator-demo-push-key"
+REGISTERED = "https://odoo.example.com"
+SEED_ORDER = "2510207M4XB2QP"
+
+
+def sign(key, url, body):
+    return hmac.new(
+        key.encode(), url.encode() + b"|" + body, hashlib.sha256
+    ).hexdigest()
+
+
+@tagged("post_install", "-at_install")
+class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Behind a proxy: the URL registered at Shopee is not the one the
+        # request reaches Odoo on.
+        cls.env["ir.config_parameter"].set_param(
+            "connector_marketplace.public_base_url", REGISTERED
+        )
+        cls.account = cls.env["marketplace.account"].create(
+            {
+                "name": "Shopee TH (webhook test)",
+                "channel": "shopee",
+                "environment": "simulator",
+                "shopee_partner_id": "2000001",
+                "shopee_partner_key": PARTNER_KEY,
+                "shopee_push_partner_key": PUSH_KEY,
+            }
+        )
+        cls.backend = cls.env["shopee.shop"].create(
+            {
+                "account_id": cls.account.id,
+                "name": "Bangkok Gadget House",
+                "external_id": SHOP_ID,
+                "access_token": "test-access-token-0001",
+                "refresh_token": "test-refresh-token-0001",
+                "access_token_expires_at": "2099-01-01 00:00:00",
+                "auto_create_sale_orders": False,
+            }
+        )
+        cls.shop = cls.backend.marketplace_shop_id
+        cls.url = f"/marketplace/shopee/webhook/{cls.account.id}"
+
+    def message(self, order_sn=SEED_ORDER, status="READY_TO_SHIP", code=3, **extra):
+        return dict(
+            {
+                "data": {
+                    "items": [],
+                    "ordersn": order_sn,
+                    "status": status,
+                    "completed_scenario": "",
+                    "update_time": 1760929320,
+                },
+                "shop_id": int(SHOP_ID),
+                "code": code,
+                "timestamp": 1760929321,
+            },
+            **extra,
+        )
+
+    def post(self, body, key=PUSH_KEY, url=None, signature=None, headers=None):
+        if isinstance(body, dict):
+            body = json.dumps(body).encode()
+        headers = dict(headers or {})
+        if signature is None and key:
+            signature = sign(key, url or self.account.shopee_webhook_url, body)
+        if signature:
+            headers["Authorization"] = signature
+        headers.setdefault("Content-Type", "application/json")
+        return self.url_open(self.url, data=body, headers=headers)
+
+    def events(self):
+        return self.env["marketplace.webhook.event"].search(
+            [("account_id", "=", self.account.id)]
+        )
+
+    def test_signed_push_is_stored_and_queued(self):
+        self.assertEqual(
+            self.account.shopee_webhook_url,
+            f"{REGISTERED}{self.url}",
+            "the URL to register",
+        )
+        response = self.post(self.message())
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, b"", "an empty body, as Shopee wants")
+        event = self.events()
+        self.assertEqual(event.state, "received")
+        self.assertEqual(event.shop_id, self.shop)
+        self.assertEqual(event.code, 3)
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        self.assertEqual(event.state, "done")
+        job = event.job_ids
+        self.assertEqual(job.job_type, "import_orders")
+        self.assertEqual(job.origin, "webhook")
+        self.assertEqual(job._payload_dict()["order_sns"], [SEED_ORDER])
+        [start] = job.sudo().queue_job_ids
+        self.assertEqual(start.channel, "root.marketplace.webhook")
+
+    @mute_logger("odoo.addons.connector_marketplace.webhook")
+    def test_bad_signatures_write_nothing(self):
+        body = json.dumps(self.message()).encode()
+        cases = {
+            "no signature": self.post(body, key=None),
+            "wrong key": self.post(body, key="not-the-key"),
+            "another URL (the request's own host)": self.post(
+                body, url=f"{self.base_url()}{self.url}"
+            ),
+            "tampered body": self.post(
+                body.replace(b"READY_TO_SHIP", b"CANCELLED"),
+                signature=sign(PUSH_KEY, self.account.shopee_webhook_url, body),
+            ),
+        }
+        for case, response in cases.items():
+            with self.subTest(case):
+                self.assertEqual(response.status_code, 401)
+        self.assertFalse(self.events())
+        unknown_account = self.url_open(
+            "/marketplace/shopee/webhook/999999",
+            data=body,
+            headers={"Authorization": "x"},
+        )
+        self.assertEqual(unknown_account.status_code, 404)
+
+    @mute_logger("odoo.addons.connector_marketplace.webhook")
+    def test_api_key_is_accepted_with_a_warning(self):
+        with self.assertLogs(
+            "odoo.addons.connector_marketplace.webhook", "WARNING"
+        ) as logs:
+            response = self.post(self.message(), key=PARTNER_KEY)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(self.events().signed_with_api_key)
+        self.assertIn("API partner key", "\n".join(logs.output))
+
+    def test_duplicates_make_no_second_job(self):
+        message = self.message(msg_id="8f14e45fceea167a5a36dedd4bea2543")
+        for _attempt in range(3):
+            self.assertEqual(self.post(message).status_code, 200)
+        self.assertEqual(len(self.events()), 1)
+        # a retried push whose body differs in nothing but key order
+        shuffled = json.dumps(dict(reversed(list(message.items())))).encode()
+        self.assertEqual(self.post(shuffled).status_code, 200)
+        self.assertEqual(len(self.events()), 1)
+        self.run_queue_jobs_once()
+        self.assertEqual(len(self.events().job_ids), 1)
+
+    def test_pushes_for_orders_close_together_join_one_import(self):
+        for order_sn, status in (
+            ("2510207M4XB2QP", "PROCESSED"),
+            ("2510207M4XB2QP", "READY_TO_SHIP"),  # out of order: older status
+            ("251020AB12CD34", "READY_TO_SHIP"),
+        ):
+            message = self.message(order_sn, status)
+            message["timestamp"] += len(status)  # distinct pushes
+            self.assertEqual(self.post(message).status_code, 200)
+        self.run_queue_jobs_once()
+        jobs = self.events().job_ids
+        self.assertEqual(len(jobs), 1)
+        self.assertEqual(
+            jobs._payload_dict()["order_sns"], ["2510207M4XB2QP", "251020AB12CD34"]
+        )
+
+    def test_unknown_shop_is_kept_ignored_with_2xx(self):
+        message = self.message()
+        message["shop_id"] = 123456
+        response = self.post(message)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.events().state, "ignored")
+        self.assertFalse(
+            self.env["queue.job"].search(
+                [("model_name", "=", "marketplace.webhook.event")]
+            )
+        )
+
+    def test_malformed_json_is_rejected_and_kept(self):
+        response = self.post(b"{not json", key=PUSH_KEY)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(self.events().state, "rejected")
+
+    def test_oversized_body(self):
+        body = b'{"pad": "' + b"x" * (1024 * 1024) + b'"}'
+        response = self.post(body)
+        self.assertEqual(response.status_code, 413)
+        self.assertFalse(self.events())
+
+    def test_deauthorization_disconnects_the_shop(self):
+        message = {
+            "data": {"shop_id": int(SHOP_ID), "success": 1, "extra": "cancel"},
+            "partner_id": 2000001,
+            "code": 2,
+            "timestamp": 1760929400,
+        }
+        self.assertEqual(self.post(message).status_code, 200)
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        self.assertEqual(self.shop.auth_state, "disconnected")
+        self.assertFalse(self.backend.sudo().access_token)
+        self.assertEqual(self.events().state, "done")
+
+    def test_other_codes_are_stored_not_handled(self):
+        message = {
+            "data": {"item_id": 1},
+            "shop_id": int(SHOP_ID),
+            "code": 6,
+            "timestamp": 1,
+        }
+        self.assertEqual(self.post(message).status_code, 200)
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        self.assertEqual(self.events().state, "not_handled")
+
+    def test_order_push_end_to_end_to_the_sale_order(self):
+        """code 3 → import job → the order read again from the API → its sale
+        order created, with no pull."""
+        product = self.env["product.product"].create(
+            {"name": "Cable", "is_storable": True}
+        )
+        detail, escrow = shopee_order(
+            SEED_ORDER, "READY_TO_SHIP", [{"item_id": 101, "price": 159}]
+        )
+        self.env["marketplace.product.binding"].create(
+            {
+                "shop_id": self.shop.id,
+                "external_item_id": "101",
+                "product_id": product.id,
+            }
+        )
+        self.shop.write(
+            {"auto_create_sale_orders": True, "sale_orders_from": "2020-01-01"}
+        )
+        self.assertEqual(self.post(self.message()).status_code, 200)
+        backend_class = type(self.backend)
+        with (
+            mock.patch.object(
+                backend_class,
+                "_marketplace_import_orders",
+                lambda backend, refs: self._import_details(backend, [detail]),
+            ),
+            mock.patch.object(
+                backend_class,
+                "_marketplace_read_escrow",
+                lambda backend, refs: {SEED_ORDER: escrow},
+            ),
+            mock.patch.object(
+                backend_class, "_marketplace_read_tracking", lambda b, r: {}
+            ),
+        ):
+            self.run_queue_jobs()
+        order = self.env["marketplace.order"].search([("name", "=", SEED_ORDER)])
+        self.assertEqual(order.status, "ready_to_ship")
+        self.assertEqual(order.sale_order_id.state, "sale")
+        job = self.events().job_ids
+        self.assertEqual(job.state, "completed", job.error_message)
+
+    @staticmethod
+    def _import_details(backend, details):
+        from odoo.addons.connector_marketplace.components.importer import ChunkResult
+
+        with backend.work_on("shopee.order") as work:
+            importer = work.component(usage="record.importer")
+            result = ChunkResult(work.model.browse())
+            for detail in details:
+                result.bindings |= importer.run(detail["order_sn"], detail)
+                result.outcomes[importer.outcome] += 1
+        result.records = result.bindings.odoo_id
+        return result
+
+    def test_lost_pushes_drained_against_what_arrived(self):
+        arrived = self.message()
+        self.post(arrived)
+        lost = [
+            dict(arrived, data=json.dumps(arrived["data"])),  # already received
+            dict(
+                self.message("251020LOST0001"),
+                data=json.dumps({"ordersn": "251020LOST0001"}),
+            ),
+        ]
+        calls = []
+
+        def call(client, method, path, params=None, body=None, public=False):
+            calls.append((method, path, body))
+            if path.endswith("get_lost_push_message"):
+                return {
+                    "response": {
+                        "push_message_list": lost,
+                        "has_next_page": False,
+                        "last_message_id": 77,
+                    }
+                }
+            return {"response": {}}
+
+        with mock.patch.object(ShopeeClient, "call", call):
+            self.env["marketplace.account"]._cron_shopee_lost_pushes()
+        self.assertEqual(len(self.events()), 2, "the received one is not stored twice")
+        self.assertEqual(self.events().filtered(lambda e: e.source == "lost").code, 3)
+        self.assertIn(
+            (
+                "POST",
+                "push/confirm_consumed_lost_push_message",
+                {"last_message_id": 77},
+            ),
+            calls,
+        )
+
+    def test_users_read_events_not_their_raw_body(self):
+        self.post(self.message())
+        user = new_test_user(
+            self.env,
+            login="mp_event_user",
+            groups="connector_marketplace.group_marketplace_user",
+        )
+        event = self.events().with_user(user)
+        self.assertEqual(event.code, 3)
+        with self.assertRaises(AccessError):
+            event.read(["raw_body"])
