@@ -638,12 +638,10 @@ def test_generated_orders_are_consistent():
         assert start <= order["create_time"] <= order["update_time"] <= end
         assert order["item_list"]
         if "total_amount" in order:
-            goods = sum(
-                line["model_discounted_price"] * line["model_quantity_purchased"]
-                for line in order["item_list"]
-            )
-            expected = goods + order["estimated_shipping_fee"]
-            assert order["total_amount"] == pytest.approx(expected)
+            # What the buyer paid: vouchers, coins and bundle deals make it
+            # differ from Σ lines + shipping (test_escrow_identities checks it).
+            assert isinstance(order["total_amount"], int)
+            assert order["total_amount"] > 0
         else:
             assert order["order_status"] in ("UNPAID", "CANCELLED")
     assert {"UNPAID", "READY_TO_SHIP", "SHIPPED", "COMPLETED", "CANCELLED"} <= statuses

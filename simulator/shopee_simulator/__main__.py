@@ -28,6 +28,17 @@ def parse_args(argv=None):
         help="leave out the hand-written orders of seeds/orders",
     )
     parser.add_argument("--seeds-dir", help="another seeds directory")
+    parser.add_argument(
+        "--items",
+        type=int,
+        help="a generated catalogue of N items instead of the seed items",
+    )
+    parser.add_argument(
+        "--models-per-item",
+        type=int,
+        default=5,
+        help="models of each generated item, 0 for none (5)",
+    )
     return parser.parse_args(argv)
 
 
@@ -46,6 +57,8 @@ def main(argv=None):
         days=args.days,
         include_seed_orders=not args.no_seed_orders,
         seeds_dir=args.seeds_dir,
+        items=args.items,
+        models_per_item=args.models_per_item,
     )
     try:
         server = simulator.serve(args.host, args.port)
@@ -66,6 +79,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         pass
     finally:
+        simulator.state.shutdown()
         server.server_close()
     return 0
 

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from . import signing
+from . import api_payment, api_products, api_push, signing
 from .errors import ApiError, param_error, refused
+from .params import body_int, split, to_int
 from .state import ACCESS_TOKEN_TTL, AUTHORIZATION_TTL, TIMESTAMP_WINDOW
 
 MAX_LIST_WINDOW = 15 * 86400
@@ -42,6 +43,8 @@ class Call:
     query: dict
     shop_id: int | None = None
     body: dict = field(default_factory=dict)
+    # Every value of each query parameter (arrays may be repeated).
+    lists: dict = field(default_factory=dict)
 
 
 # -- verification ---------------------------------------------------------
@@ -79,20 +82,8 @@ def authenticate(state, path, query):
     return Call(path, partner_id, query, shop_id)
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _body_int(body, name, required=True):
-    value = body.get(name)
-    if value is None and not required:
-        return None
-    if isinstance(value, bool) or _int(value) is None:
-        raise param_error(f"{name} is invalid.")
-    return int(value)
+_int = to_int
+_body_int = body_int
 
 
 # -- auth -------------------------------------------------------------------
@@ -215,8 +206,7 @@ def _decode_cursor(cursor):
     return int(moment), order_sn
 
 
-def _split(value):
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
+_split = split
 
 
 def get_order_detail(state, call):
@@ -255,4 +245,7 @@ ENDPOINTS = {
     "/api/v2/shop/get_shop_info": ("GET", get_shop_info),
     "/api/v2/order/get_order_list": ("GET", get_order_list),
     "/api/v2/order/get_order_detail": ("GET", get_order_detail),
+    **api_products.ENDPOINTS,
+    **api_payment.ENDPOINTS,
+    **api_push.ENDPOINTS,
 }

@@ -43,8 +43,9 @@ def html_response(body, status=200, outcome="ok"):
     return response
 
 
-def error_response(error, message, status):
-    payload = {"error": error, "message": message, "request_id": request_id()}
+def error_response(error, message, status, extra=None):
+    payload = {"error": error, "message": message, **(extra or {})}
+    payload["request_id"] = request_id()
     return json_response(payload, status)
 
 
@@ -96,9 +97,14 @@ class SimulatorApp:
         except HTTPException:
             return not_found()
         if endpoint in ("shopee", "consent_form"):
-            fault = self.state.take_fault(
-                request.path, not signing.is_public(request.path)
-            )
+            shop_api = not signing.is_public(request.path)
+            if endpoint == "shopee":
+                latency = self.state.latency()
+                if latency:
+                    self.sleep(latency)
+            fault = self.state.take_fault(request.path, shop_api)
+            if fault is None and endpoint == "shopee":
+                fault = self.state.draw_fault(request.path, shop_api)
             if fault and fault.kind == "timeout":
                 self.sleep(fault.seconds)
             elif fault:
@@ -120,11 +126,12 @@ class SimulatorApp:
         path = request.path
         try:
             call = api.authenticate(self.state, path, request.args.to_dict())
+            call.lists = request.args.to_dict(flat=False)
             if request.method == "POST":
                 call.body = self._json_body(request)
             payload = api.ENDPOINTS[path][1](self.state, call)
         except ApiError as exc:
-            return error_response(exc.error, exc.message, exc.status)
+            return error_response(exc.error, exc.message, exc.status, exc.extra)
         return json_response(
             {"error": "", "message": "", **payload, "request_id": request_id()}
         )

@@ -37,7 +37,8 @@ class ControlClient:
             raise ControlError(exc.code, body.decode(errors="replace")) from None
 
     def reset(self, **scenario):
-        """seed, orders, shop_id, time_from, time_to, days, include_seed_orders."""
+        """seed, orders, shop_id, time_from, time_to, days, include_seed_orders,
+        items, models_per_item."""
         return self.call("POST", "reset", scenario)
 
     def add_fault(self, kind, path=None, times=1, seconds=None):
@@ -71,8 +72,12 @@ class ControlClient:
     def update_order(self, order_sn, **changes):
         return self.call("POST", f"orders/{quote(order_sn)}", changes)["order"]
 
-    def put_orders(self, shop_id, orders):
-        return self.call("POST", "orders", {"shop_id": shop_id, "orders": orders})
+    def put_orders(self, shop_id, orders, escrow=None):
+        """Add or replace orders; ``escrow``: {order_sn: money terms}."""
+        payload = {"shop_id": shop_id, "orders": orders}
+        if escrow is not None:
+            payload["escrow"] = escrow
+        return self.call("POST", "orders", payload)
 
     def orders(self, shop_id):
         return self.call("GET", "orders", query={"shop_id": shop_id})["orders"]
@@ -93,3 +98,82 @@ class ControlClient:
 
     def refresh_count(self, shop_id):
         return self.state()["refreshes"].get(str(shop_id), 0)
+
+    # -- catalogue and stock ----------------------------------------------------
+
+    def catalogue(self, shop_id):
+        return self.call("GET", "catalogue", query={"shop_id": shop_id})["items"]
+
+    def set_catalogue(self, shop_id, **settings):
+        """``items`` (a count to generate, or item objects), ``models_per_item``,
+        ``seed``, ``offset_limit``."""
+        return self.call("POST", "catalogue", {"shop_id": shop_id, **settings})
+
+    def update_item(self, item_id, **changes):
+        return self.call("POST", f"items/{item_id}", changes)["item"]
+
+    def update_model(self, item_id, model_id, **changes):
+        return self.call("POST", f"items/{item_id}/models/{model_id}", changes)["item"]
+
+    def stock(self, shop_id):
+        """{(item_id, model_id): seller stock} the simulator holds."""
+        rows = self.call("GET", "stock", query={"shop_id": shop_id})["stock"]
+        return {(row["item_id"], row["model_id"]): row["stock"] for row in rows}
+
+    # -- escrow ---------------------------------------------------------------------
+
+    def escrow(self, order_sn, shop_id=600100200):
+        """The escrow detail the simulator holds, ``available`` or not."""
+        query = {"shop_id": shop_id, "order_sn": order_sn}
+        return self.call("GET", "escrow", query=query)
+
+    def set_escrow_unavailable(self, unavailable=(), available=(), clear=False):
+        payload = {
+            "unavailable": list(unavailable),
+            "available": list(available),
+            "clear": clear,
+        }
+        return self.call("POST", "escrow", payload)["unavailable"]
+
+    # -- pushes -----------------------------------------------------------------------
+
+    def configure_push(self, **config):
+        """url, enabled, partner_id, duplicate, reorder, reorder_window,
+        bad_signature, withhold."""
+        return self.call("POST", "push", config)["config"]
+
+    def send_push(self, code, **fields):
+        """shop_id, data, or order_sn (codes 3, 4); answers the msg_id or None."""
+        return self.call("POST", "push/send", {"code": code, **fields})["msg_id"]
+
+    def flush_pushes(self):
+        return self.call("POST", "push/flush", {})["released"]
+
+    def pushes(self, wait=0):
+        """Every push and lost message; ``wait`` seconds for deliveries."""
+        query = {"wait": wait} if wait else None
+        return self.call("GET", "pushes", query=query)
+
+    # -- load: fault rates, latency, traffic ------------------------------------------
+
+    def set_fault_rates(self, **rates):
+        """rate_limit, server_error, timeout (0–1), timeout_seconds,
+        latency_ms, paths, seed."""
+        return self.call("POST", "faults/rates", rates)["fault_rates"]
+
+    def clear_fault_rates(self):
+        return self.call("DELETE", "faults/rates")
+
+    def start_traffic(self, **settings):
+        """orders_per_minute, status_changes_per_minute, duration_seconds,
+        shop_id, seed, manual."""
+        return self.call("POST", "traffic", settings)["traffic"]
+
+    def tick_traffic(self, seconds):
+        return self.call("POST", "traffic/tick", {"seconds": seconds})["traffic"]
+
+    def traffic(self):
+        return self.call("GET", "traffic")["traffic"]
+
+    def stop_traffic(self):
+        return self.call("DELETE", "traffic")["traffic"]

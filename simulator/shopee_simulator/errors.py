@@ -10,11 +10,14 @@ REFUSED = 403
 
 
 class ApiError(Exception):
-    def __init__(self, error, message, status=BUSINESS):
+    """``extra`` goes into the answer too (e.g. ``response`` or ``warning``)."""
+
+    def __init__(self, error, message, status=BUSINESS, extra=None):
         super().__init__(f"{error}: {message}")
         self.error = error
         self.message = message
         self.status = status
+        self.extra = extra or {}
 
 
 def param_error(detail):

@@ -1,4 +1,9 @@
-"""The seed files: partners, shops, items and hand-written orders."""
+"""The seed files: partners, shops, items, hand-written orders and their money.
+
+``escrow.json`` holds the money terms of the hand-written orders (see
+``money``): what their order detail does not say (vouchers, coins, who paid
+the shipping, bundle prices).
+"""
 
 import json
 from dataclasses import dataclass, field
@@ -16,6 +21,7 @@ class Seeds:
     main_accounts: dict = field(default_factory=dict)
     items: list = field(default_factory=list)
     orders: list = field(default_factory=list)
+    escrow: dict = field(default_factory=dict)
 
     def shop_items(self, shop_id):
         return [item for item in self.items if item["shop_id"] == shop_id]
@@ -30,6 +36,9 @@ def load_seeds(directory=None):
         main_accounts={m["main_account_id"]: m for m in shops["main_accounts"]},
         items=_read(directory / "items.json"),
         orders=[_read(path) for path in sorted((directory / "orders").glob("*.json"))],
+        escrow=_read(directory / "escrow.json")
+        if (directory / "escrow.json").exists()
+        else {},
     )
 
 

@@ -30,7 +30,9 @@ class Simulator:
     ``seed``, ``orders``, ``days`` and ``include_seed_orders`` build the
     start-up state: ``orders`` generated orders of ``shop_id`` created over
     the last ``days`` days, plus the hand-written seed orders in that range.
-    They are also the defaults of ``POST /_simulator/reset``.
+    ``items`` (with ``models_per_item``) replaces the shop's seed catalogue
+    by a generated one. They are also the defaults of
+    ``POST /_simulator/reset``.
     """
 
     def __init__(
@@ -42,6 +44,8 @@ class Simulator:
         include_seed_orders=True,
         seeds_dir=None,
         clock=time.time,
+        items=None,
+        models_per_item=5,
     ):
         self.defaults = Scenario(
             seed=seed,
@@ -49,6 +53,8 @@ class Simulator:
             shop_id=shop_id,
             days=days,
             include_seed_orders=include_seed_orders,
+            items=items,
+            models_per_item=models_per_item,
         )
         self.state = State(load_seeds(seeds_dir), self.defaults, clock)
         self.app = SimulatorApp(self.state, self.defaults)
@@ -80,6 +86,8 @@ class Simulator:
         return self.url
 
     def stop(self):
+        """Stop serving, the traffic and the push sender."""
+        self.state.shutdown()
         if self._server is None:
             return
         if self._thread is not None:

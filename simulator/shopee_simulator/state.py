@@ -1,18 +1,23 @@
 """Everything the simulator remembers, behind one lock.
 
-Shops, orders, authorization codes, token pairs, queued faults, counters and
-the clock. The HTTP layer (``api``, ``control``) only parses and answers.
+Shops, catalogues and stock, orders and their money terms, authorization
+codes, token pairs, queued faults and fault rates, pushes, traffic,
+counters and the clock. The HTTP layer (``api``, ``control``) only parses
+and answers.
 """
 
 import copy
+import random
 import secrets
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import generator
+from . import catalogue, generator, money
 from .errors import invalid_access_token, refused
+from .listings import DEFAULT_OFFSET_LIMIT, Listings
+from .push import PushHub
 from .seeds import SEED_ORDERS_SHOP_ID
 
 DAY = 86400
@@ -65,6 +70,34 @@ class Fault:
 
 
 @dataclass
+class FaultRates:
+    """Random faults and added latency for load tests (seeded RNG)."""
+
+    rate_limit: float = 0.0
+    server_error: float = 0.0
+    timeout: float = 0.0
+    timeout_seconds: float = 2.0
+    latency_ms: int = 0
+    paths: list | None = None
+    seed: int = 0
+    rng: random.Random = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.rng = random.Random(self.seed)
+
+    def public(self):
+        return {
+            "rate_limit": self.rate_limit,
+            "server_error": self.server_error,
+            "timeout": self.timeout,
+            "timeout_seconds": self.timeout_seconds,
+            "latency_ms": self.latency_ms,
+            "paths": self.paths,
+            "seed": self.seed,
+        }
+
+
+@dataclass
 class Scenario:
     """What a reset builds (all of it deterministic but the token values)."""
 
@@ -75,13 +108,18 @@ class Scenario:
     time_to: int | None = None
     days: int = 14
     include_seed_orders: bool = True
+    # A generated catalogue for shop_id: items × models_per_item (None: seeds).
+    items: int | None = None
+    models_per_item: int = 5
 
 
-class State:
+class State(Listings):
     def __init__(self, seeds, scenario=None, clock=time.time):
         self.lock = threading.RLock()
         self.seeds = seeds
         self._clock = clock
+        self.traffic = None
+        self.push = PushHub(self, min(seeds.partners) if seeds.partners else 0)
         self.reset(scenario or Scenario())
 
     # -- clock and reset ------------------------------------------------------
@@ -89,48 +127,85 @@ class State:
     def now(self):
         return int(self._clock()) + self.clock_offset
 
+    def now_float(self):
+        return self._clock() + self.clock_offset
+
     def set_clock(self, offset):
         with self.lock:
             self.clock_offset = int(offset)
 
     def reset(self, scenario):
         """Rebuild everything; raises ValueError (state untouched) on a bad range."""
-        with self.lock:
-            time_to = scenario.time_to
-            if time_to is None:
-                time_to = int(self._clock())
-            time_from = scenario.time_from
-            if time_from is None:
-                time_from = time_to - scenario.days * DAY
-            generated = generator.generate_orders(
+        time_to = scenario.time_to
+        if time_to is None:
+            time_to = int(self._clock())
+        time_from = scenario.time_from
+        if time_from is None:
+            time_from = time_to - scenario.days * DAY
+        items = self.seeds.shop_items(scenario.shop_id)
+        if scenario.items is not None:
+            generated_items = catalogue.generate(
                 scenario.seed,
-                scenario.orders,
                 scenario.shop_id,
-                time_from,
+                scenario.items,
+                scenario.models_per_item,
                 time_to,
-                self.seeds.shop_items(scenario.shop_id),
-                self.seeds.orders,
             )
+            items = generated_items + (items if scenario.include_seed_orders else [])
+        generated = generator.generate_orders_with_terms(
+            scenario.seed,
+            scenario.orders,
+            scenario.shop_id,
+            time_from,
+            time_to,
+            items,
+            self.seeds.orders,
+        )
+        # Outside the lock: the traffic thread may be waiting for it.
+        self.stop_traffic()
+        with self.lock:
+            self.traffic = None
             self.clock_offset = 0
             self.partners = copy.deepcopy(self.seeds.partners)
             self.shops = copy.deepcopy(self.seeds.shops)
             self.main_accounts = copy.deepcopy(self.seeds.main_accounts)
             for shop in self.shops.values():
                 shop["auth_time"] = None
+            self.catalogues = {
+                shop_id: catalogue.load(self.seeds.shop_items(shop_id), time_to)
+                for shop_id in self.shops
+            }
+            self.catalogues[scenario.shop_id] = catalogue.load(items, time_to)
             self.orders = {shop_id: {} for shop_id in self.shops}
-            self.put_orders(scenario.shop_id, generated)
+            self.terms = {shop_id: {} for shop_id in self.shops}
+            self.reservations = {shop_id: {} for shop_id in self.shops}
+            self.put_orders(scenario.shop_id, [order for order, _t in generated])
+            self.terms[scenario.shop_id].update(
+                (order["order_sn"], terms) for order, terms in generated
+            )
             if scenario.include_seed_orders:
                 self.put_orders(
                     SEED_ORDERS_SHOP_ID,
                     generator.redate(self.seeds.orders, time_from, time_to),
                 )
+                self.terms[SEED_ORDERS_SHOP_ID].update(copy.deepcopy(self.seeds.escrow))
+            # The catalogue's stock is what is left after these orders.
+            for shop_id, shop_orders in self.orders.items():
+                for order in shop_orders.values():
+                    self._sync_stock(shop_id, order, record_only=True)
+            self.escrow_unavailable = set()
+            self.tracking_overrides = {}
+            self.offset_limit = DEFAULT_OFFSET_LIMIT
+            self.stock_calls = self.stock_models_updated = self.stock_failures = 0
             self.codes, self.nonces = {}, {}
             self.access_tokens, self.refresh_tokens = {}, {}
             self.current_tokens = {}
             self.faults = []
+            self.rates = None
             self.calls, self.errors = Counter(), Counter()
             self.refreshes, self.faults_fired = Counter(), Counter()
             self.codes_issued = self.codes_used = 0
+            self.push.reset(scenario.seed)
 
     # -- partners and shops ---------------------------------------------------
 
@@ -154,6 +229,9 @@ class State:
                 "auth_time": None,
             }
             self.orders.setdefault(shop_id, {})
+            self.terms.setdefault(shop_id, {})
+            self.reservations.setdefault(shop_id, {})
+            self.catalogues.setdefault(shop_id, {})
 
     def shop(self, shop_id):
         with self.lock:
@@ -320,13 +398,76 @@ class State:
                     return copy.copy(fault)
             return None
 
+    def set_rates(self, rates):
+        with self.lock:
+            self.rates = rates
+
+    def latency(self):
+        """Seconds added to every API call."""
+        with self.lock:
+            return self.rates.latency_ms / 1000.0 if self.rates else 0.0
+
+    def draw_fault(self, path, shop_api):
+        """A random fault for this shop API call, drawn at the set rates."""
+        with self.lock:
+            rates = self.rates
+            if rates is None or not shop_api:
+                return None
+            if rates.paths and path not in rates.paths:
+                return None
+            roll = rates.rng.random()
+            for kind in GATEWAY_FAULTS:
+                roll -= getattr(rates, kind)
+                if roll < 0:
+                    self.faults_fired[kind] += 1
+                    return Fault(kind, path, 1, rates.timeout_seconds)
+            return None
+
     # -- orders ---------------------------------------------------------------
 
     def put_orders(self, shop_id, orders):
+        """Store orders as they are (start-up state: no stock, no pushes)."""
         with self.lock:
             shop_orders = self.orders.setdefault(shop_id, {})
             for order in orders:
                 shop_orders[order["order_sn"]] = copy.deepcopy(order)
+
+    def add_orders(self, shop_id, orders, terms=None):
+        """Orders placed or replaced now: stock follows, pushes are sent."""
+        with self.lock:
+            shop_orders = self.orders.setdefault(shop_id, {})
+            held = self.reservations.setdefault(shop_id, {})
+            for order in orders:
+                order = copy.deepcopy(order)
+                order_sn = order["order_sn"]
+                before = shop_orders.get(order_sn)
+                self._give_back(shop_id, held.pop(order_sn, None))
+                if terms and order_sn in terms:
+                    self.terms[shop_id][order_sn] = copy.deepcopy(terms[order_sn])
+                elif before is None:
+                    self.terms[shop_id].pop(order_sn, None)
+                shop_orders[order_sn] = order
+                self._sync_stock(shop_id, order)
+                self._order_pushes(shop_id, order, before)
+
+    def place_order(self, shop_id, rng, taken, status, moment):
+        """A new order of in-stock listings (traffic); None when all sold out."""
+        with self.lock:
+            items = catalogue.orderable(self.shop_items(shop_id))
+            in_stock = [
+                dict(item, models=[m for m in item["models"] if m["stock"] > 0])
+                for item in items
+                if any(m["stock"] > 0 for m in item["models"])
+            ]
+            if not in_stock:
+                return None
+            pools = generator.pools_for(in_stock)
+            order, terms = generator.new_order(rng, pools, taken, status, moment)
+            self.terms.setdefault(shop_id, {})[order["order_sn"]] = terms
+            self.orders[shop_id][order["order_sn"]] = order
+            self._sync_stock(shop_id, order)
+            self._order_pushes(shop_id, order, None)
+            return order["order_sn"]
 
     def list_orders(self, shop_id, time_field, time_from, time_to, status=None):
         """(time, order_sn, status) of the matching orders, in a stable order."""
@@ -351,22 +492,157 @@ class State:
         with self.lock:
             return copy.deepcopy(list(self.orders.get(shop_id, {}).values()))
 
+    def order_sns(self, shop_id):
+        with self.lock:
+            return list(self.orders.get(shop_id, {}))
+
+    def order_status(self, shop_id, order_sn):
+        with self.lock:
+            order = self.orders.get(shop_id, {}).get(order_sn)
+            return order and order["order_status"]
+
+    def live_order_sns(self, shop_id):
+        """The shop's orders that can still change status, oldest first."""
+        with self.lock:
+            return [
+                order["order_sn"]
+                for order in sorted(
+                    self.orders.get(shop_id, {}).values(),
+                    key=lambda o: (o["create_time"], o["order_sn"]),
+                )
+                if order["order_status"] not in ("COMPLETED", "CANCELLED")
+            ]
+
+    def _find_order(self, order_sn):
+        for shop_id, shop_orders in self.orders.items():
+            if order_sn in shop_orders:
+                return shop_id, shop_orders[order_sn]
+        return None, None
+
     def update_order(self, order_sn, changes):
         """Change an order as time goes by; None when no shop has it."""
         with self.lock:
-            for shop_orders in self.orders.values():
-                order = shop_orders.get(order_sn)
-                if order is not None:
-                    break
-            else:
+            shop_id, order = self._find_order(order_sn)
+            if order is None:
                 return None
+            before = copy.deepcopy(order)
             changes = copy.deepcopy(changes)
             status = changes.pop("order_status", None)
+            tracking = changes.pop("tracking_number", None)
+            if tracking is not None:
+                for parcel in order.get("package_list") or []:
+                    self.tracking_overrides[order_sn, parcel["package_number"]] = str(
+                        tracking
+                    )
             if status:
-                generator.apply_status(order, status, self.now())
+                generator.apply_status(
+                    order, status, self.now(), self.order_terms(shop_id, order)
+                )
             order.update(changes)
             order["update_time"] = int(changes.get("update_time") or self.now())
+            self._sync_stock(shop_id, order)
+            self._order_pushes(shop_id, order, before)
             return copy.deepcopy(order)
+
+    # -- money, tracking numbers ------------------------------------------------
+
+    def order_terms(self, shop_id, order):
+        terms = self.terms.get(shop_id, {}).get(order["order_sn"])
+        return terms if terms is not None else money.default_terms(order)
+
+    def escrow(self, shop_id, order_sn, control=False):
+        """(outcome, escrow detail): ok, unknown (no such order) or unavailable.
+
+        Shopee has no escrow before payment (no ``total_amount``); tests can
+        make more orders unavailable (``set_escrow_unavailable``).
+        """
+        with self.lock:
+            order = self.orders.get(shop_id, {}).get(order_sn)
+            if order is None:
+                return "unknown", None
+            detail = money.escrow_detail(order, self.order_terms(shop_id, order))
+            if not control and (
+                "total_amount" not in order or order_sn in self.escrow_unavailable
+            ):
+                return "unavailable", detail
+            return "ok", detail
+
+    def set_escrow_unavailable(self, unavailable=(), available=(), clear=False):
+        with self.lock:
+            if clear:
+                self.escrow_unavailable.clear()
+            self.escrow_unavailable.update(unavailable)
+            self.escrow_unavailable.difference_update(available)
+            return sorted(self.escrow_unavailable)
+
+    def tracking_number(self, order, parcel):
+        number = generator.tracking_number(order, parcel)
+        if not number:
+            return ""
+        return self.tracking_overrides.get(
+            (order["order_sn"], parcel["package_number"]), number
+        )
+
+    def order_tracking(self, shop_id, order_sn, package_number=None):
+        """(outcome, tracking number): ok, no_order or no_package."""
+        with self.lock:
+            order = self.orders.get(shop_id, {}).get(order_sn)
+            if order is None:
+                return "no_order", ""
+            parcels = order.get("package_list") or []
+            if package_number:
+                parcels = [p for p in parcels if p["package_number"] == package_number]
+                if not parcels:
+                    return "no_package", ""
+            if not parcels:
+                return "ok", ""
+            return "ok", self.tracking_number(order, parcels[0])
+
+    # -- pushes -------------------------------------------------------------------
+
+    def _order_pushes(self, shop_id, order, before):
+        """Code 3 when the status changed (or the order is new), code 4 when
+        a package got its tracking number."""
+        status = order.get("order_status")
+        if before is None or before.get("order_status") != status:
+            self.push.emit(
+                3,
+                {
+                    "items": [],
+                    "ordersn": order["order_sn"],
+                    "status": status,
+                    "completed_scenario": "NORMAL" if status == "COMPLETED" else "",
+                    "update_time": order["update_time"],
+                },
+                shop_id,
+            )
+        tracked_before = {
+            parcel["package_number"]
+            for parcel in (before or {}).get("package_list") or []
+            if self.tracking_number(before, parcel)
+        }
+        for parcel in order.get("package_list") or []:
+            number = self.tracking_number(order, parcel)
+            if number and parcel["package_number"] not in tracked_before:
+                self.push.emit(4, tracking_push_data(order, parcel, number), shop_id)
+
+    # -- traffic ---------------------------------------------------------------------
+
+    def start_traffic(self, traffic_factory):
+        self.stop_traffic()
+        traffic = traffic_factory(self)
+        with self.lock:
+            self.traffic = traffic
+        return traffic
+
+    def stop_traffic(self):
+        traffic = self.traffic
+        if traffic is not None:
+            traffic.stop()
+
+    def shutdown(self):
+        self.stop_traffic()
+        self.push.stop()
 
     # -- what tests look at ---------------------------------------------------
 
@@ -382,12 +658,36 @@ class State:
                 "tokens": {str(k): dict(v) for k, v in self.current_tokens.items()},
                 "faults": [vars(fault).copy() for fault in self.faults],
                 "faults_fired": dict(self.faults_fired),
+                "fault_rates": self.rates.public() if self.rates else None,
+                "stock_updates": {
+                    "calls": self.stock_calls,
+                    "models_updated": self.stock_models_updated,
+                    "failures": self.stock_failures,
+                },
+                "escrow_unavailable": sorted(self.escrow_unavailable),
+                "push": self.push.summary(),
+                "traffic": self.traffic.status() if self.traffic else None,
                 "shops": {
                     str(shop_id): {
                         "shop_name": shop["shop_name"],
                         "auth_time": shop["auth_time"],
                         "orders": len(self.orders.get(shop_id, {})),
+                        "items": len(self.catalogues.get(shop_id, {})),
+                        "models": sum(
+                            len(item["models"]) if item["has_model"] else 0
+                            for item in self.catalogues.get(shop_id, {}).values()
+                        ),
                     }
                     for shop_id, shop in self.shops.items()
                 },
             }
+
+
+def tracking_push_data(order, parcel, number):
+    """The ``data`` of push code 4 (§9)."""
+    return {
+        "ordersn": order["order_sn"],
+        "forder_id": generator.forder_id(parcel),
+        "package_number": parcel["package_number"],
+        "tracking_no": number,
+    }
