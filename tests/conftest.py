@@ -30,3 +30,72 @@ def shopee_simulator():
         yield client
     finally:
         simulator.stop()
+
+
+# -- a webhook that records what it is sent -----------------------------------
+
+
+class WebhookReceiver:
+    """A local HTTP endpoint that records each POST: path, headers, raw body.
+
+    ``status`` is what it answers (Shopee wants 2xx and an empty body);
+    ``delay`` makes it slow.
+    """
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        receiver = self
+        self.received = []
+        self.status = 200
+        self.delay = 0.0
+        self.lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (the stdlib's name)
+                import time
+
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                with receiver.lock:
+                    receiver.received.append(
+                        {"path": self.path, "headers": dict(self.headers), "body": body}
+                    )
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format, *args):  # noqa: A002
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/shopee/webhook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def bodies(self):
+        import json
+
+        with self.lock:
+            return [json.loads(entry["body"]) for entry in self.received]
+
+    def clear(self):
+        with self.lock:
+            self.received.clear()
+        self.status, self.delay = 200, 0.0
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook_receiver():
+    """A webhook URL on 127.0.0.1 recording the pushes it gets (``.received``)."""
+    receiver = WebhookReceiver()
+    try:
+        yield receiver
+    finally:
+        receiver.close()

@@ -755,3 +755,376 @@ def test_command_line_serves_and_stops_on_sigterm():
     assert process.returncode == 0
     assert f"GET {SHOP_INFO} error_param" in log
     assert "secret-sign" not in log
+
+
+# -- products (§7) --------------------------------------------------------------
+
+ITEM_LIST = "/api/v2/product/get_item_list"
+BASE_INFO = "/api/v2/product/get_item_base_info"
+MODEL_LIST = "/api/v2/product/get_model_list"
+UPDATE_STOCK = "/api/v2/product/update_stock"
+ALL_STATUSES = ["NORMAL", "UNLIST", "BANNED", "REVIEWING", "SELLER_DELETE"]
+TSHIRT, CASE, CABLE, FILM = 23011000102, 23011000104, 23011000101, 23011000112
+UNLISTED, DELETED, NO_SKU_ITEM, CAR_CHARGER = (
+    23011000110,
+    23011000111,
+    23011000107,
+    23011000113,
+)
+
+
+def list_items(shopee, token, **params):
+    params = {"offset": 0, "page_size": 100, "item_status": ALL_STATUSES, **params}
+    return shopee.get(ITEM_LIST, token, **params)
+
+
+def test_item_list_pages_filters_and_limits(shopee, token):
+    seen, offset, pages = [], 0, 0
+    while True:
+        page = list_items(shopee, token, offset=offset, page_size=5).json()
+        assert page["error"] == "", page
+        response = page["response"]
+        assert response["total_count"] == 13
+        assert all(
+            set(entry) == {"item_id", "item_status", "update_time", "tag"}
+            for entry in response["item"]
+        )
+        seen += response["item"]
+        pages += 1
+        if not response["has_next_page"]:
+            break
+        assert response["next_offset"] == offset + 5
+        offset = response["next_offset"]
+    assert pages == 3 and len({e["item_id"] for e in seen}) == 13
+    statuses = {e["item_id"]: e["item_status"] for e in seen}
+    assert statuses[UNLISTED] == "UNLIST" and statuses[DELETED] == "SELLER_DELETE"
+
+    def ids(**params):
+        response = list_items(shopee, token, **params).json()["response"]
+        return [entry["item_id"] for entry in response["item"]]
+
+    normal = ids(item_status="NORMAL")
+    assert UNLISTED not in normal and DELETED not in normal and len(normal) == 11
+    # Repeated (Shopee's way) or comma-joined: the same.
+    assert ids(item_status=["NORMAL", "UNLIST"]) == ids(item_status="NORMAL,UNLIST")
+    assert len(ids(item_status=["NORMAL", "UNLIST"])) == 12
+    now = shopee.sim.now()
+    shopee.sim.update_item(CABLE, item_name="สายชาร์จ USB-C ถัก 1 เมตร")
+    assert ids(update_time_from=now - 1) == [CABLE]
+    assert CABLE not in ids(update_time_to=now - 2)
+
+    for params, error in (
+        ({"page_size": 0}, "error_param"),
+        ({"page_size": 101}, "error_param"),
+        ({"offset": -1}, "error_param"),
+        ({"item_status": "SOLD_OUT"}, "error_param_item_status"),
+        ({"item_status": ""}, "error_param_item_status"),
+        (
+            {"update_time_from": now, "update_time_to": now - 10},
+            "error_update_time_range",
+        ),
+    ):
+        assert_error(list_items(shopee, token, **params), error, 200)
+    shopee.sim.set_catalogue(SHOP_ID, offset_limit=10)
+    assert list_items(shopee, token, offset=9, page_size=5).json()["error"] == ""
+    assert_error(
+        list_items(shopee, token, offset=10, page_size=5),
+        "error_param",
+        200,
+        "get items offset over limit, please use the next field",
+    )
+
+
+def test_item_base_info_shapes(shopee, token):
+    wanted = [CABLE, TSHIRT, CASE, NO_SKU_ITEM, DELETED, CAR_CHARGER]
+    answer = shopee.get(BASE_INFO, token, item_id_list=",".join(map(str, wanted)))
+    items = {item["item_id"]: item for item in answer.json()["response"]["item_list"]}
+    assert set(items) == set(wanted)
+    cable, shirt = items[CABLE], items[TSHIRT]
+    assert cable["has_model"] is False and shirt["has_model"] is True
+    assert cable["price_info"] == [
+        {"currency": "THB", "original_price": 159.0, "current_price": 129.0}
+    ]
+    assert "price_info" not in shirt, "Shopee leaves it out when there are models"
+    stock = cable["stock_info_v2"]
+    assert stock["summary_info"] == {
+        "total_reserved_stock": 0,
+        "total_available_stock": 240,
+    }
+    assert stock["seller_stock"] == [
+        {"location_id": "THZ", "stock": 240, "if_saleable": True}
+    ]
+    assert shirt["stock_info_v2"]["summary_info"]["total_available_stock"] == 104
+    assert items[NO_SKU_ITEM]["item_sku"] == ""
+    assert items[CAR_CHARGER]["item_sku"].endswith("\n")
+    assert items[DELETED]["item_status"] == "SELLER_DELETE"
+    for item in items.values():
+        assert {"item_name", "item_sku", "item_status", "update_time", "weight"} <= set(
+            item
+        )
+        assert isinstance(item["weight"], str)
+    # Repeated or bracketed arrays work too (§13.8).
+    for form in (
+        [str(CABLE), str(TSHIRT)],
+        f"[{CABLE},{TSHIRT}]",
+        f"[{CABLE} {TSHIRT}]",
+    ):
+        answer = shopee.get(BASE_INFO, token, item_id_list=form).json()
+        assert [i["item_id"] for i in answer["response"]["item_list"]] == [
+            CABLE,
+            TSHIRT,
+        ]
+    partial = shopee.get(BASE_INFO, token, item_id_list=f"{CABLE},99").json()
+    assert partial["error"] == "" and "99" in partial["warning"]
+    unknown = shopee.get(BASE_INFO, token, item_id_list="99,98")
+    assert_error(unknown, "error_item_not_found", 200)
+    fifty_one = ",".join(str(23011000101 + n) for n in range(51))
+    assert_error(
+        shopee.get(BASE_INFO, token, item_id_list=fifty_one), "error_param", 200
+    )
+    assert_error(shopee.get(BASE_INFO, token, item_id_list="1,x"), "error_param", 200)
+
+
+def test_model_list_shapes(shopee, token):
+    shirt = shopee.get(MODEL_LIST, token, item_id=TSHIRT).json()["response"]
+    tiers = shirt["tier_variation"]
+    assert [tier["name"] for tier in tiers] == ["สี", "ขนาด"]
+    assert [o["option"] for o in tiers[0]["option_list"]] == ["Red", "Black"]
+    assert [o["option"] for o in tiers[1]["option_list"]] == ["M", "L"]
+    names = {
+        model["model_id"]: ",".join(
+            tiers[n]["option_list"][i]["option"]
+            for n, i in enumerate(model["tier_index"])
+        )
+        for model in shirt["model"]
+    }
+    assert names == {170010001: "Red,M", 170010002: "Red,L", 170010003: "Black,M"}
+    first = shirt["model"][0]
+    assert first["model_sku"] == "BGH-TSHIRT-RED-M"
+    assert first["model_status"] == "MODEL_NORMAL"
+    assert first["price_info"][0]["current_price"] == 259.0
+    assert first["stock_info_v2"]["seller_stock"][0]["stock"] == 35
+    film = shopee.get(MODEL_LIST, token, item_id=FILM).json()["response"]
+    assert len(film["model"]) == 60 > 50
+    assert sum(model["model_sku"] == "" for model in film["model"]) == 51
+    case = shopee.get(MODEL_LIST, token, item_id=CASE).json()["response"]
+    assert any(model["model_sku"].endswith("\n") for model in case["model"])
+    cable = shopee.get(MODEL_LIST, token, item_id=CABLE).json()["response"]
+    assert cable["model"] == [] and cable["tier_variation"] == []
+    assert_error(shopee.get(MODEL_LIST, token, item_id=99), "error_item_not_found", 200)
+    assert_error(shopee.get(MODEL_LIST, token), "product.error_param", 200)
+
+
+def test_control_changes_items_and_models(shopee, token):
+    from shopee_simulator import ControlError
+
+    sim = shopee.sim
+    item = sim.update_item(CABLE, item_status="UNLIST", stock=12, price=119)
+    assert item["item_status"] == "UNLIST" and item["models"][0]["stock"] == 12
+    sim.update_model(TSHIRT, 170010002, model_sku="", stock=3, price=239)
+    models = shopee.get(MODEL_LIST, token, item_id=TSHIRT).json()["response"]["model"]
+    red_l = next(m for m in models if m["model_id"] == 170010002)
+    assert red_l["model_sku"] == ""
+    assert red_l["stock_info_v2"]["seller_stock"][0]["stock"] == 3
+    assert red_l["price_info"][0]["current_price"] == 239.0
+    info = shopee.get(BASE_INFO, token, item_id_list=CABLE).json()["response"]
+    assert info["item_list"][0]["item_status"] == "UNLIST"
+    assert info["item_list"][0]["price_info"][0]["current_price"] == 119.0
+    assert sim.stock(SHOP_ID)[CABLE, 0] == 12
+    catalogue = {item["item_id"]: item for item in sim.catalogue(SHOP_ID)}
+    assert catalogue[CABLE]["item_status"] == "UNLIST"
+    for call, status in (
+        (lambda: sim.update_item(CABLE, item_status="GONE"), 400),
+        (lambda: sim.update_item(TSHIRT, stock=5), 400),
+        (lambda: sim.update_model(TSHIRT, 170010001, stock="many"), 400),
+        (lambda: sim.update_item(999, item_status="NORMAL"), 404),
+        (lambda: sim.update_model(TSHIRT, 999, stock=1), 404),
+    ):
+        with pytest.raises(ControlError) as caught:
+            call()
+        assert caught.value.status == status
+
+
+def test_generated_catalogue_2000_items_by_5_models(shopee, token):
+    sim = shopee.sim
+    started = time.monotonic()
+    sim.reset(seed=11, orders=40, items=2000, models_per_item=5)
+    sim.install_tokens(SHOP_ID, token, "r")
+    catalogue = sim.catalogue(SHOP_ID)
+    assert len(catalogue) == 2000
+    assert all(len(item["models"]) == 5 and item["has_model"] for item in catalogue)
+    assert len({m["model_id"] for i in catalogue for m in i["models"]}) == 10000
+    statuses = {item["item_status"] for item in catalogue}
+    assert statuses == {"NORMAL", "UNLIST", "SELLER_DELETE"}
+    assert sum(item["item_sku"] == "" for item in catalogue) > 500
+    assert any(m["model_sku"].endswith("\n") for i in catalogue for m in i["models"])
+    state = sim.state()["shops"][str(SHOP_ID)]
+    assert (state["items"], state["models"]) == (2000, 10000)
+    # The connector's walk: every page, details by 50.
+    item_ids, offset = [], 0
+    while True:
+        page = list_items(shopee, token, offset=offset).json()["response"]
+        item_ids += [entry["item_id"] for entry in page["item"]]
+        if not page["has_next_page"]:
+            break
+        offset = page["next_offset"]
+    assert len(item_ids) == len(set(item_ids)) == 2000
+    detailed = 0
+    for start in range(0, 2000, 50):
+        chunk = ",".join(map(str, item_ids[start : start + 50]))
+        answer = shopee.get(BASE_INFO, token, item_id_list=chunk).json()
+        detailed += len(answer["response"]["item_list"])
+    assert detailed == 2000
+    models = shopee.get(MODEL_LIST, token, item_id=item_ids[-1]).json()["response"]
+    assert len(models["model"]) == 5 and models["tier_variation"][0]["name"] == "สี"
+    orders = sim.orders(SHOP_ID)
+    assert {line["item_id"] for o in orders for line in o["item_list"]} <= set(item_ids)
+    assert time.monotonic() - started < 60
+    # Same seed, same catalogue; a catalogue of its own without a reset.
+    sim.set_catalogue(SHOP_ID, items=30, models_per_item=0, seed=11)
+    small = sim.catalogue(SHOP_ID)
+    assert len(small) == 30 and all(not item["has_model"] for item in small)
+    sim.set_catalogue(SHOP_ID, items=30, models_per_item=0, seed=11)
+    assert json.dumps(sim.catalogue(SHOP_ID)) == json.dumps(small)
+
+
+# -- stock (§7.4) -------------------------------------------------------------
+
+
+def update_stock(shopee, token, item_id, stock_list):
+    path = UPDATE_STOCK
+    common = shopee.common(path, token, SHOP_ID)
+    body = {"item_id": item_id, "stock_list": stock_list}
+    return shopee.post(path, body, common=common)
+
+
+def model_stock(shopee, token, item_id):
+    answer = shopee.get(MODEL_LIST, token, item_id=item_id).json()["response"]
+    return {
+        m["model_id"]: m["stock_info_v2"]["seller_stock"][0]["stock"]
+        for m in answer["model"]
+    }
+
+
+def test_update_stock_shapes(shopee, token):
+    plain = update_stock(shopee, token, CABLE, [{"seller_stock": [{"stock": 100}]}])
+    data = plain.json()
+    assert data["error"] == ""
+    assert data["response"] == {
+        "failure_list": [],
+        "success_list": [{"model_id": 0, "location_id": "", "stock": 100}],
+    }
+    located = [{"model_id": 0, "seller_stock": [{"location_id": "THZ", "stock": 90}]}]
+    answer = update_stock(shopee, token, CABLE, located).json()["response"]
+    assert answer["success_list"] == [
+        {"model_id": 0, "location_id": "THZ", "stock": 90}
+    ]
+    info = shopee.get(BASE_INFO, token, item_id_list=CABLE).json()["response"]
+    assert info["item_list"][0]["stock_info_v2"]["seller_stock"][0]["stock"] == 90
+
+    mixed = [
+        {"model_id": 170010001, "seller_stock": [{"stock": 5}]},
+        {"model_id": 170010002, "seller_stock": [{"stock": 0}]},
+        {"model_id": 170019999, "seller_stock": [{"stock": 5}]},
+        {"model_id": 0, "seller_stock": [{"stock": 5}]},
+    ]
+    data = update_stock(shopee, token, TSHIRT, mixed).json()
+    assert data["error"] == "", "a partial failure is no error"
+    assert [s["model_id"] for s in data["response"]["success_list"]] == [
+        170010001,
+        170010002,
+    ]
+    failures = data["response"]["failure_list"]
+    assert [f["model_id"] for f in failures] == [170019999, 0]
+    assert all(f["failed_reason"] for f in failures)
+    assert model_stock(shopee, token, TSHIRT) == {
+        170010001: 5,
+        170010002: 0,
+        170010003: 41,
+    }
+    all_fail = update_stock(
+        shopee, token, TSHIRT, [{"model_id": 1, "seller_stock": [{"stock": 5}]}]
+    )
+    body = assert_error(all_fail, "error_busi_update_stock_failed", 200)
+    assert body["response"]["success_list"] == []
+    assert body["response"]["failure_list"][0]["model_id"] == 1
+    shopee.sim.update_model(TSHIRT, 170010003, reserved_stock=10)
+    reserved = update_stock(
+        shopee, token, TSHIRT, [{"model_id": 170010003, "seller_stock": [{"stock": 9}]}]
+    )
+    assert_error(reserved, "error_busi_update_stock_failed", 200)
+    state = shopee.sim.state()["stock_updates"]
+    assert state == {"calls": 5, "models_updated": 4, "failures": 4}
+    assert shopee.sim.state()["calls"][UPDATE_STOCK] == 5
+
+
+def test_update_stock_limits_and_refusals(shopee, token):
+    catalogue = {item["item_id"]: item for item in shopee.sim.catalogue(SHOP_ID)}
+    film_models = [model["model_id"] for model in catalogue[FILM]["models"]]
+    assert len(film_models) == 60
+    fifty = [{"model_id": m, "seller_stock": [{"stock": 7}]} for m in film_models[:50]]
+    answer = update_stock(shopee, token, FILM, fifty).json()
+    assert answer["error"] == "" and len(answer["response"]["success_list"]) == 50
+    fifty_one = fifty + [{"model_id": film_models[50], "seller_stock": [{"stock": 7}]}]
+    assert_error(update_stock(shopee, token, FILM, fifty_one), "error_param", 200)
+    assert_error(update_stock(shopee, token, FILM, []), "error_param", 200)
+    twice = fifty[:1] * 2
+    assert_error(
+        update_stock(shopee, token, FILM, twice), "error_param", 200, "Repeat model_id."
+    )
+    for stock in (-1, 10_000_001, "12", 1.5, True):
+        entry = [{"model_id": film_models[0], "seller_stock": [{"stock": stock}]}]
+        assert_error(update_stock(shopee, token, FILM, entry), "error_param", 200)
+    elsewhere = [{"seller_stock": [{"location_id": "THX", "stock": 1}]}]
+    assert_error(update_stock(shopee, token, CABLE, elsewhere), "error_auth", 200)
+    two_places = [{"seller_stock": [{"stock": 1}, {"location_id": "THZ", "stock": 1}]}]
+    assert_error(update_stock(shopee, token, CABLE, two_places), "error_auth", 200)
+    plain = [{"seller_stock": [{"stock": 3}]}]
+    assert_error(update_stock(shopee, token, 99, plain), "error_item_not_found", 200)
+    assert_error(
+        update_stock(shopee, token, DELETED, plain), "error_item_uneditable", 200
+    )
+    # Unlisted items keep their stock up to date (only deleted ones refuse).
+    assert update_stock(shopee, token, UNLISTED, plain).json()["error"] == ""
+    assert shopee.sim.stock(SHOP_ID)[UNLISTED, 0] == 3
+    common = shopee.common(UPDATE_STOCK, token, SHOP_ID)
+    no_item = shopee.post(UPDATE_STOCK, {"stock_list": plain}, common=common)
+    assert_error(no_item, "error_param", 200)
+
+
+def test_orders_take_stock_and_cancellations_give_it_back(shopee, token):
+    sim = shopee.sim
+    before = sim.stock(SHOP_ID)
+    base = json.loads((_seed_dir() / "08_ready_to_ship_models.json").read_text())
+    order = dict(base, order_sn="250101STOCK001", order_status="UNPAID")
+    order.pop("total_amount")
+    sim.put_orders(SHOP_ID, [order])
+    after = sim.stock(SHOP_ID)
+    for line in order["item_list"]:
+        key = line["item_id"], line["model_id"]
+        assert after[key] == before[key] - line["model_quantity_purchased"]
+    sim.update_order("250101STOCK001", order_status="READY_TO_SHIP")
+    assert sim.stock(SHOP_ID) == after, "paying takes nothing more"
+    sim.update_order("250101STOCK001", order_status="CANCELLED")
+    assert sim.stock(SHOP_ID) == before
+    sim.update_order("250101STOCK001", order_status="CANCELLED")
+    assert sim.stock(SHOP_ID) == before, "given back once"
+    # Stock never goes below 0, and only what was taken comes back.
+    sim.update_model(TSHIRT, 170010001, stock=1)
+    big = dict(order, order_sn="250101STOCK002", order_status="READY_TO_SHIP")
+    sim.put_orders(SHOP_ID, [big])
+    assert sim.stock(SHOP_ID)[TSHIRT, 170010001] == 0
+    sim.update_order("250101STOCK002", order_status="CANCELLED")
+    assert sim.stock(SHOP_ID)[TSHIRT, 170010001] == 1
+    # Orders already there at start-up hold their units too.
+    sim.reset(seed=4, orders=30)
+    live = next(
+        o
+        for o in sim.orders(SHOP_ID)
+        if o["order_status"] == "READY_TO_SHIP" and len(o["item_list"]) == 1
+    )
+    line = live["item_list"][0]
+    key = line["item_id"], line["model_id"]
+    stock = sim.stock(SHOP_ID)[key]
+    sim.update_order(live["order_sn"], order_status="CANCELLED")
+    assert sim.stock(SHOP_ID)[key] == stock + line["model_quantity_purchased"]
