@@ -1128,3 +1128,405 @@ def test_orders_take_stock_and_cancellations_give_it_back(shopee, token):
     stock = sim.stock(SHOP_ID)[key]
     sim.update_order(live["order_sn"], order_status="CANCELLED")
     assert sim.stock(SHOP_ID)[key] == stock + line["model_quantity_purchased"]
+
+
+# -- money (§6) -----------------------------------------------------------------
+
+ESCROW = "/api/v2/payment/get_escrow_detail"
+ESCROW_BATCH = "/api/v2/payment/get_escrow_detail_batch"
+TRACKING = "/api/v2/logistics/get_tracking_number"
+MONEY_FIELDS = (
+    "total_amount",
+    "estimated_shipping_fee",
+    "actual_shipping_fee",
+    "reverse_shipping_fee",
+)
+
+
+def assert_all_ints(value, where=""):
+    """Money is whole baht: every number of an escrow answer is an int."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            assert_all_ints(inner, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            assert_all_ints(inner, f"{where}[{index}]")
+    elif isinstance(value, float):
+        raise AssertionError(f"{where} is a float: {value}")
+
+
+def assert_escrow_identities(order, detail):
+    """The identities README.md ("Money") guarantees, exactly."""
+    income, paid = detail["order_income"], detail["buyer_payment_info"]
+    items = income["items"]
+    assert detail["order_sn"] == order["order_sn"]
+    assert_all_ints(detail)
+    for item in items:
+        assert item["selling_price"] == item["original_price"] - item["seller_discount"]
+        assert item["discounted_price"] == (
+            item["original_price"] - item["seller_discount"] - item["shopee_discount"]
+        )
+        assert min(item["original_price"], item["seller_discount"]) >= 0
+    total = {
+        name: sum(item[name] for item in items)
+        for name in items[0]
+        if type(items[0][name]) is int
+    }
+    assert income["original_price"] == income["order_original_price"]
+    assert income["original_price"] == total["original_price"]
+    assert income["seller_discount"] == income["order_seller_discount"]
+    assert income["seller_discount"] == total["seller_discount"]
+    assert income["shopee_discount"] == total["shopee_discount"]
+    selling = total["original_price"] - total["seller_discount"]
+    assert income["order_selling_price"] == selling
+    assert income["order_discounted_price"] == selling - total["shopee_discount"]
+    assert total["discount_from_voucher_seller"] == income["voucher_from_seller"]
+    assert total["discount_from_voucher_shopee"] == income["voucher_from_shopee"]
+    assert total["discount_from_coin"] == income["coins"]
+    assert income["cross_border_tax"] == 0
+    shipping = income["buyer_paid_shipping_fee"]
+    assert income["buyer_total_amount"] == (
+        selling
+        - total["shopee_discount"]
+        - income["voucher_from_seller"]
+        - income["voucher_from_shopee"]
+        - income["coins"]
+        + shipping
+        + income["buyer_transaction_fee"]
+        - income["payment_promotion"]
+    )
+    target = (
+        income["buyer_total_amount"]
+        + income["voucher_from_shopee"]
+        + income["coins"]
+        + income["shopee_discount"]
+        + income["payment_promotion"]
+        - income["buyer_transaction_fee"]
+        - income["cross_border_tax"]
+    )
+    assert target == selling - income["voucher_from_seller"] + shipping
+    assert income["final_shipping_fee"] == (
+        shipping + income["shopee_shipping_rebate"] - income["actual_shipping_fee"]
+    )
+    if order["order_status"] == "CANCELLED":
+        assert income["escrow_amount"] == 0
+    else:
+        assert income["escrow_amount"] == (
+            selling
+            - income["voucher_from_seller"]
+            + income["final_shipping_fee"]
+            - income["commission_fee"]
+            - income["service_fee"]
+            - income["seller_transaction_fee"]
+        )
+    assert (
+        paid["buyer_total_amount"]
+        == income["buyer_total_amount"]
+        == (
+            paid["merchant_subtotal"]
+            + paid["shipping_fee"]
+            + paid["seller_voucher"]
+            + paid["shopee_voucher"]
+            + paid["shopee_coins_redeemed"]
+            + paid["credit_card_promotion"]
+            + paid["initial_buyer_txn_fee"]
+        )
+    )
+    if "total_amount" in order:
+        assert order["total_amount"] == income["buyer_total_amount"]
+    lines = order["item_list"]
+    assert [(i["item_id"], i["model_id"], i["quantity_purchased"]) for i in items] == [
+        (line["item_id"], line["model_id"], line["model_quantity_purchased"])
+        for line in lines
+    ]
+    for line, item in zip(lines, items, strict=True):
+        assert item["original_price"] == (
+            line["model_original_price"] * line["model_quantity_purchased"]
+        ), "line subtotals, not unit prices"
+        if line["promotion_type"] == "bundle_deal":
+            assert line["model_discounted_price"] == 0
+            assert item["activity_type"] == "bundle_deal"
+            assert item["activity_id"] == line["promotion_id"]
+        else:
+            assert item["discounted_price"] == (
+                line["model_discounted_price"] * line["model_quantity_purchased"]
+            )
+    return income
+
+
+def test_escrow_identities_over_many_generated_orders():
+    from shopee_simulator import load_seeds
+    from shopee_simulator.generator import generate_orders_with_terms
+    from shopee_simulator.money import escrow_detail
+
+    seeds = load_seeds()
+    seen = {"voucher_from_seller": 0, "voucher_from_shopee": 0, "coins": 0}
+    bundles = shopee_discounts = payment_promotions = checked = 0
+    for seed in range(1, 9):
+        pairs = generate_orders_with_terms(
+            seed,
+            250,
+            SHOP_ID,
+            1_700_000_000,
+            1_700_000_000 + 10 * DAY,
+            seeds.shop_items(SHOP_ID),
+            seeds.orders,
+        )
+        for order, terms in pairs:
+            income = assert_escrow_identities(order, escrow_detail(order, terms))
+            checked += 1
+            for name in seen:
+                seen[name] += income[name] > 0
+            bundles += any(i["activity_type"] == "bundle_deal" for i in income["items"])
+            shopee_discounts += income["shopee_discount"] > 0
+            payment_promotions += income["payment_promotion"] > 0
+    assert checked == 2000
+    assert all(count > 200 for count in seen.values()), seen
+    assert bundles > 100 and shopee_discounts > 50 and payment_promotions > 10
+
+
+def test_escrow_over_the_api_matches_every_order(shopee, token):
+    shopee.sim.reset(seed=21, orders=300, include_seed_orders=True)
+    shopee.sim.install_tokens(SHOP_ID, token, "r")
+    orders = {o["order_sn"]: o for o in shopee.sim.orders(SHOP_ID)}
+    paid = [sn for sn, order in orders.items() if "total_amount" in order]
+    common = shopee.common(ESCROW_BATCH, token, SHOP_ID)
+    details = {}
+    for start in range(0, len(paid), 50):
+        answer = shopee.post(
+            ESCROW_BATCH, {"order_sn_list": paid[start : start + 50]}, common=common
+        ).json()
+        assert answer["error"] == "" and "warning" not in answer
+        for entry in answer["response"]:
+            assert set(entry) == {"escrow_detail"}
+            detail = entry["escrow_detail"]
+            details[detail["order_sn"]] = detail
+    assert set(details) == set(paid)
+    for order_sn, detail in details.items():
+        assert_escrow_identities(orders[order_sn], detail)
+    single = shopee.get(ESCROW, token, order_sn=paid[0]).json()
+    assert single["error"] == "" and single["response"] == details[paid[0]]
+    assert {
+        "order_sn",
+        "buyer_user_name",
+        "return_order_sn_list",
+        "order_income",
+        "buyer_payment_info",
+    } == set(single["response"])
+
+
+def test_escrow_errors_and_unavailable_switch(shopee, token):
+    sim = shopee.sim
+    sim.reset(seed=5, orders=40)
+    sim.install_tokens(SHOP_ID, token, "r")
+    orders = sim.orders(SHOP_ID)
+    unpaid = next(o["order_sn"] for o in orders if o["order_status"] == "UNPAID")
+    paid = [o["order_sn"] for o in orders if "total_amount" in o]
+    assert_error(
+        shopee.get(ESCROW, token, order_sn=unpaid),
+        "common.error_not_found",
+        200,
+        "supplier order item income not found",
+    )
+    assert_error(
+        shopee.get(ESCROW, token, order_sn="251231NOTHERE1"), "order_not_found", 200
+    )
+    assert_error(shopee.get(ESCROW, token), "error_param", 200, "order_sn is required")
+
+    def batch(body):
+        common = shopee.common(ESCROW_BATCH, token, SHOP_ID)
+        return shopee.post(ESCROW_BATCH, body, common=common)
+
+    mixed = batch({"order_sn_list": [paid[0], unpaid, "251231NOTHERE1"]}).json()
+    assert [e["escrow_detail"]["order_sn"] for e in mixed["response"]] == [paid[0]]
+    assert unpaid in mixed["warning"] and "251231NOTHERE1" in mixed["warning"]
+    assert_error(batch({"order_sn_list": [unpaid]}), "common.error_not_found", 200)
+    many = [f"251231MANY{n:04d}" for n in range(51)]
+    assert_error(batch({"order_sn_list": many}), "exceed_max_limit", 200)
+    for body in ({}, {"order_sn_list": []}, {"order_sn_list": "a,b"}):
+        assert_error(batch(body), "error_param", 200)
+
+    # The connector's "provisional prices" path: paid, but no escrow yet.
+    assert sim.set_escrow_unavailable(paid[:2]) == sorted(paid[:2])
+    assert_error(
+        shopee.get(ESCROW, token, order_sn=paid[0]), "common.error_not_found", 200
+    )
+    answer = batch({"order_sn_list": paid[:3]}).json()
+    assert [e["escrow_detail"]["order_sn"] for e in answer["response"]] == [paid[2]]
+    held = sim.escrow(paid[0])
+    assert held["available"] is False and held["escrow_detail"]["order_sn"] == paid[0]
+    assert sim.state()["escrow_unavailable"] == sorted(paid[:2])
+    sim.set_escrow_unavailable(available=[paid[0]])
+    assert shopee.get(ESCROW, token, order_sn=paid[0]).json()["error"] == ""
+    sim.set_escrow_unavailable(clear=True)
+    assert batch({"order_sn_list": paid[:3]}).json()["error"] == ""
+    # Once paid, an order has its escrow.
+    sim.update_order(unpaid, order_status="READY_TO_SHIP")
+    detail = shopee.get(ESCROW, token, order_sn=unpaid).json()["response"]
+    [now_paid] = [o for o in sim.orders(SHOP_ID) if o["order_sn"] == unpaid]
+    assert_escrow_identities(now_paid, detail)
+
+
+def test_escrow_of_test_orders_without_terms(shopee, token):
+    """Orders a test puts in get default terms: no vouchers, bundle lines
+    priced from what total_amount leaves."""
+    base = json.loads((_seed_dir() / "03_processed_bundle.json").read_text())
+    shopee.sim.put_orders(SHOP_ID, [dict(base, order_sn="250101NOTERMS1")])
+    detail = shopee.get(ESCROW, token, order_sn="250101NOTERMS1").json()["response"]
+    order = shopee.sim.orders(SHOP_ID)[-1]
+    income = assert_escrow_identities(order, detail)
+    assert income["voucher_from_shopee"] == income["coins"] == 0
+    assert income["buyer_paid_shipping_fee"] == order["estimated_shipping_fee"]
+    # And terms given with the order are used.
+    terms = {"250101TERMS002": {"coins": 7, "buyer_paid_shipping_fee": 0}}
+    plain = json.loads((_seed_dir() / "05_completed_cod.json").read_text())
+    plain = dict(plain, order_sn="250101TERMS002")
+    plain.pop("total_amount")
+    shopee.sim.put_orders(SHOP_ID, [dict(plain, order_status="UNPAID")], escrow=terms)
+    paid = shopee.sim.update_order("250101TERMS002", order_status="READY_TO_SHIP")
+    detail = shopee.get(ESCROW, token, order_sn="250101TERMS002").json()["response"]
+    income = assert_escrow_identities(paid, detail)
+    assert income["coins"] == 7 and income["buyer_paid_shipping_fee"] == 0
+
+
+# -- what real Thai orders look like ---------------------------------------------------
+
+
+def test_generated_orders_look_like_real_thai_orders():
+    from shopee_simulator import generate_orders, load_seeds
+
+    seeds = load_seeds()
+    orders = generate_orders(
+        12,
+        600,
+        SHOP_ID,
+        1_700_000_000,
+        1_700_000_000 + 10 * DAY,
+        seeds.shop_items(SHOP_ID),
+        seeds.orders,
+    )
+    assert_thai_orders(orders)
+    lines = [line for order in orders for line in order["item_list"]]
+    assert any(line["promotion_type"] == "flash_sale" for line in lines)
+    paid = [order for order in orders if "total_amount" in order]
+    differs = [
+        order
+        for order in paid
+        if order["total_amount"]
+        != sum(
+            line["model_discounted_price"] * line["model_quantity_purchased"]
+            for line in order["item_list"]
+        )
+        + order["estimated_shipping_fee"]
+    ]
+    assert len(differs) > len(paid) // 2
+    several_models = [
+        order
+        for order in orders
+        if len({line["item_id"] for line in order["item_list"]})
+        < len(order["item_list"])
+    ]
+    assert len(several_models) > 20
+
+
+def assert_thai_orders(orders):
+    thai = re.compile(r"[\u0e00-\u0e7f]")
+    lines = [line for order in orders for line in order["item_list"]]
+    no_sku = [line for line in lines if not line["item_sku"] and not line["model_sku"]]
+    assert len(no_sku) >= 0.3 * len(lines), (len(no_sku), len(lines))
+    assert any(
+        line["item_sku"].endswith("\n") or line["model_sku"].endswith("\n")
+        for line in lines
+    )
+    assert any(
+        line["model_discounted_price"] == 0 and line["promotion_type"] == "bundle_deal"
+        for line in lines
+    )
+    empty_districts = 0
+    for order in orders:
+        for name in MONEY_FIELDS:
+            if name in order:
+                assert type(order[name]) is int, (name, order[name])
+        for line in order["item_list"]:
+            assert type(line["model_original_price"]) is int
+            assert type(line["model_discounted_price"]) is int
+        address = order["recipient_address"]
+        assert thai.search(address["full_address"]) and thai.search(address["state"])
+        assert thai.search(address["city"]) and address["town"] == ""
+        empty_districts += address["district"] == ""
+        assert "*" in address["name"] and address["phone"].startswith("******")
+        assert order["shipping_carrier"] == "", "empty on real Thai orders"
+        [parcel] = order["package_list"]
+        assert parcel["shipping_carrier"] == order["checkout_shipping_carrier"] != ""
+        assert parcel["package_number"].startswith("OFG")
+        assert parcel["logistics_status"].startswith("LOGISTICS_")
+    assert empty_districts >= len(orders) // 3
+
+
+def test_seed_orders_follow_the_same_rules():
+    from shopee_simulator import load_seeds
+    from shopee_simulator.money import escrow_detail
+
+    seeds = load_seeds()
+    assert_thai_orders(seeds.orders)
+    assert set(seeds.escrow) == {order["order_sn"] for order in seeds.orders}
+    incomes = {}
+    for order in seeds.orders:
+        detail = escrow_detail(order, seeds.escrow[order["order_sn"]])
+        incomes[order["order_sn"]] = assert_escrow_identities(order, detail)
+    assert sum(income["voucher_from_seller"] > 0 for income in incomes.values()) >= 2
+    assert sum(income["voucher_from_shopee"] > 0 for income in incomes.values()) >= 2
+    assert sum(income["coins"] > 0 for income in incomes.values()) >= 2
+    bundle = incomes["251020B8T5NW3C"]
+    assert [i["activity_type"] for i in bundle["items"]] == [
+        "",
+        "bundle_deal",
+        "bundle_deal",
+    ]
+    assert bundle["items"][1]["original_price"] == 2 * 149
+
+
+# -- tracking numbers (§8) ---------------------------------------------------------------
+
+
+def test_tracking_number_once_shipment_is_arranged(shopee, token):
+    sim = shopee.sim
+    sim.reset(seed=3, orders=40)
+    sim.install_tokens(SHOP_ID, token, "r")
+    order = next(o for o in sim.orders(SHOP_ID) if o["order_status"] == "READY_TO_SHIP")
+    order_sn = order["order_sn"]
+    [parcel] = order["package_list"]
+    waiting = shopee.get(TRACKING, token, order_sn=order_sn).json()
+    assert waiting["error"] == "" and waiting["response"]["tracking_number"] == ""
+    assert waiting["response"]["hint"]
+    sim.update_order(order_sn, order_status="PROCESSED")
+    answer = shopee.get(TRACKING, token, order_sn=order_sn).json()["response"]
+    number = answer["tracking_number"]
+    assert number and "hint" not in answer
+    same = shopee.get(
+        TRACKING,
+        token,
+        order_sn=order_sn,
+        package_number=parcel["package_number"],
+        response_optional_fields="first_mile_tracking_number",
+    ).json()["response"]
+    assert same == {"tracking_number": number, "first_mile_tracking_number": ""}
+    sim.update_order(order_sn, order_status="SHIPPED")
+    shipped = shopee.get(TRACKING, token, order_sn=order_sn).json()
+    assert shipped["response"]["tracking_number"] == number, "it does not change"
+    assert_error(
+        shopee.get(TRACKING, token, order_sn=order_sn, package_number="OFG0"),
+        "logistics.package_not_exist",
+        200,
+    )
+    assert_error(
+        shopee.get(TRACKING, token, order_sn="251231NOTHERE1"),
+        "logistics.invalid_error",
+        200,
+        "The order is not exist.",
+    )
+    assert_error(shopee.get(TRACKING, token), "error_param", 200)
+    sim.update_order(order_sn, tracking_number="TH0123456789A")
+    fixed = shopee.get(TRACKING, token, order_sn=order_sn).json()["response"]
+    assert fixed["tracking_number"] == "TH0123456789A"
+    assert "tracking_number" not in sim.orders(SHOP_ID)[0]
