@@ -1530,3 +1530,243 @@ def test_tracking_number_once_shipment_is_arranged(shopee, token):
     fixed = shopee.get(TRACKING, token, order_sn=order_sn).json()["response"]
     assert fixed["tracking_number"] == "TH0123456789A"
     assert "tracking_number" not in sim.orders(SHOP_ID)[0]
+
+
+# -- push notifications (§9) --------------------------------------------------------
+
+PUSH_KEY = "shpk-simulator-demo-push-key"
+LOST = "/api/v2/push/get_lost_push_message"
+CONFIRM_LOST = "/api/v2/push/confirm_consumed_lost_push_message"
+
+
+def shopee_push_signature(key, url, body):
+    return hmac.new(
+        key.encode(), url.encode() + b"|" + body, hashlib.sha256
+    ).hexdigest()
+
+
+def pushes_sent(sim, count=None):
+    """The simulator's push records once its sender is idle."""
+    listing = sim.pushes(wait=5)
+    assert listing["idle"] is True
+    if count is not None:
+        assert len(listing["pushes"]) == count, listing["pushes"]
+    return listing
+
+
+def test_order_changes_push_codes_3_and_4_signed_like_shopee(
+    shopee, token, webhook_receiver
+):
+    sim = shopee.sim
+    sim.reset(seed=3, orders=20)
+    sim.install_tokens(SHOP_ID, token, "r")
+    order = next(o for o in sim.orders(SHOP_ID) if o["order_status"] == "READY_TO_SHIP")
+    sim.update_order(order["order_sn"], order_status="PROCESSED")
+    assert sim.pushes()["pushes"] == [], "push is off until configured"
+    config = sim.configure_push(url=webhook_receiver.url, enabled=True)
+    assert config["url"] == webhook_receiver.url and config["partner_id"] == PARTNER_ID
+    webhook_receiver.delay = 0.5
+    started = time.monotonic()
+    changed = sim.update_order(order["order_sn"], order_status="SHIPPED")
+    assert time.monotonic() - started < 0.4, "the control call does not wait"
+    pushes_sent(sim, 1)
+    other = next(o for o in sim.orders(SHOP_ID) if o["order_status"] == "READY_TO_SHIP")
+    sim.update_order(other["order_sn"], order_status="PROCESSED")
+    pushes_sent(sim, 3)
+    received = webhook_receiver.received
+    assert len(received) == 3
+    for entry in received:
+        assert entry["path"] == "/shopee/webhook"
+        assert entry["headers"]["Content-Type"] == "application/json"
+        expected = shopee_push_signature(PUSH_KEY, webhook_receiver.url, entry["body"])
+        assert entry["headers"]["Authorization"] == expected
+        wrong = shopee_push_signature(PARTNER_KEY, webhook_receiver.url, entry["body"])
+        assert entry["headers"]["Authorization"] != wrong, (
+            "the push key, not the API key"
+        )
+    first, status, tracking = webhook_receiver.bodies()
+    assert list(first) == ["data", "shop_id", "code", "timestamp", "msg_id"]
+    assert first["code"] == 3 and first["shop_id"] == SHOP_ID
+    assert first["data"] == {
+        "items": [],
+        "ordersn": order["order_sn"],
+        "status": "SHIPPED",
+        "completed_scenario": "",
+        "update_time": changed["update_time"],
+    }
+    assert re.fullmatch(r"[0-9a-f]{32}", first["msg_id"])
+    assert (status["code"], status["data"]["status"]) == (3, "PROCESSED")
+    assert tracking["code"] == 4 and set(tracking["data"]) == {
+        "ordersn",
+        "forder_id",
+        "package_number",
+        "tracking_no",
+    }
+    number = shopee.get(TRACKING, token, order_sn=other["order_sn"]).json()
+    assert tracking["data"]["tracking_no"] == number["response"]["tracking_number"]
+    assert (
+        tracking["data"]["package_number"] == other["package_list"][0]["package_number"]
+    )
+    summary = sim.state()["push"]
+    assert summary["sent"] == 3 and summary["deliveries"] == {"200": 3}
+    assert summary["states"] == {"delivered": 3}
+    assert summary["last_delivery"]["status"] == 200
+    # A new order pushes its status; completing says how.
+    webhook_receiver.clear()
+    base = json.loads((_seed_dir() / "01_unpaid.json").read_text())
+    sim.put_orders(SHOP_ID, [dict(base, order_sn="250101PUSHNEW1")])
+    sim.update_order(order["order_sn"], order_status="COMPLETED")
+    pushes_sent(sim)
+    new, completed = webhook_receiver.bodies()
+    assert (new["data"]["ordersn"], new["data"]["status"]) == (
+        "250101PUSHNEW1",
+        "UNPAID",
+    )
+    assert completed["data"]["completed_scenario"] == "NORMAL"
+
+
+def test_pushes_by_hand(sim, webhook_receiver):
+    assert sim.send_push(2, shop_id=SHOP_ID) is None, "off: nothing sent"
+    sim.configure_push(url=webhook_receiver.url, enabled=True)
+    sim.send_push(2, shop_id=SHOP_ID)
+    sim.send_push(12, shop_id=OTHER_SHOP_ID)
+    sim.send_push(1, shop_id=OTHER_SHOP_ID)
+    sim.send_push(15, shop_id=SHOP_ID, data={"ordersn": "x", "package_number": "y"})
+    pushes_sent(sim, 4)
+    deauth, expiry, auth, custom = webhook_receiver.bodies()
+    assert "shop_id" not in deauth and deauth["partner_id"] == PARTNER_ID
+    assert deauth["code"] == 2 and deauth["data"]["shop_id"] == SHOP_ID
+    assert deauth["data"]["authorize_type"] == "shop deauthorization by user"
+    assert auth["code"] == 1 and auth["data"]["success"] == 1
+    assert (
+        expiry["code"] == 12 and "shop_id" not in expiry and "partner_id" not in expiry
+    )
+    assert expiry["data"]["shop_expire_soon"] == [OTHER_SHOP_ID]
+    assert expiry["data"]["expire_before"] > expiry["timestamp"]
+    assert custom["code"] == 15 and custom["data"]["package_number"] == "y"
+    from shopee_simulator import ControlError
+
+    with pytest.raises(ControlError):
+        sim.send_push(7, shop_id=SHOP_ID)
+    with pytest.raises(ControlError):
+        sim.send_push(3, order_sn="251231NOTHERE1")
+    with pytest.raises(ControlError):
+        sim.configure_push(url="ftp://example.com/hook")
+    # Codes 3 and 4 of an order, again by hand.
+    base = json.loads((_seed_dir() / "04_shipped_sku_newline.json").read_text())
+    sim.put_orders(SHOP_ID, [base])  # shipped already: codes 3 and 4
+    pushes_sent(sim, 6)
+    sim.send_push(3, order_sn=base["order_sn"])
+    sim.send_push(4, order_sn=base["order_sn"])
+    pushes_sent(sim, 8)
+    placed, placed_tracking, again, tracking = webhook_receiver.bodies()[-4:]
+    assert placed["data"] == again["data"]
+    assert again["data"]["status"] == "SHIPPED"
+    assert tracking["data"] == placed_tracking["data"]
+    assert tracking["data"]["tracking_no"]
+
+
+def test_push_switches(sim, webhook_receiver):
+    sim.configure_push(url=webhook_receiver.url, enabled=True, duplicate=True)
+    sim.send_push(2, shop_id=SHOP_ID)
+    pushes_sent(sim, 1)
+    first, second = webhook_receiver.received
+    assert first["body"] == second["body"], "the same push twice"
+    assert [d["duplicate"] for d in sim.pushes()["pushes"][0]["deliveries"]] == [
+        False,
+        True,
+    ]
+
+    webhook_receiver.clear()
+    sim.configure_push(duplicate=False, bad_signature=True)
+    sim.send_push(2, shop_id=SHOP_ID)
+    pushes_sent(sim, 2)
+    [entry] = webhook_receiver.received
+    good = shopee_push_signature(PUSH_KEY, webhook_receiver.url, entry["body"])
+    assert entry["headers"]["Authorization"] != good
+    assert re.fullmatch(r"[0-9a-f]{64}", entry["headers"]["Authorization"])
+
+    webhook_receiver.clear()
+    sim.configure_push(bad_signature=False, reorder=True, reorder_window=3)
+    for shop_id in (1, 2, 3, 4):
+        sim.send_push(2, shop_id=shop_id)
+    listing = pushes_sent(sim)
+    assert listing["held"] == 1
+    assert [body["data"]["shop_id"] for body in webhook_receiver.bodies()] == [3, 2, 1]
+    assert sim.flush_pushes() == 1
+    pushes_sent(sim)
+    assert webhook_receiver.bodies()[-1]["data"]["shop_id"] == 4
+    sim.send_push(2, shop_id=5)
+    sim.configure_push(reorder=False)  # switching it off sends what is held
+    pushes_sent(sim)
+    assert webhook_receiver.bodies()[-1]["data"]["shop_id"] == 5
+
+    webhook_receiver.clear()
+    sim.configure_push(withhold=True)
+    sim.send_push(2, shop_id=6)
+    listing = pushes_sent(sim)
+    assert webhook_receiver.received == []
+    assert listing["pushes"][-1]["state"] == "withheld"
+    assert listing["lost"][-1]["code"] == 2
+    assert sim.state()["push"]["states"]["withheld"] == 1
+
+
+def lost_page(shopee):
+    answer = shopee.get(LOST).json()
+    assert answer["error"] == "", answer
+    return answer["response"]
+
+
+def confirm_lost(shopee, last_message_id):
+    return shopee.post(CONFIRM_LOST, {"last_message_id": last_message_id})
+
+
+def test_lost_push_messages(shopee, webhook_receiver):
+    sim = shopee.sim
+    assert lost_page(shopee) == {
+        "push_message_list": [],
+        "has_next_page": False,
+        "last_message_id": 0,
+    }
+    sim.configure_push(url=webhook_receiver.url, enabled=True, withhold=True)
+    sim.send_push(3, shop_id=SHOP_ID, data={"items": [], "ordersn": "a", "status": "X"})
+    sim.send_push(2, shop_id=SHOP_ID)
+    # A delivery that fails is lost too.
+    sim.configure_push(withhold=False)
+    webhook_receiver.status = 500
+    sim.send_push(3, shop_id=SHOP_ID, data={"items": [], "ordersn": "b", "status": "Y"})
+    listing = pushes_sent(sim, 3)
+    assert listing["pushes"][-1]["state"] == "failed"
+    assert listing["pushes"][-1]["deliveries"][0]["status"] == 500
+    assert sim.state()["push"]["deliveries"] == {"500": 1}
+    page = lost_page(shopee)
+    messages = page["push_message_list"]
+    assert [m["code"] for m in messages] == [3, 2, 3]
+    assert list(messages[0]) == ["shop_id", "code", "timestamp", "data"]
+    assert "shop_id" not in messages[1], "partner-level pushes have no shop_id"
+    bodies = [record["body"] for record in listing["pushes"]]
+    assert [m["data"] for m in messages] == bodies, "data: the push body, a string"
+    assert json.loads(messages[0]["data"])["data"]["ordersn"] == "a"
+    assert page["has_next_page"] is False
+    first_id = listing["lost"][0]["message_id"]
+    assert page["last_message_id"] == first_id + 2
+    assert confirm_lost(shopee, first_id).json()["error"] == ""
+    assert len(lost_page(shopee)["push_message_list"]) == 2
+    assert confirm_lost(shopee, page["last_message_id"]).json()["error"] == ""
+    assert lost_page(shopee)["push_message_list"] == []
+    assert_error(confirm_lost(shopee, 12345), "error_data", 200, "data not exist")
+    assert_error(shopee.post(CONFIRM_LOST, {}), "error_param", 200)
+    # The earliest 100 at a time; only the last 3 days.
+    sim.configure_push(withhold=True)
+    for n in range(130):
+        sim.send_push(2, shop_id=n + 1)
+    page = lost_page(shopee)
+    assert len(page["push_message_list"]) == 100 and page["has_next_page"] is True
+    confirm_lost(shopee, page["last_message_id"])
+    page = lost_page(shopee)
+    assert len(page["push_message_list"]) == 30 and page["has_next_page"] is False
+    shopee.sim.set_clock(3 * DAY + 1)
+    assert lost_page(shopee)["push_message_list"] == []
+    # Signed like every public API: the token-less sign.
+    stale = shopee.get(LOST, common=shopee.common(LOST, sign="0" * 64))
+    assert_error(stale, "error_sign", 403)
