@@ -1770,3 +1770,157 @@ def test_lost_push_messages(shopee, webhook_receiver):
     # Signed like every public API: the token-less sign.
     stale = shopee.get(LOST, common=shopee.common(LOST, sign="0" * 64))
     assert_error(stale, "error_sign", 403)
+
+
+# -- load: fault rates, latency, traffic ------------------------------------------------
+
+
+def test_fault_rates_are_random_but_seeded(shopee, token):
+    from shopee_simulator import ControlError
+
+    sim = shopee.sim
+    sim.set_fault_rates(rate_limit=0.3, server_error=0.2, seed=5, paths=[SHOP_INFO])
+
+    def statuses(count):
+        return [shopee.get(SHOP_INFO, token).status_code for _ in range(count)]
+
+    first = statuses(200)
+    assert 35 <= first.count(429) <= 90 and 20 <= first.count(500) <= 65
+    assert first.count(200) + first.count(429) + first.count(500) == 200
+    window = {"time_from": sim.now() - DAY, "time_to": sim.now()}
+    assert all(
+        list_orders(shopee, token, **window).status_code == 200 for _ in range(20)
+    ), "another path"
+    fired = sim.state()["faults_fired"]
+    assert (fired["rate_limit"], fired["server_error"]) == (
+        first.count(429),
+        first.count(500),
+    )
+    sim.set_fault_rates(rate_limit=0.3, server_error=0.2, seed=5, paths=[SHOP_INFO])
+    assert statuses(200) == first, "same seed, same faults"
+    sim.clear_fault_rates()
+    assert set(statuses(20)) == {200}
+    # Without paths: every shop call, never the public ones.
+    sim.set_fault_rates(server_error=1.0)
+    assert shopee.get(SHOP_INFO, token).status_code == 500
+    assert shopee.refresh("test-refresh-token-0001").status_code == 200
+    # Timeouts wait, then answer; latency slows every call.
+    sim.set_fault_rates(timeout=1.0, timeout_seconds=0.3)
+    started = time.monotonic()
+    fresh = sim.state()["tokens"][str(SHOP_ID)]["access_token"]
+    assert shopee.get(SHOP_INFO, fresh).json()["error"] == ""
+    assert time.monotonic() - started >= 0.3
+    sim.set_fault_rates(latency_ms=250)
+    started = time.monotonic()
+    assert shopee.refresh(sim.state()["tokens"][str(SHOP_ID)]["refresh_token"]).ok
+    assert time.monotonic() - started >= 0.25
+    assert sim.state()["fault_rates"]["latency_ms"] == 250
+    for bad in (
+        {"rate_limit": 1.5},
+        {"rate_limit": 0.6, "server_error": 0.6},
+        {"paths": "x"},
+    ):
+        with pytest.raises(ControlError) as caught:
+            sim.set_fault_rates(**bad)
+        assert caught.value.status == 400
+    sim.reset(seed=42, orders=0)
+    assert sim.state()["fault_rates"] is None, "a reset clears them"
+
+
+def test_manual_traffic_places_and_moves_orders(sim, webhook_receiver):
+    sim.reset(seed=2, orders=0)
+    before = sum(sim.stock(SHOP_ID).values())
+    sim.configure_push(url=webhook_receiver.url, enabled=True)
+    status = sim.start_traffic(
+        orders_per_minute=120,
+        status_changes_per_minute=60,
+        duration_seconds=60,
+        seed=9,
+        manual=True,
+    )
+    assert status["running"] and status["created"] == 0
+    status = sim.tick_traffic(30)
+    assert (status["created"], status["changed"]) == (60, 30)
+    status = sim.tick_traffic(100)
+    assert (status["created"], status["changed"]) == (120, 60)
+    assert status["running"] is False and status["position"] == status["ends"]
+    assert sim.tick_traffic(30)["created"] == 120, "the duration is the limit"
+    orders = sim.orders(SHOP_ID)
+    assert len(orders) == 120
+    assert_thai_orders(orders)
+    moved = [o for o in orders if o["order_status"] not in ("UNPAID", "READY_TO_SHIP")]
+    assert moved
+    assert all(
+        int(status["started"]) <= o["create_time"] <= status["ends"] for o in orders
+    )
+    kept = sum(
+        line["model_quantity_purchased"]
+        for order in orders
+        if order["order_status"] != "CANCELLED"
+        for line in order["item_list"]
+    )
+    assert 0 < before - sum(sim.stock(SHOP_ID).values()) <= kept
+    listing = pushes_sent(sim)
+    codes = [record["code"] for record in listing["pushes"]]
+    assert codes.count(3) == 120 + 60, "one per new order and per change"
+    tracked = [
+        o
+        for o in orders
+        if any(
+            p["logistics_status"]
+            in (
+                "LOGISTICS_REQUEST_CREATED",
+                "LOGISTICS_PICKUP_DONE",
+                "LOGISTICS_DELIVERY_DONE",
+                "LOGISTICS_PICKUP_RETRY",
+            )
+            for p in o["package_list"]
+        )
+    ]
+    assert codes.count(4) == len(tracked) > 0
+    assert len(webhook_receiver.received) == len(codes)
+    # Same seed, same traffic.
+    shape = [
+        (o["order_status"], [line["model_id"] for line in o["item_list"]])
+        for o in orders
+    ]
+    sim.reset(seed=2, orders=0)
+    sim.start_traffic(
+        orders_per_minute=120,
+        status_changes_per_minute=60,
+        duration_seconds=60,
+        seed=9,
+        manual=True,
+    )
+    sim.tick_traffic(60)
+    again = [
+        (o["order_status"], [line["model_id"] for line in o["item_list"]])
+        for o in sim.orders(SHOP_ID)
+    ]
+    assert again == shape
+
+
+def test_traffic_runs_on_the_clock_and_stops(sim):
+    from shopee_simulator import ControlError
+
+    sim.reset(seed=2, orders=10)
+    status = sim.start_traffic(
+        orders_per_minute=1200, status_changes_per_minute=600, duration_seconds=1
+    )
+    assert status["running"] is True and status["manual"] is False
+    deadline = time.monotonic() + 5
+    while sim.traffic()["running"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    status = sim.traffic()
+    assert status["running"] is False
+    assert (status["created"], status["changed"]) == (20, 10)
+    assert len(sim.order_sns(SHOP_ID)) == 30
+    assert sim.state()["traffic"]["created"] == 20
+    sim.start_traffic(orders_per_minute=60, duration_seconds=3600)
+    assert sim.traffic()["running"] is True
+    assert sim.stop_traffic()["running"] is False
+    with pytest.raises(ControlError):
+        sim.tick_traffic(10)  # not manual
+    sim.start_traffic(orders_per_minute=60, duration_seconds=3600)
+    sim.reset(seed=2, orders=0)
+    assert sim.traffic() is None, "a reset stops it"
