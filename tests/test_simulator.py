@@ -1103,6 +1103,11 @@ def test_orders_take_stock_and_cancellations_give_it_back(shopee, token):
     for line in order["item_list"]:
         key = line["item_id"], line["model_id"]
         assert after[key] == before[key] - line["model_quantity_purchased"]
+    # Shopee's own answers show it too.
+    assert model_stock(shopee, token, TSHIRT)[170010001] == after[TSHIRT, 170010001]
+    info = shopee.get(BASE_INFO, token, item_id_list=CABLE).json()["response"]
+    summary = info["item_list"][0]["stock_info_v2"]["summary_info"]
+    assert summary["total_available_stock"] == after[CABLE, 0] < before[CABLE, 0]
     sim.update_order("250101STOCK001", order_status="READY_TO_SHIP")
     assert sim.stock(SHOP_ID) == after, "paying takes nothing more"
     sim.update_order("250101STOCK001", order_status="CANCELLED")
@@ -1924,3 +1929,20 @@ def test_traffic_runs_on_the_clock_and_stops(sim):
     sim.start_traffic(orders_per_minute=60, duration_seconds=3600)
     sim.reset(seed=2, orders=0)
     assert sim.traffic() is None, "a reset stops it"
+
+
+def test_push_and_control_logs_hide_secrets(sim, webhook_receiver, caplog):
+    caplog.set_level(logging.INFO, logger="shopee_simulator")
+    secret_url = webhook_receiver.url + "?token=webhook-secret-0001"
+    sim.configure_push(url=secret_url, enabled=True)
+    sim.send_push(2, shop_id=SHOP_ID)
+    listing = pushes_sent(sim, 1)
+    [entry] = webhook_receiver.received
+    assert entry["path"].endswith("?token=webhook-secret-0001")
+    lines = [r.getMessage() for r in caplog.records if r.name == "shopee_simulator"]
+    assert "push code 2 200" in lines
+    assert "POST /_simulator/push ok" in lines
+    body = listing["pushes"][0]["body"]
+    signature = entry["headers"]["Authorization"]
+    for secret in ("webhook-secret-0001", signature, body, PUSH_KEY):
+        assert not any(secret in line for line in lines)
