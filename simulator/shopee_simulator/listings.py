@@ -49,6 +49,13 @@ class Listings:
     def set_catalogue(self, shop_id, items):
         with self.lock:
             self.catalogues[shop_id] = catalogue.load(items, self.now())
+            self.catalogue_version += 1
+
+    def _set_stock(self, model, stock):
+        """Set a model's stock; what is in stock changed when it crosses 0."""
+        if (model["stock"] > 0) != (stock > 0):
+            self.catalogue_version += 1
+        model["stock"] = stock
 
     def change_item(self, item_id, changes, model_id=None):
         """Change an item or one of its models as a seller would; None: unknown."""
@@ -87,6 +94,7 @@ class Listings:
                 if model["model_status"] not in catalogue.MODEL_STATUSES:
                     raise ValueError("unknown model_status")
             item["update_time"] = self.now()
+            self.catalogue_version += 1
             return copy.deepcopy(item)
 
     def stock_levels(self, shop_id):
@@ -118,7 +126,7 @@ class Listings:
             if not model:
                 continue
             units = min(int(line.get("model_quantity_purchased") or 0), model["stock"])
-            model["stock"] -= units
+            self._set_stock(model, model["stock"] - units)
             taken.append([item["item_id"], model["model_id"], units])
         return taken
 
@@ -128,7 +136,7 @@ class Listings:
             item = items.get(item_id)
             model = item and catalogue.find_model(item, model_id)
             if model:
-                model["stock"] += units
+                self._set_stock(model, model["stock"] + units)
 
     def _sync_stock(self, shop_id, order, record_only=False):
         """A placed order holds its units; a cancelled one gives them back."""
@@ -193,7 +201,7 @@ class Listings:
                 if reason:
                     failure.append({"model_id": model_id, "failed_reason": reason})
                     continue
-                catalogue.find_model(item, model_id)["stock"] = stock
+                self._set_stock(catalogue.find_model(item, model_id), stock)
                 success.append(
                     {
                         "model_id": model_id,

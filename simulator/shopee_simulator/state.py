@@ -193,6 +193,8 @@ class State(Listings):
             for shop_id, shop_orders in self.orders.items():
                 for order in shop_orders.values():
                     self._sync_stock(shop_id, order, record_only=True)
+            self.catalogue_version = 0
+            self._pools_cache = None
             self.escrow_unavailable = set()
             self.tracking_overrides = {}
             self.offset_limit = DEFAULT_OFFSET_LIMIT
@@ -453,21 +455,28 @@ class State(Listings):
     def place_order(self, shop_id, rng, taken, status, moment):
         """A new order of in-stock listings (traffic); None when all sold out."""
         with self.lock:
-            items = catalogue.orderable(self.shop_items(shop_id))
-            in_stock = [
-                dict(item, models=[m for m in item["models"] if m["stock"] > 0])
-                for item in items
-                if any(m["stock"] > 0 for m in item["models"])
-            ]
-            if not in_stock:
+            pools = self._in_stock_pools(shop_id)
+            if not (pools["no_sku"] or pools["with_sku"]):
                 return None
-            pools = generator.pools_for(in_stock)
             order, terms = generator.new_order(rng, pools, taken, status, moment)
             self.terms.setdefault(shop_id, {})[order["order_sn"]] = terms
             self.orders[shop_id][order["order_sn"]] = order
             self._sync_stock(shop_id, order)
             self._order_pushes(shop_id, order, None)
             return order["order_sn"]
+
+    def _in_stock_pools(self, shop_id):
+        """The generator's pools of the listings in stock, rebuilt only when
+        what is in stock changed (see ``Listings._stock_changed``)."""
+        key = (shop_id, self.catalogue_version)
+        if self._pools_cache is None or self._pools_cache[0] != key:
+            in_stock = [
+                dict(item, models=[m for m in item["models"] if m["stock"] > 0])
+                for item in catalogue.orderable(self.shop_items(shop_id))
+                if any(m["stock"] > 0 for m in item["models"])
+            ]
+            self._pools_cache = key, generator.pools_for(in_stock)
+        return self._pools_cache[1]
 
     def list_orders(self, shop_id, time_field, time_from, time_to, status=None):
         """(time, order_sn, status) of the matching orders, in a stable order."""
