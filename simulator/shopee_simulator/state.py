@@ -467,7 +467,7 @@ class State(Listings):
 
     def _in_stock_pools(self, shop_id):
         """The generator's pools of the listings in stock, rebuilt only when
-        what is in stock changed (see ``Listings._stock_changed``)."""
+        what is in stock changed (see ``Listings._set_stock``)."""
         key = (shop_id, self.catalogue_version)
         if self._pools_cache is None or self._pools_cache[0] != key:
             in_stock = [
