@@ -616,10 +616,17 @@ def test_same_seed_same_orders(sim):
     window = {"time_from": 1_700_000_000, "time_to": 1_700_000_000 + 5 * DAY}
     sim.reset(seed=9, orders=40, **window)
     first = json.dumps(sim.orders(SHOP_ID))
+    escrows = json.dumps([sim.escrow(sn) for sn in sim.order_sns(SHOP_ID)[:10]])
     sim.reset(seed=9, orders=40, **window)
     assert json.dumps(sim.orders(SHOP_ID)) == first
+    assert json.dumps([sim.escrow(sn) for sn in sim.order_sns(SHOP_ID)[:10]]) == escrows
     sim.reset(seed=10, orders=40, **window)
     assert json.dumps(sim.orders(SHOP_ID)) != first
+    sim.reset(seed=9, orders=40, items=50, models_per_item=3, **window)
+    catalogue, orders = sim.catalogue(SHOP_ID), sim.orders(SHOP_ID)
+    sim.reset(seed=9, orders=40, items=50, models_per_item=3, **window)
+    assert json.dumps(sim.catalogue(SHOP_ID)) == json.dumps(catalogue)
+    assert json.dumps(sim.orders(SHOP_ID)) == json.dumps(orders)
 
 
 def test_generated_orders_are_consistent():

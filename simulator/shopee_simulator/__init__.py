@@ -11,7 +11,8 @@ In a test or a script::
 """
 
 from .client import ControlClient, ControlError
-from .generator import generate_orders
+from .generator import generate_orders, generate_orders_with_terms
+from .money import escrow_detail
 from .seeds import load_seeds
 from .server import Simulator
 from .signing import base_string, sign
@@ -21,7 +22,9 @@ __all__ = [
     "ControlError",
     "Simulator",
     "base_string",
+    "escrow_detail",
     "generate_orders",
+    "generate_orders_with_terms",
     "load_seeds",
     "sign",
 ]
