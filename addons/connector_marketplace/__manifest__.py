@@ -33,7 +33,13 @@
         "views/sale_order_views.xml",
         "views/marketplace_sync_rule_views.xml",
         "views/marketplace_webhook_event_views.xml",
+        "views/marketplace_dashboard_views.xml",
         "views/marketplace_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "connector_marketplace/static/src/dashboard/*",
+        ],
+    },
     "application": True,
 }

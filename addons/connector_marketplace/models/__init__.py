@@ -17,3 +17,5 @@ from . import marketplace_job_sale
 from . import marketplace_sync_rule
 from . import marketplace_job_stock
 from . import marketplace_webhook_event
+from . import marketplace_dashboard
+from . import marketplace_monitoring

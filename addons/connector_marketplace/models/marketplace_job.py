@@ -26,6 +26,8 @@ from odoo.addons.queue_job.job import identity_exact
 from ..exceptions import PAUSING_CAUSES
 
 _logger = logging.getLogger(__name__)
+# The pulls' own logger: grep "connector_marketplace.pull" in the log.
+_pull_logger = logging.getLogger("odoo.addons.connector_marketplace.pull")
 
 # queue_job's default (5) gives up too early on a marketplace that throttles
 # for several minutes; the retry pattern of the job functions spaces retries.
@@ -581,6 +583,13 @@ class MarketplaceJob(models.Model):
         for job in self.sudo():
             job = job._in_job_lang()
             message = exc_message or exc_name
+            _pull_logger.warning(
+                "Job %s (%s, %s) failed: %s",
+                job.name,
+                job.job_type,
+                job.shop_id.display_name or job.account_id.display_name,
+                message,
+            )
             job._fail_with(message)
             cause = PAUSING_CAUSES.get(exc_name or "")
             if cause and job.shop_id:
@@ -670,6 +679,14 @@ class MarketplaceJob(models.Model):
                 "window_end": until,
                 "orders_listed": len(order_refs),
             }
+        )
+        _pull_logger.info(
+            "Pull %s (%s): %s orders updated from %s to %s (UTC)",
+            self.name,
+            self.shop_id.display_name,
+            len(order_refs),
+            since,
+            until,
         )
         chunk_size = backend._marketplace_order_chunk_size()
         chunks = [
@@ -845,6 +862,15 @@ class MarketplaceJob(models.Model):
             self.env._("Job %(job)s of this shop succeeded.", job=self.name),
         )
         counts = self._step_counts()
+        _pull_logger.info(
+            "Pull %s (%s) done: %s new, %s updated, %s unchanged; synced until %s",
+            self.name,
+            self.shop_id.display_name,
+            counts["created"],
+            counts["updated"],
+            counts["unchanged"],
+            self.shop_id.order_sync_point,
+        )
         if not sum(counts.values()):
             return self.env._(
                 "0 orders: no order was updated %(window)s.", window=window

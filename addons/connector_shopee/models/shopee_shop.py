@@ -26,7 +26,8 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..api import ShopeeAuthError, ShopeeError
 from ..api.client import error_suffix
 
-_logger = logging.getLogger(__name__)
+# The tokens' own logger: grep "connector_marketplace.tokens" in the log.
+_logger = logging.getLogger("odoo.addons.connector_marketplace.tokens")
 
 # A call with a token this close to its end refreshes it first.
 REFRESH_MARGIN = timedelta(minutes=5)
@@ -298,6 +299,17 @@ class ShopeeShop(models.Model):
         Runs in the refresh's cursor, which holds the shop's row locks.
         """
         self.marketplace_shop_id._mark_needs_reauth(reason)
+        self.marketplace_shop_id._marketplace_activity(
+            "token_refresh",
+            self.env._(
+                "Shopee refused to refresh the tokens of %(shop)s", shop=self.name
+            ),
+            self.env._(
+                "%(reason)s Open its account and press Connect shop to authorize it "
+                "again.",
+                reason=reason,
+            ),
+        )
         # Still the refresh's own cursor: the mark outlives the caller's
         # rollback.
         self.env.cr.commit()  # pylint: disable=invalid-commit

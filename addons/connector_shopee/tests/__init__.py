@@ -11,3 +11,4 @@ from . import test_products
 from . import test_sale_orders
 from . import test_stock
 from . import test_webhooks
+from . import test_monitoring
