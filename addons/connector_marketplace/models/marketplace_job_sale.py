@@ -250,7 +250,16 @@ class MarketplaceJob(models.Model):
     def _read_tracking(self, backend, orders):
         shipped = orders.filtered(
             lambda o: (
-                o.status in ("shipped", "to_confirm_receive", "completed")
+                # Shopee gives the number once shipment is arranged
+                # (processed): the warehouse sees it before the parcel leaves
+                o.status
+                in (
+                    "processed",
+                    "retry_ship",
+                    "shipped",
+                    "to_confirm_receive",
+                    "completed",
+                )
                 and not o.tracking_number
             )
         )

@@ -585,8 +585,9 @@ class MarketplaceOrder(models.Model):
                 lambda p: p.picking_type_code == "outgoing"
             )
             left = pickings.filtered(lambda p: p.state == "done")
-            if order.status in SHIPPED_STATUSES:
+            if order.tracking_number or order.status in SHIPPED_STATUSES:
                 order._update_delivery_tracking(pickings)
+            if order.status in SHIPPED_STATUSES:
                 if order.shop_id.validate_delivery_when_shipped:
                     order._validate_delivery(pickings)
             if order.status == "completed" and not sale_order.locked:

@@ -307,6 +307,7 @@ class ShopeeClient:
                 request_id=request_id,
                 http_status=response.status_code,
                 path=path,
+                response=data.get("response"),
             )
         self._log(method, path, started, "ok", request_id)
         if data.get("warning"):

@@ -15,9 +15,13 @@ class ShopeeError(Exception):
 
     retryable = False
 
-    def __init__(self, message, code="", request_id="", http_status=None, path=""):
+    def __init__(
+        self, message, code="", request_id="", http_status=None, path="", response=None
+    ):
         super().__init__(message)
         self.message = message
+        # what Shopee answered beside the error (update_stock's failure_list)
+        self.response = response
         self.code = code
         self.request_id = request_id
         self.http_status = http_status

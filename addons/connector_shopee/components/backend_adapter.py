@@ -31,7 +31,16 @@ class ShopeeAdapter(AbstractComponent):
     def client(self):
         return self.work.shopee_client
 
-    def _call(self, method, path, params=None, body=None, not_found=None):
+    def _call(
+        self,
+        method,
+        path,
+        params=None,
+        body=None,
+        not_found=None,
+        not_found_codes=(),
+        answered_codes=(),
+    ):
         """Call Shopee; raise what the job should do about a failure.
 
         Throttling, outages and timeouts are retried (the job functions'
@@ -42,6 +51,11 @@ class ShopeeAdapter(AbstractComponent):
 
         :param not_found: the ids asked for: Shopee's "not found" then raises
             :class:`RecordsNotFound` for them instead of failing the job
+        :param not_found_codes: other error codes (without namespace) that
+            mean "not found" for this call
+        :param answered_codes: error codes whose ``response`` is still the
+            answer (update_stock's ``error_busi_update_stock_failed`` lists
+            why each model failed); the data is returned as for a success
         """
         try:
             return self.client.call(method, path, params=params, body=body)
@@ -110,10 +124,15 @@ class ShopeeAdapter(AbstractComponent):
                 )
             ) from err
         except ShopeeError as err:
+            suffix = error_suffix(err.code)
+            if suffix in answered_codes and isinstance(err.response, dict):
+                return {"error": err.code, "response": err.response}
+            if not_found is not None and suffix in not_found_codes:
+                raise RecordsNotFound(not_found) from err
             if err.code == "error_busi_update_stock_failed" or (
                 path.endswith("update_stock") and err.http_status == 200
             ):
-                # A refusal of the item (deleted, unlisted, ...): the caller
+                # A refusal of the item (deleted, not editable): the caller
                 # records it on the item and goes on with the others.
                 raise FailedJobError(
                     self.env._("Shopee refused the stock: %(error)s", error=err)

@@ -132,6 +132,7 @@ class ShopeeOrderAdapter(Component):
                     "payment/get_escrow_detail_batch",
                     body={"order_sn_list": chunk},
                     not_found=chunk,
+                    not_found_codes=("order_not_found",),
                 )
             except RecordsNotFound:
                 continue
@@ -159,6 +160,8 @@ class ShopeeOrderAdapter(Component):
                     "logistics/get_tracking_number",
                     params={"order_sn": order_sn},
                     not_found=[order_sn],
+                    # Shopee's answer for an order it does not know
+                    not_found_codes=("invalid_error",),
                 )
             except RecordsNotFound:
                 continue

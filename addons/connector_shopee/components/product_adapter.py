@@ -149,6 +149,8 @@ class ShopeeProductAdapter(Component):
                         for model_id, qty in chunk
                     ],
                 },
+                # every model refused: the failure_list still says why
+                answered_codes=("error_busi_update_stock_failed",),
             )
             response = data.get("response") or {}
             for success in response.get("success_list") or []:

@@ -421,6 +421,27 @@ class MarketplaceAccount(models.Model):
                     "Shopee account %s: lost pushes not read: %s", account.id, err
                 )
 
+    @api.model
+    def _shopee_unwrap_lost_push(self, lost):
+        """The push a lost message stands for.
+
+        Its ``data`` is a JSON string: in Shopee's reference sample, the whole
+        push body as it was sent (so the push and its lost copy are one
+        event); a bare ``data`` object is accepted too.
+        """
+        data = lost.get("data")
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                return lost
+        if isinstance(data, dict) and "code" in data and "data" in data:
+            pushed = dict(data)
+            for key in ("shop_id", "code"):
+                pushed.setdefault(key, lost.get(key))
+            return pushed
+        return dict(lost, data=data)
+
     def _shopee_drain_lost_pushes(self, max_pages=20):
         self.ensure_one()
         client = self._shopee_client()
@@ -429,7 +450,8 @@ class MarketplaceAccount(models.Model):
             data = client.call("GET", "push/get_lost_push_message", public=True)
             response = data.get("response") or {}
             messages = response.get("push_message_list") or []
-            for message in messages:
+            for lost in messages:
+                message = self._shopee_unwrap_lost_push(lost)
                 raw = json.dumps(message, sort_keys=True).encode()
                 self._shopee_receive_push(raw, message, source="lost")
                 received += 1

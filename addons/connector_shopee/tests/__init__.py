@@ -12,3 +12,7 @@ from . import test_sale_orders
 from . import test_stock
 from . import test_webhooks
 from . import test_monitoring
+from . import test_pull_products
+from . import test_stock_cassettes
+from . import test_sale_orders_cassettes
+from . import test_webhooks_cassettes

@@ -97,6 +97,7 @@ class TestJobPayload(ShopeeTestCase):
                 "_job_import_orders",
                 "_job_import_products",
                 "_job_sale_orders",
+                "_job_push_stock",
                 "_job_finish",
             },
         )
@@ -106,6 +107,9 @@ class TestJobPayload(ShopeeTestCase):
             self.assertFalse(function.allow_commit)
         self.assertEqual(
             by_method["_job_import_orders"].channel, "root.marketplace.import"
+        )
+        self.assertEqual(
+            by_method["_job_push_stock"].channel, "root.marketplace.export"
         )
 
 

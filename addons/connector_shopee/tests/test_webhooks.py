@@ -293,6 +293,20 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
                 self.message("251020LOST0001"),
                 data=json.dumps({"ordersn": "251020LOST0001"}),
             ),
+            # the reference sample's shape: the whole push body as a string,
+            # the lost message's own timestamp
+            {
+                "shop_id": arrived["shop_id"],
+                "code": 3,
+                "timestamp": arrived["timestamp"] + 900,
+                "data": json.dumps(self.message("251020LOST0002")),
+            },
+            {
+                "shop_id": arrived["shop_id"],
+                "code": 3,
+                "timestamp": arrived["timestamp"] + 900,
+                "data": json.dumps(arrived),  # already received, too
+            },
         ]
         calls = []
 
@@ -310,8 +324,14 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
 
         with mock.patch.object(ShopeeClient, "call", call):
             self.env["marketplace.account"]._cron_shopee_lost_pushes()
-        self.assertEqual(len(self.events()), 2, "the received one is not stored twice")
-        self.assertEqual(self.events().filtered(lambda e: e.source == "lost").code, 3)
+        self.assertEqual(len(self.events()), 3, "the received one is not stored twice")
+        lost_events = self.events().filtered(lambda e: e.source == "lost")
+        self.assertEqual(lost_events.mapped("code"), [3, 3])
+        self.assertEqual(
+            sorted(json.loads(e.raw_body)["data"]["ordersn"] for e in lost_events),
+            ["251020LOST0001", "251020LOST0002"],
+        )
+        self.assertNotIn("failed", lost_events.mapped("state"))
         self.assertIn(
             (
                 "POST",
