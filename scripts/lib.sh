@@ -329,8 +329,16 @@ create_database() {
 thai_company() {
     "$PYTHON" "$ROOT/scripts/thai_company.py" -c "$ROOT/odoo.conf" \
         --addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT" \
-        --db_user="$PGUSER" --db_password="$PGPASSWORD" -d "$1" \
+        --db_user="$PGUSER" --db_password="$PGPASSWORD" --log-level=warn -d "$1" \
         || die "could not make the company of $1 a Thai seller."
+}
+
+# The demo seller's products (SKUs of the simulator's shop) with stock.
+demo_catalogue() {
+    "$PYTHON" "$ROOT/scripts/demo_catalogue.py" -c "$ROOT/odoo.conf" \
+        --addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT" \
+        --db_user="$PGUSER" --db_password="$PGPASSWORD" --log-level=warn -d "$1" \
+        || die "could not create the demo catalogue of $1."
 }
 
 # odoo with the project's configuration and the right addons path

@@ -23,28 +23,43 @@ if ! "$PYTHON" "$ROOT/scripts/check_requirements.py" "$ROOT/scripts/screenshots-
         || die "pip could not install scripts/screenshots-requirements.txt"
 fi
 
-DB=${SCREENSHOTS_DB:-marketplace_screenshots}
-HTTP_PORT=$(free_port)
-SIMULATOR_PORT=$(free_port)
 LOGS="$ROOT/.test-logs"
 mkdir -p "$LOGS"
 
-say "Building the demo database $DB"
-dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-create_database "$DB"
-odoo -d "$DB" -i "$(database_addons connector_shopee)" --stop-after-init --log-level=warn
-thai_company "$DB"
+# One fresh database per language: each tour presses every button once.
+shoot() {
+    local lang=$1
+    local db="${SCREENSHOTS_DB:-marketplace_screenshots}_$lang"
+    local http_port simulator_port simulator_pid odoo_pid rc=0
+    http_port=$(free_port)
+    simulator_port=$(free_port)
 
-say "Starting the simulator (port $SIMULATOR_PORT) and Odoo (port $HTTP_PORT)"
-(cd "$ROOT/simulator" && exec "$PYTHON" -m shopee_simulator --port "$SIMULATOR_PORT") \
-    >"$LOGS/screenshots-simulator.log" 2>&1 &
-simulator_pid=$!
-odoo -d "$DB" --http-port="$HTTP_PORT" --db-filter="^$DB\$" >"$LOGS/screenshots-odoo.log" 2>&1 &
-odoo_pid=$!
-# odoo is a shell function: $! is its subshell, Odoo its child.
-trap 'pkill -P "$odoo_pid" 2>/dev/null; kill "$odoo_pid" "$simulator_pid" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+    say "[$lang] Building the demo database $db"
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    create_database "$db"
+    odoo -d "$db" -i "$(database_addons connector_shopee)" --stop-after-init --log-level=warn
+    thai_company "$db"
+    demo_catalogue "$db"
 
-say "Driving the demo path in headless Chromium"
-"$PYTHON" "$ROOT/scripts/screenshots.py" \
-    --odoo "http://localhost:$HTTP_PORT" --db "$DB" \
-    --simulator "http://localhost:$SIMULATOR_PORT" --out "$ROOT/docs/screenshots"
+    say "[$lang] Starting the simulator (port $simulator_port) and Odoo (port $http_port)"
+    (cd "$ROOT/simulator" && exec "$PYTHON" -m shopee_simulator --port "$simulator_port") \
+        >"$LOGS/screenshots-simulator-$lang.log" 2>&1 &
+    simulator_pid=$!
+    odoo -d "$db" --http-port="$http_port" --db-filter="^$db\$" >"$LOGS/screenshots-odoo-$lang.log" 2>&1 &
+    odoo_pid=$!
+
+    say "[$lang] Driving the demo path in headless Chromium"
+    "$PYTHON" "$ROOT/scripts/screenshots.py" --lang "$lang" \
+        --odoo "http://localhost:$http_port" --db "$db" \
+        --simulator "http://localhost:$simulator_port" --out "$ROOT/docs/screenshots" || rc=$?
+    # odoo is a shell function: $! is its subshell, Odoo its child.
+    pkill -P "$odoo_pid" 2>/dev/null || true
+    kill "$odoo_pid" "$simulator_pid" 2>/dev/null || true
+    wait "$odoo_pid" "$simulator_pid" 2>/dev/null || true
+    [ "$rc" = 0 ] || die "[$lang] the tour stopped (logs: $LOGS/screenshots-*-$lang.log)"
+}
+
+for lang in ${SCREENSHOTS_LANGS:-en th}; do
+    shoot "$lang"
+done
+say "Screenshots in docs/screenshots/{en,th}/"

@@ -272,6 +272,10 @@ class MarketplaceOrder(models.Model):
         to_confirm = todo.filtered(lambda o: o.shop_id.confirm_sale_orders)
         if to_confirm:
             to_confirm.sale_order_id.action_confirm()
+            # Confirming dates the sale order today; the seller's reports
+            # want the day the buyer ordered.
+            for order in to_confirm.filtered("date_order"):
+                order.sale_order_id.date_order = order.date_order
         todo._check_amounts()
         todo._follow_sale_status()
         counts["created"] = len(todo)

@@ -134,6 +134,7 @@ class TestSaleOrdersFromShopee(ShopeeTestCase):
             sale = order.sale_order_id
             self.assertAlmostEqual(sale.amount_total, expected, 2, msg=order.name)
             self.assertEqual(sale.state, "sale")
+            self.assertEqual(sale.date_order, order.date_order, "the buyer's date")
             self.assertFalse(order.amount_mismatch, order.name)
         # a bundle deal shows 0 on Shopee's lines; not on the sale order
         bundle = orders.filtered(lambda o: o.name == BUNDLE)
