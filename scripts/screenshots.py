@@ -131,11 +131,23 @@ class Tour:
         self.page.goto(f"{self.odoo_url}{path}")
         self.page.wait_for_selector(selector)
 
-    def save(self):
+    def save(self, timeout=30):
         """Save a new record: the URL then ends with its id."""
         self.page.click(".o_form_button_save")
-        self.page.wait_for_url(re.compile(r"/\d+(\?.*)?$"))
+        deadline = time.monotonic() + timeout
+        while not re.search(r"/\d+(\?.*)?$", self.page.url):
+            if time.monotonic() > deadline:
+                self.page.screenshot(path=str(self.out / "error-save.png"))
+                raise TimeoutError(f"not saved: {self.page.url}")
+            # (not time.sleep: Playwright learns of URL changes while it waits)
+            self.page.wait_for_timeout(200)
         time.sleep(0.5)
+
+    def pick(self, field, text):
+        """Choose a many2one value by typing, as a user does."""
+        self.page.fill(f"div[name={field}] input", text)
+        self.page.click(".o-autocomplete--dropdown-item a")
+        time.sleep(0.3)
 
     def login(self):
         self.page.goto(f"{self.odoo_url}/web/login")
@@ -245,14 +257,14 @@ class Tour:
         job from Marketplace > Jobs with an empty payload."""
         page = self.page
         self.goto("/odoo/action-connector_marketplace.marketplace_sync_rule_action/new")
+        self.pick("shop_id", "Bangkok")
         page.fill("div[name=buffer_qty] input", "10")
         page.fill("div[name=min_online_qty] input", "5")
         self.save()
         self.shot("13-sync-rule")
         self.goto("/odoo/action-connector_marketplace.marketplace_job_action/new")
         page.click("div[name=job_type] input[data-value=push_stock]")
-        page.fill("div[name=shop_id] input", "Bangkok")
-        page.click(".o-autocomplete--dropdown-item a")
+        self.pick("shop_id", "Bangkok")
         self.save()
         rpc.wait_jobs(shop_id)
         page.reload()

@@ -1,6 +1,7 @@
 {
     "name": "Shopee Connector",
-    "summary": "Connect Shopee shops (Thailand first): OAuth, tokens, order import",
+    "summary": "Connect Shopee shops (Thailand first): orders, sale orders, "
+    "products, stock and pushes",
     "version": "18.0.1.0.0",
     "category": "Connector",
     "website": "https://github.com/marketplace-connector/odoo-marketplace-connector",

@@ -19,6 +19,14 @@ from odoo.addons.queue_job.job import identity_exact
 
 SALE_CHUNK = 50
 
+TRACKED_STATUSES = (
+    "processed",
+    "retry_ship",
+    "shipped",
+    "to_confirm_receive",
+    "completed",
+)
+
 
 class MarketplaceJob(models.Model):
     _inherit = "marketplace.job"
@@ -200,7 +208,7 @@ class MarketplaceJob(models.Model):
         backend = job.shop_id._get_channel_backend()
         had_sale_order = orders.filtered("sale_order_id")
         provisional_read = job._read_escrow(backend, orders, force)
-        job._read_tracking(backend, orders)
+        job._read_tracking(backend, orders, force)
         counts = orders._create_sale_orders(force=force)
         had_sale_order._reprice_from_escrow()
         had_sale_order._follow_sale_status()
@@ -247,20 +255,16 @@ class MarketplaceJob(models.Model):
                 order._apply_escrow(escrows[order.name])
         return [ref for ref in wanted.mapped("name") if ref not in escrows]
 
-    def _read_tracking(self, backend, orders):
+    def _read_tracking(self, backend, orders, force=False):
+        """The tracking numbers of the orders that have or get a sale order
+        (the number goes on their delivery)."""
+        # Shopee gives the number once shipment is arranged (processed): the
+        # warehouse sees it before the parcel leaves.
         shipped = orders.filtered(
             lambda o: (
-                # Shopee gives the number once shipment is arranged
-                # (processed): the warehouse sees it before the parcel leaves
-                o.status
-                in (
-                    "processed",
-                    "retry_ship",
-                    "shipped",
-                    "to_confirm_receive",
-                    "completed",
-                )
+                o.status in TRACKED_STATUSES
                 and not o.tracking_number
+                and (o.sale_order_id or force or not o._sale_skip_reason())
             )
         )
         if not shipped:

@@ -46,11 +46,22 @@ class MarketplaceSyncRule(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True, readonly=False)
     shop_id = fields.Many2one(
-        "marketplace.shop", string="Shop", required=True, ondelete="cascade", index=True
+        "marketplace.shop",
+        string="Shop",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        default=lambda self: self._default_shop(),
     )
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
+
+    @api.model
+    def _default_shop(self):
+        """The seller's shop when there is only one."""
+        shops = self.env["marketplace.shop"].search([], limit=2)
+        return shops if len(shops) == 1 else shops.browse()
     scope = fields.Selection(
         [
             ("all", "All products"),
