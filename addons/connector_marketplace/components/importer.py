@@ -145,9 +145,15 @@ class MarketplaceBatchImporter(AbstractComponent):
     def _external_id_of(self, record):
         raise NotImplementedError
 
-    def list_updated(self, since, until):
-        """External ids of the records updated in [since, until]."""
-        return self.backend_adapter.search(since, until)
+    def list_updated(self, since, until, progress=None):
+        """External ids of the records updated in [since, until].
+
+        ``progress``: a dict the adapter fills as it lists; given again after
+        a failure, the listing goes on where it stopped.
+        """
+        if progress is None:
+            return self.backend_adapter.search(since, until)
+        return self.backend_adapter.search(since, until, progress=progress)
 
     def import_chunk(self, external_ids):
         """Read and upsert ``external_ids``.

@@ -14,10 +14,13 @@ error are read from the queue jobs, which keep them even after a success.
 
 import json
 import logging
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.queue_job.delay import group
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -61,6 +64,11 @@ ONE_LIVE_PER_SHOP = ("pull_orders",)
 SHOP_JOB_TYPES = ("pull_orders",)
 # queue.job states that still move a marketplace job on.
 LIVE_QUEUE_STATES = ("wait_dependencies", "pending", "enqueued", "started")
+# Listings of pulls stopped by a transient failure, by (database, job id),
+# kept for the pull's retry in this process: (time, since, until, progress).
+# A retry run by another worker process lists every page again.
+_INTERRUPTED_LISTINGS = {}
+_INTERRUPTED_LISTINGS_LOCK = threading.Lock()
 # Longer than any job can last on its retries (each step: 10 tries, at most
 # 2×40 s + 2×150 s + 6×600 s ≈ 66 minutes; a pull is three steps deep).
 STUCK_AFTER = timedelta(hours=6)
@@ -375,13 +383,13 @@ class MarketplaceJob(models.Model):
     def init(self):
         """At most one live pull per shop and type, whoever creates it."""
         self.env.cr.execute("DROP INDEX IF EXISTS marketplace_job_one_live_per_shop")
-        types = ", ".join(
-            f"'{job_type}'" for job_type in self._one_live_per_shop_types()
-        )
         self.env.cr.execute(
-            "CREATE UNIQUE INDEX marketplace_job_one_live_per_shop "
-            "ON marketplace_job (shop_id, job_type) "
-            f"WHERE state IN ('pending', 'processing') AND job_type IN ({types})"
+            SQL(
+                "CREATE UNIQUE INDEX marketplace_job_one_live_per_shop "
+                "ON marketplace_job (shop_id, job_type) "
+                "WHERE state IN ('pending', 'processing') AND job_type IN %s",
+                tuple(self._one_live_per_shop_types()),
+            )
         )
 
     def _check_system_fields(self, fields_written):
@@ -670,9 +678,31 @@ class MarketplaceJob(models.Model):
         return since, until
 
     def _run_pull_orders(self):
-        since, until = self._pull_window()
+        key = (self.env.cr.dbname, self.id)
+        with _INTERRUPTED_LISTINGS_LOCK:
+            kept = _INTERRUPTED_LISTINGS.pop(key, None)
+        if kept:
+            since, until, progress = kept[1:]
+        else:
+            since, until = self._pull_window()
+            progress = {}
         backend = self.shop_id._get_channel_backend()
-        order_refs = backend._marketplace_list_orders(since, until)
+        try:
+            order_refs = backend._marketplace_list_orders(since, until, progress)
+        except RetryableJobError:
+            # One failed page must not make every try list all the pages again
+            # (with many pages and a flaky marketplace, no try would ever get
+            # through them all): the retry goes on from the page that failed,
+            # over the same window.
+            with _INTERRUPTED_LISTINGS_LOCK:
+                _INTERRUPTED_LISTINGS[key] = (time.monotonic(), since, until, progress)
+                for old in [
+                    old
+                    for old, value in _INTERRUPTED_LISTINGS.items()
+                    if time.monotonic() - value[0] > STUCK_AFTER.total_seconds()
+                ]:
+                    del _INTERRUPTED_LISTINGS[old]
+            raise
         self.write(
             {
                 "window_start": since,

@@ -15,11 +15,13 @@ with all its models; the last step adds up.
 
 import logging
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.queue_job.delay import group
-from odoo.addons.queue_job.exception import FailedJobError
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 _logger = logging.getLogger("odoo.addons.connector_marketplace.push")
@@ -28,6 +30,8 @@ PUSH_KEYS = {"product_ids", "force", "marked", "drift"}
 ITEMS_PER_STEP = 20
 # A short delay lets the stock moves of one operation come together.
 AUTO_PUSH_DELAY = 10
+# Saving what a failed step already pushed: tries against concurrent marks.
+SAVE_ATTEMPTS = 3
 
 
 class MarketplaceJob(models.Model):
@@ -42,13 +46,14 @@ class MarketplaceJob(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # One automatic push waiting per shop: whatever is marked when it runs.
         self.env.cr.execute(
             "CREATE UNIQUE INDEX IF NOT EXISTS marketplace_job_one_auto_push "
             "ON marketplace_job (shop_id) "
             "WHERE job_type = 'push_stock' AND origin = 'stock' AND state = 'pending'"
         )
+        return res
 
     @api.model
     def _job_channels(self):
@@ -254,21 +259,37 @@ class MarketplaceJob(models.Model):
             )
             items[binding.external_item_id] |= binding
         now = fields.Datetime.now()
+        written = {}
+        retry_items, retry_error = [], None
+        retried = job._queue_attempt()[0] > 1
         for item_id, listings in items.items():
-            send = [
-                (listing, quantities[listing.product_id.id][0])
-                for listing in listings
-                if force
-                or not listing.last_pushed_at
-                or listing.last_pushed_qty != quantities[listing.product_id.id][0]
-            ]
-            counts["unchanged"] += len(listings) - len(send)
+            send = []
+            for listing in listings:
+                quantity = quantities[listing.product_id.id][0]
+                if retried and job._pushed_since_start(listing, quantity):
+                    # Sent by an earlier try of this step, which then failed
+                    # on another item (see below): not sent twice.
+                    counts["pushed"] += 1
+                elif (
+                    force
+                    or not listing.last_pushed_at
+                    or listing.last_pushed_qty != quantity
+                ):
+                    send.append((listing, quantity))
+                else:
+                    counts["unchanged"] += 1
             if not send:
                 continue
             try:
                 answer = backend._marketplace_update_stock(
                     item_id, [(listing.external_model_id, qty) for listing, qty in send]
                 )
+            except RetryableJobError as error:
+                # Throttled, an outage, a timeout: this item is sent again by
+                # the step's next try; the other items go on.
+                retry_items.append(item_id)
+                retry_error = error
+                continue
             except FailedJobError as error:
                 answer = {
                     "success": {},
@@ -279,21 +300,40 @@ class MarketplaceJob(models.Model):
             for listing, _qty in send:
                 model_id = listing.external_model_id
                 if model_id in answer["success"]:
-                    listing.write(
-                        {
-                            "last_pushed_qty": answer["success"][model_id],
-                            "last_pushed_at": now,
-                            "last_push_error": False,
-                        }
-                    )
+                    written[listing] = {
+                        "last_pushed_qty": answer["success"][model_id],
+                        "last_pushed_at": now,
+                        "last_push_error": False,
+                    }
                     counts["pushed"] += 1
                 else:
                     reason = answer["failure"].get(model_id) or job.env._(
                         "not in the marketplace's answer"
                     )
-                    listing.write({"last_push_error": reason})
+                    written[listing] = {"last_push_error": reason}
                     failures.append(f"{listing.display_name}: {reason}")
                     counts["failed"] += 1
+        if retry_items:
+            # What the marketplace accepted is kept, committed on its own, so
+            # that the retry only sends the items that failed: one failure in
+            # twenty calls must not make every try start again from scratch.
+            job._save_pushed_listings(
+                {
+                    listing.id: values
+                    for listing, values in written.items()
+                    if "last_pushed_at" in values
+                }
+            )
+            _logger.info(
+                "Stock push %s (%s): %s item(s) to send again, %s listing(s) saved",
+                job.name,
+                job.shop_id.display_name,
+                len(retry_items),
+                counts["pushed"],
+            )
+            raise retry_error
+        for listing, values in written.items():
+            listing.write(values)
         job._clear_push_requests(requests)
         job.env["marketplace.job.step"].create(
             {
@@ -316,6 +356,38 @@ class MarketplaceJob(models.Model):
         return job.env._(
             "%(pushed)s pushed, %(unchanged)s unchanged, %(failed)s failed.", **counts
         )
+
+    def _pushed_since_start(self, listing, quantity):
+        """True when this job already sent ``quantity`` for ``listing``."""
+        return bool(
+            self.date_started
+            and listing.last_pushed_at
+            and listing.last_pushed_at >= self.date_started
+            and listing.last_pushed_qty == quantity
+        )
+
+    def _save_pushed_listings(self, values_by_binding):
+        """Record what the marketplace accepted in a transaction of its own:
+        the step's transaction is rolled back before its retry."""
+        if not values_by_binding:
+            return
+        for attempt in range(1, SAVE_ATTEMPTS + 1):
+            try:
+                with self.env.registry.cursor() as cr:
+                    bindings = self.env(cr=cr)["marketplace.product.binding"].sudo()
+                    for binding_id, values in values_by_binding.items():
+                        bindings.browse(binding_id).write(values)
+                return
+            except psycopg2.OperationalError as error:
+                # A concurrent mark of the same listings: try again; at worst
+                # the retry sends these quantities once more.
+                _logger.info(
+                    "Stock push %s: pushed listings not saved (try %s/%s): %s",
+                    self.name,
+                    attempt,
+                    SAVE_ATTEMPTS,
+                    error,
+                )
 
     def _clear_push_requests(self, requests):
         """Clear the marks these listings had when the step read them."""

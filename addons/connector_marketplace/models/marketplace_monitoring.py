@@ -208,11 +208,12 @@ class MarketplaceJob(models.Model):
 
     @api.depends("archived_retry_count", "archived_last_error")
     def _compute_queue_info(self):
-        super()._compute_queue_info()
+        res = super()._compute_queue_info()
         for job in self:
             job.retry_count += job.archived_retry_count
             if not job.last_error:
                 job.last_error = job.archived_last_error
+        return res
 
     @api.model
     def _cron_cleanup(self):

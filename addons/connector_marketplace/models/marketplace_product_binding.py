@@ -36,7 +36,7 @@ class MarketplaceProductBinding(models.Model):
     _rec_names_search = ["name", "sku", "external_item_id", "product_id"]
 
     shop_id = fields.Many2one(
-        "marketplace.shop", string="Shop", required=True, ondelete="cascade", index=True
+        "marketplace.shop", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     channel = fields.Selection(related="shop_id.channel", store=True)

@@ -56,12 +56,9 @@ class MarketplaceShop(models.Model):
         help="Confirm the sale orders: stock is reserved and the delivery made.",
     )
     team_id = fields.Many2one("crm.team", string="Sales team", check_company=True)
-    salesperson_id = fields.Many2one(
-        "res.users", string="Salesperson", domain="[('share', '=', False)]"
-    )
+    salesperson_id = fields.Many2one("res.users", domain="[('share', '=', False)]")
     pricelist_id = fields.Many2one(
         "product.pricelist",
-        string="Pricelist",
         check_company=True,
         help="Its currency is the sale orders' currency (the marketplace's, THB "
         "for Shopee Thailand).",

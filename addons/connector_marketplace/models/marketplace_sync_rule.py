@@ -47,7 +47,6 @@ class MarketplaceSyncRule(models.Model):
     name = fields.Char(compute="_compute_name", store=True, readonly=False)
     shop_id = fields.Many2one(
         "marketplace.shop",
-        string="Shop",
         required=True,
         ondelete="cascade",
         index=True,
@@ -62,6 +61,7 @@ class MarketplaceSyncRule(models.Model):
         """The seller's shop when there is only one."""
         shops = self.env["marketplace.shop"].search([], limit=2)
         return shops if len(shops) == 1 else shops.browse()
+
     scope = fields.Selection(
         [
             ("all", "All products"),
@@ -74,7 +74,7 @@ class MarketplaceSyncRule(models.Model):
         "its category's (or the nearest parent's), then the shop-wide rule.",
     )
     categ_id = fields.Many2one("product.category", string="Category")
-    product_id = fields.Many2one("product.product", string="Product")
+    product_id = fields.Many2one("product.product")
     buffer_qty = fields.Integer(
         string="Buffer Quantity",
         help="Units kept back from the marketplace, e.g. for other channels.",

@@ -7,6 +7,7 @@ a unique constraint keeps it once: no second job. The processing trusts the
 body for ids only: orders are read again from the marketplace's API.
 """
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -125,10 +126,9 @@ class MarketplaceWebhookEvent(models.Model):
             return "sha256:" + hashlib.sha256(raw_body).hexdigest()
         data = message.get("data")
         if isinstance(data, str):
-            try:
+            # a lost push carries its data as JSON text; other text stays text
+            with contextlib.suppress(ValueError):
                 data = json.loads(data)
-            except ValueError:
-                pass
         content = {
             "shop_id": message.get("shop_id"),
             "partner_id": message.get("partner_id"),

@@ -20,6 +20,7 @@ The real runner and HTTP path are exercised by the end-to-end tests of the
 repository (``tests/test_e2e.py``).
 """
 
+import contextlib
 from contextlib import contextmanager
 from unittest import mock
 
@@ -108,10 +109,9 @@ class QueueJobRunnerMixin:
                 queue_job_in_test_transaction(),
                 mute_logger("odoo.addons.queue_job.controllers.main"),
             ):
-                try:
+                # a failure is stored on the job by _runjob, which re-raises
+                with contextlib.suppress(Exception):
                     RunJobController._runjob(env, job)
-                except Exception:  # pylint: disable=broad-except
-                    pass  # stored as failed by _runjob, which re-raises
         self.env.invalidate_all()
         return self.env["queue.job"].search([("uuid", "=", uuid)]).state
 

@@ -24,7 +24,7 @@ class ProductBindWizard(models.TransientModel):
     _name = "marketplace.product.bind.wizard"
     _description = "Bulk Binding"
 
-    shop_id = fields.Many2one("marketplace.shop", string="Shop", required=True)
+    shop_id = fields.Many2one("marketplace.shop", required=True)
     company_id = fields.Many2one(related="shop_id.company_id")
     product_ids = fields.Many2many(
         "product.product",

@@ -72,6 +72,6 @@ class StockPreviewLine(models.TransientModel):
     demand_qty = fields.Float(
         string="Open marketplace orders", digits="Product Unit of Measure"
     )
-    rule_id = fields.Many2one("marketplace.sync.rule", string="Rule")
+    rule_id = fields.Many2one("marketplace.sync.rule")
     quantity = fields.Integer(string="Marketplace gets")
     last_pushed_qty = fields.Integer(string="Last pushed")

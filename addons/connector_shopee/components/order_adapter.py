@@ -57,16 +57,26 @@ class ShopeeOrderAdapter(Component):
     _inherit = "shopee.adapter"
     _apply_on = "shopee.order"
 
-    def search(self, since, until):
-        """order_sn of every order updated in [since, until], each once."""
-        order_sns = {}
-        for time_from, time_to in split_windows(to_epoch(since), to_epoch(until)):
-            for order_sn in self._list_window(time_from, time_to):
-                order_sns.setdefault(order_sn, None)
-        return list(order_sns)
+    def search(self, since, until, progress=None):
+        """order_sn of every order updated in [since, until], each once.
 
-    def _list_window(self, time_from, time_to):
-        cursor = ""
+        ``progress`` (a dict) is filled page by page with what was listed;
+        given again after a failure, the listing goes on from the page that
+        failed instead of starting over.
+        """
+        progress = {} if progress is None else progress
+        progress.setdefault("window", 0)
+        progress.setdefault("cursor", "")
+        listed = progress.setdefault("order_sns", [])
+        windows = split_windows(to_epoch(since), to_epoch(until))
+        while progress["window"] < len(windows):
+            time_from, time_to = windows[progress["window"]]
+            self._list_window(time_from, time_to, progress)
+            progress.update(window=progress["window"] + 1, cursor="")
+        return list(dict.fromkeys(listed))
+
+    def _list_window(self, time_from, time_to, progress):
+        cursor = progress["cursor"]
         for _page in range(MAX_PAGES_PER_WINDOW):
             data = self._call(
                 "GET",
@@ -80,8 +90,9 @@ class ShopeeOrderAdapter(Component):
                 },
             )
             page = data.get("response") or {}
-            for order in page.get("order_list") or []:
-                yield order["order_sn"]
+            progress["order_sns"].extend(
+                order["order_sn"] for order in page.get("order_list") or []
+            )
             if not page.get("more"):
                 return
             next_cursor = page.get("next_cursor")
@@ -89,7 +100,7 @@ class ShopeeOrderAdapter(Component):
                 raise FailedJobError(
                     self.env._("Shopee said more orders follow but sent no new cursor.")
                 )
-            cursor = next_cursor
+            cursor = progress["cursor"] = next_cursor
         raise FailedJobError(
             self.env._(
                 "Shopee kept sending pages of orders: stopped after %(pages)s.",

@@ -370,11 +370,14 @@ class ShopeeShop(models.Model):
         # get_order_detail takes at most 50 order_sn (shopee-api.md §5.2).
         return 50
 
-    def _marketplace_list_orders(self, since, until):
-        """order_sn of the orders updated in [since, until]."""
+    def _marketplace_list_orders(self, since, until, progress=None):
+        """order_sn of the orders updated in [since, until] (``progress``: see
+        the order adapter's ``search``)."""
         self.ensure_one()
         with self.work_on("shopee.order") as work:
-            return work.component(usage="batch.importer").list_updated(since, until)
+            return work.component(usage="batch.importer").list_updated(
+                since, until, progress=progress
+            )
 
     def _marketplace_import_orders(self, order_sns):
         """Import a chunk of orders.
