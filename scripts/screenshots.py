@@ -58,7 +58,7 @@ class Rpc:
         ).json()
         if "error" in answer:
             raise RuntimeError(json.dumps(answer["error"], indent=1)[:2000])
-        return answer["result"]
+        return answer.get("result")
 
     def ref(self, xmlid):
         module, name = xmlid.split(".")
@@ -245,6 +245,7 @@ class Tour:
             ["id"],
             limit=1,
         )
+        self.order_id = order["id"]
         self.goto(
             f"/odoo/action-connector_marketplace.marketplace_order_action/{order['id']}"
         )
@@ -270,10 +271,65 @@ class Tour:
         page.reload()
         page.wait_for_selector(".o_form_view")
         self.shot("14-push-stock")
+        self.stock_change_reaches_shopee(rpc, shop_id)
+
+    def stock_change_reaches_shopee(self, rpc, shop_id, timeout=60):
+        """The guide's promise: change a product's stock in Odoo, and Shopee
+        shows it, less the buffer of 10, within a minute, with no job made
+        by hand."""
+        [binding] = rpc.call(
+            "marketplace.product.binding",
+            "search_read",
+            [("shop_id", "=", shop_id), ("sku", "=", "BGH-POWERBANK-10K")],
+            ["product_id", "external_item_id", "external_model_id"],
+        )
+        product_id = binding["product_id"][0]
+        [warehouse] = rpc.call(
+            "stock.warehouse", "search_read", [], ["lot_stock_id"], limit=1
+        )
+        quant_id = rpc.call(
+            "stock.quant",
+            "create",
+            {
+                "product_id": product_id,
+                "location_id": warehouse["lot_stock_id"][0],
+                "inventory_quantity": 77,
+            },
+            context={"inventory_mode": True},
+        )
+        rpc.call("stock.quant", "action_apply_inventory", [quant_id])
+        # what the rule gives, as Preview stock shows it: free − open demand
+        # (orders still to ship without a sale order) − buffer 10
+        action = rpc.call("marketplace.shop", "action_stock_preview", [shop_id])
+        [line] = rpc.call(
+            "marketplace.stock.preview.line",
+            "search_read",
+            [("preview_id", "=", action["res_id"]), ("binding_id", "=", binding["id"])],
+            ["free_qty", "demand_qty", "quantity"],
+        )
+        wanted, free, demand = line["quantity"], line["free_qty"], line["demand_qty"]
+        assert wanted == max(0, int(free - demand) - 10), line
+        key = (binding["external_item_id"], binding["external_model_id"])
+        started = time.monotonic()
+        while True:
+            rows = requests.get(
+                f"{rpc.simulator_url}/_simulator/stock?shop_id=600100200", timeout=10
+            ).json()["stock"]
+            shown = {(str(r["item_id"]), str(r["model_id"])): r["stock"] for r in rows}
+            if shown[key] == wanted:
+                print(
+                    f"    stock changed in Odoo: Shopee shows {wanted} "
+                    f"(free {free:g} - open demand {demand:g} - buffer 10) after "
+                    f"{time.monotonic() - started:.0f} s"
+                )
+                return
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"Shopee shows {shown[key]}, not {wanted}")
+            time.sleep(2)
 
     def webhook(self, rpc, account_id, shop_id):
-        """The guide's §5: Shopee pushes an order's change; Odoo verifies it
-        and imports the order."""
+        """The guide's §5: Shopee pushes an order's change; Odoo verifies it,
+        imports the order, and its sale order follows, with no pull."""
         [account] = rpc.call(
             "marketplace.account", "read", [account_id], ["shopee_webhook_url"]
         )
@@ -283,12 +339,9 @@ class Tour:
             json={"url": account["shopee_webhook_url"], "enabled": True},
             timeout=10,
         ).raise_for_status()
+        # the order whose sale order was made above
         [order] = rpc.call(
-            "marketplace.order",
-            "search_read",
-            [("shop_id", "=", shop_id), ("status", "=", "ready_to_ship")],
-            ["name"],
-            limit=1,
+            "marketplace.order", "read", [self.order_id], ["name", "sale_order_id"]
         )
         requests.post(
             f"{simulator}/_simulator/orders/{order['name']}",
@@ -296,7 +349,31 @@ class Tour:
             timeout=10,
         ).raise_for_status()
         requests.get(f"{simulator}/_simulator/pushes?wait=5", timeout=10)
-        time.sleep(2)
+        started = time.monotonic()
+        while True:
+            [now] = rpc.call(
+                "marketplace.order",
+                "read",
+                [self.order_id],
+                ["status", "tracking_number"],
+            )
+            pickings = rpc.call(
+                "stock.picking",
+                "search_read",
+                [("sale_id", "=", order["sale_order_id"][0])],
+                ["carrier_tracking_ref"],
+            )
+            refs = [picking["carrier_tracking_ref"] for picking in pickings]
+            if now["status"] == "processed" and now["tracking_number"] in refs:
+                print(
+                    f"    pushed: {order['name']} processed, tracking "
+                    f"{now['tracking_number']} on its delivery after "
+                    f"{time.monotonic() - started:.0f} s"
+                )
+                break
+            if time.monotonic() - started > 60:
+                raise TimeoutError(f"the push did not reach the sale order: {now}")
+            time.sleep(1)
         rpc.wait_jobs(shop_id)
         self.goto("/odoo/action-connector_marketplace.marketplace_webhook_event_action")
         self.shot("15-webhooks")

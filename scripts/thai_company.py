@@ -44,6 +44,7 @@ def thai_company(env):
             currency_id=currency.id,
         )
     )
+    company.partner_id.tz = "Asia/Bangkok"  # the company's day (dashboard)
     env.ref("base.user_admin").tz = "Asia/Bangkok"
     return company
 

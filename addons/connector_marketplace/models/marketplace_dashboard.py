@@ -23,8 +23,15 @@ class MarketplaceDashboard(models.AbstractModel):
     _description = "Marketplace Dashboard"
 
     @api.model
+    def _tz(self):
+        """The company's time zone (its address), else the user's."""
+        return pytz.timezone(
+            self.env.company.partner_id.tz or self.env.user.tz or "UTC"
+        )
+
+    @api.model
     def _day_start_utc(self, days_back=0):
-        tz = pytz.timezone(self.env.user.tz or self.env.company.partner_id.tz or "UTC")
+        tz = self._tz()
         today = datetime.now(tz).date() - timedelta(days=days_back)
         local = tz.localize(datetime.combine(today, time.min))
         return local.astimezone(pytz.utc).replace(tzinfo=None)
@@ -59,11 +66,11 @@ class MarketplaceDashboard(models.AbstractModel):
             """
             SELECT o.shop_id,
                    COUNT(*) FILTER (WHERE o.date_order >= %(today)s),
-                   COALESCE(SUM(so.amount_total) FILTER (WHERE o.date_order >= %(today)s), 0),
+                   COALESCE(SUM(so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)) FILTER (WHERE o.date_order >= %(today)s), 0),
                    COUNT(*) FILTER (WHERE o.date_order >= %(week)s),
-                   COALESCE(SUM(so.amount_total) FILTER (WHERE o.date_order >= %(week)s), 0),
+                   COALESCE(SUM(so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)) FILTER (WHERE o.date_order >= %(week)s), 0),
                    COUNT(*),
-                   COALESCE(SUM(so.amount_total), 0)
+                   COALESCE(SUM(so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)), 0)
               FROM marketplace_order o
          LEFT JOIN sale_order so ON so.id = o.sale_order_id AND so.state IN ('sale', 'done')
              WHERE o.shop_id IN %(shops)s
@@ -108,14 +115,20 @@ class MarketplaceDashboard(models.AbstractModel):
             )
         self.env.cr.execute(
             """
-            SELECT date_trunc('day', o.date_order), COUNT(*), COALESCE(SUM(so.amount_total), 0)
+            SELECT date_trunc('day', (o.date_order AT TIME ZONE 'UTC') AT TIME ZONE %(tz)s),
+                   COUNT(*),
+                   COALESCE(SUM(so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)), 0)
               FROM marketplace_order o
          LEFT JOIN sale_order so ON so.id = o.sale_order_id AND so.state IN ('sale', 'done')
              WHERE o.shop_id IN %(shops)s AND o.date_order >= %(month)s
                AND o.status NOT IN ('cancelled', 'unpaid')
           GROUP BY 1 ORDER BY 1
             """,
-            {"shops": tuple(shops.ids), "month": periods["month"]},
+            {
+                "shops": tuple(shops.ids),
+                "month": periods["month"],
+                "tz": self._tz().zone,
+            },
         )
         series = [
             {"day": day.date().isoformat(), "orders": count, "revenue": revenue}
@@ -267,7 +280,9 @@ class MarketplaceDashboard(models.AbstractModel):
                     )
                     if shop.authorization_expires_at
                     else False,
-                    "authorization_days": shop.authorization_days_left,
+                    "authorization_days": shop.authorization_days_left
+                    if shop.authorization_expires_at
+                    else None,
                 }
             )
         return {"shops": rows, "queue": queue}
@@ -297,10 +312,7 @@ class MarketplaceDashboard(models.AbstractModel):
     def _banners(self, shops):
         banners = []
         for shop in shops.filtered(
-            lambda s: (
-                s.authorization_days_left is not False
-                and s.authorization_days_left <= 30
-            )
+            lambda s: s.authorization_expires_at and s.authorization_days_left <= 30
         ):
             banners.append(
                 {

@@ -116,6 +116,15 @@ class MarketplaceJob(models.Model):
         result = backend._marketplace_import_items(items)
         bindings = result.records
         bindings.write({"last_seen_job_id": job.id})
+        if result.missing:
+            # Listed but not read back (a passing failure at Shopee): still
+            # there, so a whole pass must not take them for gone.
+            job.env["marketplace.product.binding"].search(
+                [
+                    ("shop_id", "=", job.shop_id.id),
+                    ("external_item_id", "in", list(result.missing)),
+                ]
+            ).write({"last_seen_job_id": job.id})
         matched = bindings._auto_match()
         job.env["marketplace.job.step"].create(
             {

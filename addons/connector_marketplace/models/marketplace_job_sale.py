@@ -125,12 +125,13 @@ class MarketplaceJob(models.Model):
     # -- sale_orders ----------------------------------------------------------
     def _queue_sale_orders(self, orders):
         """A sale_orders job for the orders that need their sale order made
-        or brought in line, when the shop creates them automatically."""
+        (when the shop creates them automatically) or brought in line with
+        the order (always: a sale order made by hand follows its order too)."""
         self.ensure_one()
         shop = self.shop_id
-        if not shop.auto_create_sale_orders:
-            return self.browse()
         orders = orders.filtered("needs_sale_sync")
+        if not shop.auto_create_sale_orders:
+            orders = orders.filtered("sale_order_id")
         if not orders:
             return self.browse()
         return (
@@ -206,13 +207,11 @@ class MarketplaceJob(models.Model):
         job = self.sudo()._in_job_lang()
         orders = job.env["marketplace.order"].browse(order_ids).exists()
         backend = job.shop_id._get_channel_backend()
-        had_sale_order = orders.filtered("sale_order_id")
         provisional_read = job._read_escrow(backend, orders, force)
         job._read_tracking(backend, orders, force)
-        counts = orders._create_sale_orders(force=force)
-        had_sale_order._reprice_from_escrow()
-        had_sale_order._follow_sale_status()
-        orders.write({"needs_sale_sync": False})
+        counts, had_sale_order, failed = orders._sync_sale_orders_isolated(force)
+        # an order in error is tried again by the next run
+        (orders - failed).write({"needs_sale_sync": False})
         job._link_orders(orders)
         job.env["marketplace.job.step"].create(
             {
@@ -221,7 +220,12 @@ class MarketplaceJob(models.Model):
                 "updated_count": len(had_sale_order),
                 "unchanged_count": counts["skipped"],
                 "waiting_count": counts["waiting"],
+                "failed_count": len(failed),
                 "missing_refs": ", ".join(provisional_read) or False,
+                "notes": "\n".join(
+                    f"{order.name}: {order.sale_status_note}" for order in failed
+                )
+                or False,
             }
         )
         return job.env._(
@@ -263,7 +267,11 @@ class MarketplaceJob(models.Model):
         shipped = orders.filtered(
             lambda o: (
                 o.status in TRACKED_STATUSES
-                and not o.tracking_number
+                # a retried shipment may have a new number
+                and (
+                    not o.tracking_number
+                    or (o.status == "retry_ship" and o.needs_sale_sync)
+                )
                 and (o.sale_order_id or force or not o._sale_skip_reason())
             )
         )
@@ -311,5 +319,19 @@ class MarketplaceJob(models.Model):
             summary += " " + self.env._(
                 "Escrow not available yet (provisional prices): %(orders)s.",
                 orders=", ".join(provisional),
+            )
+        failures = [note for note in steps.mapped("notes") if note]
+        if failures:
+            in_error = self.env._(
+                "In error, tried again by the next run:\n%(orders)s",
+                orders="\n".join(failures),
+            )
+            summary += "\n" + in_error
+            self.shop_id._marketplace_activity(
+                "sale_errors",
+                self.env._(
+                    "Sale orders of %(shop)s could not be made", shop=self.shop_id.name
+                ),
+                in_error,
             )
         return summary

@@ -53,6 +53,13 @@ class MarketplaceJob(models.Model):
             "ON marketplace_job (shop_id) "
             "WHERE job_type = 'push_stock' AND origin = 'stock' AND state = 'pending'"
         )
+        # One import of pushed orders waiting per shop: pushes join it.
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS marketplace_job_one_webhook_import "
+            "ON marketplace_job (shop_id) "
+            "WHERE job_type = 'import_orders' AND origin = 'webhook' "
+            "AND state = 'pending'"
+        )
         return res
 
     @api.model

@@ -70,7 +70,8 @@ class MarketplaceShop(models.Model):
     def _notify_authorization_expiry(self):
         self.ensure_one()
         days = self.authorization_days_left
-        if days is False or days > EXPIRY_WARNINGS[0]:
+        # (an Integer field reads 0 for "no date": test the date itself)
+        if not self.authorization_expires_at or days > EXPIRY_WARNINGS[0]:
             return
         step = min(limit for limit in EXPIRY_WARNINGS if days <= limit)
         activity = self.activity_ids.filtered(

@@ -26,10 +26,15 @@ until a later run reads the escrow; a provisional sale order is not invoiced.
 
 import json
 import logging
+from contextlib import contextmanager
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
+
+from odoo.addons.queue_job.exception import RetryableJobError
 
 _logger = logging.getLogger(__name__)
 
@@ -225,6 +230,68 @@ class MarketplaceOrder(models.Model):
             )
             self.invalidate_recordset(["sale_order_id", "sale_status"])
 
+    @contextmanager
+    def _sale_orders_unlocked(self):
+        """Sale orders locked (completed, or "Lock Confirmed Sales") are
+        unlocked while their money lines follow the escrow, then locked."""
+        locked = self.sale_order_id.filtered("locked")
+        locked.action_unlock()
+        try:
+            yield
+        finally:
+            locked.action_lock()
+
+    def _sync_sale_orders(self, force=False):
+        """Create the due sale orders and bring the others in line.
+
+        :returns: (counts of _create_sale_orders, orders that had one)
+        """
+        had_sale_order = self.filtered("sale_order_id")
+        counts = self._create_sale_orders(force=force)
+        had_sale_order._reprice_from_escrow()
+        had_sale_order._follow_sale_status()
+        return counts, had_sale_order
+
+    def _sync_sale_orders_isolated(self, force=False):
+        """``_sync_sale_orders``, all at once; when that fails, half by half,
+        so that one bad order (a tracked product, a rule of the warehouse…)
+        does not hold the others: it is marked *Error* with the reason and
+        tried again by the next run. Concurrency errors retry the whole job.
+
+        :returns: (counts, orders that had a sale order, orders in error)
+        """
+        try:
+            with self.env.cr.savepoint():
+                counts, had = self._sync_sale_orders(force=force)
+            return counts, had, self.browse()
+        except (psycopg2.OperationalError, RetryableJobError):
+            raise
+        except Exception as error:  # pylint: disable=broad-except
+            if len(self) == 1:
+                _logger.warning("Order %s: sale order failed: %s", self.name, error)
+                self.write(
+                    {
+                        "sale_status": "error",
+                        "sale_status_note": self.env._(
+                            "The sale order could not be made or updated: %(error)s",
+                            error=error,
+                        ),
+                    }
+                )
+                return (
+                    dict.fromkeys(("created", "waiting", "skipped"), 0),
+                    (self.browse()),
+                    self,
+                )
+        half = len(self) // 2
+        counts, had, failed = self[:half]._sync_sale_orders_isolated(force)
+        counts2, had2, failed2 = self[half:]._sync_sale_orders_isolated(force)
+        return (
+            {key: counts[key] + counts2[key] for key in counts},
+            had | had2,
+            failed | failed2,
+        )
+
     def _create_sale_orders(self, force=False):
         """Create (and confirm) the sale orders these orders should have.
 
@@ -276,7 +343,8 @@ class MarketplaceOrder(models.Model):
             # want the day the buyer ordered.
             for order in to_confirm.filtered("date_order"):
                 order.sale_order_id.date_order = order.date_order
-        todo._check_amounts()
+        with todo._sale_orders_unlocked():
+            todo._check_amounts()
         todo._follow_sale_status()
         counts["created"] = len(todo)
         return counts
@@ -289,17 +357,26 @@ class MarketplaceOrder(models.Model):
         refs = {order._buyer_ref() for order in buyer_orders if order.buyer_user_id}
         existing = {}
         if refs:
-            for partner in partners.search([("ref", "in", list(refs))]):
-                existing.setdefault(partner.ref, partner)
+            # a buyer of shops of two companies is a customer of each
+            for partner in partners.search(
+                [
+                    ("ref", "in", list(refs)),
+                    ("company_id", "in", buyer_orders.company_id.ids + [False]),
+                ]
+            ):
+                existing.setdefault((partner.company_id.id, partner.ref), partner)
         for order in self:
             if order.shop_id.customer_policy == "shop" or not order.buyer_user_id:
                 customer = order.shop_id._shop_customer()
             else:
                 ref = order._buyer_ref()
-                customer = existing.get(ref) or by_buyer.get(ref)
+                key = (order.company_id.id, ref)
+                customer = (
+                    existing.get(key) or existing.get((False, ref)) or by_buyer.get(key)
+                )
                 if not customer:
                     customer = partners.create(order._customer_values())
-                    by_buyer[ref] = customer
+                    by_buyer[key] = customer
             result[order.id] = (customer, order._delivery_address(customer))
         return result
 
@@ -559,6 +636,12 @@ class MarketplaceOrder(models.Model):
 
     def _reprice_from_escrow(self):
         """Provisional sale orders get the escrow's prices once it is read."""
+        with self._sale_orders_unlocked():
+            self._reprice_lines()
+            self.filtered("sale_order_id")._add_money_lines()
+            self._check_amounts()
+
+    def _reprice_lines(self):
         for order in self.filtered(
             lambda o: o.sale_order_id and o.escrow_read_at and o.prices_provisional
         ):
@@ -573,8 +656,6 @@ class MarketplaceOrder(models.Model):
                     )
             if commands:
                 order.sale_order_id.write({"order_line": commands})
-        self.filtered("sale_order_id")._add_money_lines()
-        self._check_amounts()
 
     # -- status ---------------------------------------------------------------
     def _follow_sale_status(self):
@@ -776,6 +857,8 @@ class MarketplaceOrderActions(models.Model):
     def action_create_sale_order(self):
         """Button "Create Sale Order": this order's sale order, now."""
         self.ensure_one()
+        # the work runs as the connector; who presses must see the order
+        self.check_access("read")
         order = self.sudo()
         if order.sale_order_id:
             return order.action_view_sale_order()

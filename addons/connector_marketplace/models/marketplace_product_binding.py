@@ -197,12 +197,26 @@ class MarketplaceProductBinding(models.Model):
         self._normalize(vals)
         if "product_id" in vals and vals["product_id"]:
             vals.setdefault("candidate_product_ids", [fields.Command.clear()])
+        watched = [
+            name
+            for name in (
+                "product_id",
+                "active",
+                "external_item_id",
+                "external_model_id",
+            )
+            if name in vals
+        ]
+        before = {b.id: [b[name] for name in watched] for b in self} if watched else {}
         result = super().write(vals)
-        if {"product_id", "active", "external_item_id", "external_model_id"} & set(
-            vals
-        ):
-            self._bound_changed()
-            self.filtered(lambda b: b.product_id and b.active)._request_push()
+        # A catalogue pull writes every listing it reads: only a real change
+        # moves order lines and marks the listing to push.
+        changed = self.filtered(
+            lambda b: watched and [b[name] for name in watched] != before[b.id]
+        )
+        if changed:
+            changed._bound_changed()
+            changed.filtered(lambda b: b.product_id and b.active)._request_push()
         return result
 
     @api.model

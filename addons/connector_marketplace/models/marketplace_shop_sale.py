@@ -229,8 +229,11 @@ class MarketplaceShop(models.Model):
         while its shop's job was running): one job per shop, when none runs."""
         orders = self.env["marketplace.order"].search(
             [
-                ("shop_id.auto_create_sale_orders", "=", True),
                 ("shop_id.auth_state", "=", "connected"),
+                # made automatically, or made by hand and following its order
+                "|",
+                ("shop_id.auto_create_sale_orders", "=", True),
+                ("sale_order_id", "!=", False),
                 "|",
                 ("needs_sale_sync", "=", True),
                 "&",

@@ -30,7 +30,8 @@ OPEN_DEMAND_STATUSES = (
 
 def online_quantity(free, demand, buffer=0, allocation=100, rounding=0, minimum=0):
     """The quantity the marketplace gets, by the pinned arithmetic."""
-    base = max(0, int(free) - int(demand))
+    # (free quantities are floats: 29.9999999 after unit conversions is 30)
+    base = max(0, int(round(free, 6)) - int(round(demand, 6)))
     online = max(0, (base - int(buffer)) * int(allocation) // 100)
     if rounding and rounding > 0:
         online = online // int(rounding) * int(rounding)
@@ -55,12 +56,6 @@ class MarketplaceSyncRule(models.Model):
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
-
-    @api.model
-    def _default_shop(self):
-        """The seller's shop when there is only one."""
-        shops = self.env["marketplace.shop"].search([], limit=2)
-        return shops if len(shops) == 1 else shops.browse()
 
     scope = fields.Selection(
         [
@@ -106,6 +101,12 @@ class MarketplaceSyncRule(models.Model):
     location_ids = fields.Many2many(
         "stock.location", string="Locations", domain="[('usage', '=', 'internal')]"
     )
+
+    @api.model
+    def _default_shop(self):
+        """The seller's shop when there is only one."""
+        shops = self.env["marketplace.shop"].search([], limit=2)
+        return shops if len(shops) == 1 else shops.browse()
 
     @api.depends("scope", "categ_id", "product_id", "shop_id")
     def _compute_name(self):
@@ -162,14 +163,19 @@ class MarketplaceSyncRule(models.Model):
                 )
 
     def write(self, vals):
+        shops = self.shop_id
         result = super().write(vals)
-        self.shop_id._mark_all_to_push()
+        # the rule's shop, before and after a change of shop
+        (shops | self.shop_id)._mark_all_to_push()
+        (shops | self.shop_id)._queue_auto_push()
         return result
 
     @api.model_create_multi
     def create(self, vals_list):
         rules = super().create(vals_list)
         rules.shop_id._mark_all_to_push()
+        # a seller who sets a rule wants the marketplace to follow it now
+        rules.shop_id._queue_auto_push()
         return rules
 
     def action_preview(self):

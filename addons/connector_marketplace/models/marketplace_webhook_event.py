@@ -12,8 +12,12 @@ import hashlib
 import json
 import logging
 
-from odoo import api, fields, models
+import psycopg2
 
+from odoo import api, fields, models
+from odoo.tools import mute_logger
+
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 _logger = logging.getLogger("odoo.addons.connector_marketplace.webhook")
@@ -230,6 +234,23 @@ class MarketplaceWebhookEvent(models.Model):
         )
         return result
 
+    def _on_process_failed(self, exc_info=None, exc_name=None, exc_message=None):
+        """Failure hook of ``_process``: the event says it failed, and why (it
+        then counts in the shop's push failures)."""
+        for event in self.sudo().filtered(lambda e: e.state == "received"):
+            event.write(
+                {
+                    "state": "failed",
+                    "result": exc_message or exc_name or self.env._("Failed."),
+                }
+            )
+            _logger.warning(
+                "Webhook event %s (code %s) failed: %s",
+                event.id,
+                event.code,
+                exc_message or exc_name,
+            )
+
     def _link_job(self, job):
         self.ensure_one()
         self.env.cr.execute(
@@ -275,7 +296,12 @@ class MarketplaceShop(models.Model):
 
     def _queue_webhook_import(self, order_sn, event):
         """An import of ``order_sn`` soon: pushes for orders close together
-        join the import the shop already has waiting (it has not started)."""
+        join the import the shop already has waiting (it has not started).
+
+        One such import waits per shop (a partial unique index): a push
+        handled at the same moment by another worker finds it on its retry
+        instead of queuing a second one.
+        """
         self.ensure_one()
         jobs = self.env["marketplace.job"].sudo()
         pending = jobs.search(
@@ -294,14 +320,22 @@ class MarketplaceShop(models.Model):
                 pending.payload = jobs._dump_payload({"order_sns": refs + [order_sn]})
             event._link_job(pending)
             return pending
-        job = jobs.with_context(marketplace_job_eta=3).create(
-            {
-                "job_type": "import_orders",
-                "account_id": self.account_id.id,
-                "shop_id": self.id,
-                "origin": "webhook",
-                "payload": jobs._dump_payload({"order_sns": [order_sn]}),
-            }
-        )
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                job = jobs.with_context(marketplace_job_eta=3).create(
+                    {
+                        "job_type": "import_orders",
+                        "account_id": self.account_id.id,
+                        "shop_id": self.id,
+                        "origin": "webhook",
+                        "payload": jobs._dump_payload({"order_sns": [order_sn]}),
+                    }
+                )
+        except psycopg2.errors.UniqueViolation as error:
+            raise RetryableJobError(
+                self.env._("Another push of this shop is queuing its import."),
+                seconds=1,
+                ignore_retry=True,
+            ) from error
         event._link_job(job)
         return job

@@ -17,6 +17,7 @@ SECRET_PARAMETERS = (
     "code",
     "state",
     "partner_key",
+    "token",
 )
 SECRET_VALUE = re.compile(
     r"(?i)\b(" + "|".join(SECRET_PARAMETERS) + r")(=|%3D)([^&\s\"'#]+)"

@@ -7,6 +7,8 @@ from odoo.addons.component.core import Component
 from odoo.addons.connector_marketplace.exceptions import RecordsNotFound
 from odoo.addons.queue_job.exception import FailedJobError
 
+from ..api.client import error_suffix
+
 _logger = logging.getLogger(__name__)
 
 # get_order_list accepts at most 15 days between time_from and time_to.
@@ -136,29 +138,47 @@ class ShopeeOrderAdapter(Component):
         """
         escrows = {}
         for index in range(0, len(order_sns), DETAIL_CHUNK_SIZE):
-            chunk = order_sns[index : index + DETAIL_CHUNK_SIZE]
-            try:
-                data = self._call(
-                    "POST",
-                    "payment/get_escrow_detail_batch",
-                    body={"order_sn_list": chunk},
-                    not_found=chunk,
-                    not_found_codes=("order_not_found",),
-                )
-            except RecordsNotFound:
-                continue
-            response = data.get("response")
-            entries = (
-                response
-                if isinstance(response, list)
-                else ((response or {}).get("order_list") or [])
+            escrows.update(
+                self._read_escrow_batch(order_sns[index : index + DETAIL_CHUNK_SIZE])
             )
-            for entry in entries:
-                detail = (
-                    entry.get("escrow_detail", entry) if isinstance(entry, dict) else {}
-                )
-                if detail.get("order_sn") and detail.get("order_income"):
-                    escrows[detail["order_sn"]] = detail
+        return escrows
+
+    def _read_escrow_batch(self, order_sns):
+        """One batch; when Shopee refuses it for an order it does not know,
+        the halves are asked again, so that one order costs only itself."""
+        try:
+            data = self._call(
+                "POST",
+                "payment/get_escrow_detail_batch",
+                body={"order_sn_list": order_sns},
+                not_found=order_sns,
+                not_found_codes=("order_not_found",),
+            )
+        except RecordsNotFound as error:
+            unknown_order = (
+                error_suffix(getattr(error.__cause__, "code", "")) == "order_not_found"
+            )
+            # (no escrow for any of them yet: nothing to split)
+            if len(order_sns) == 1 or not unknown_order:
+                return {}
+            half = len(order_sns) // 2
+            return {
+                **self._read_escrow_batch(order_sns[:half]),
+                **self._read_escrow_batch(order_sns[half:]),
+            }
+        response = data.get("response")
+        entries = (
+            response
+            if isinstance(response, list)
+            else ((response or {}).get("order_list") or [])
+        )
+        escrows = {}
+        for entry in entries:
+            detail = (
+                entry.get("escrow_detail", entry) if isinstance(entry, dict) else {}
+            )
+            if detail.get("order_sn") and detail.get("order_income"):
+                escrows[detail["order_sn"]] = detail
         return escrows
 
     def read_tracking_numbers(self, order_sns):

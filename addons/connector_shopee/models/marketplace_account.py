@@ -109,10 +109,18 @@ class MarketplaceAccount(models.Model):
         "its domain in your app's settings in the Shopee console.",
     )
 
+    shopee_public_url_pinned = fields.Boolean(compute="_compute_shopee_urls")
+
     @api.depends("environment", "shopee_api_location", "shopee_simulator_url")
     def _compute_shopee_urls(self):
         base_url = self._public_base_url()
+        params = self.env["ir.config_parameter"].sudo()
+        pinned = bool(
+            params.get_param(PUBLIC_URL_PARAM)
+            or params.get_param("web.base.url.freeze")
+        )
         for account in self:
+            account.shopee_public_url_pinned = pinned
             account.shopee_api_url = account._shopee_host()
             account.shopee_redirect_url = (
                 f"{base_url}{OAUTH_CALLBACK_PATH % account.id}" if account.id else False
@@ -450,11 +458,15 @@ class MarketplaceAccount(models.Model):
             data = client.call("GET", "push/get_lost_push_message", public=True)
             response = data.get("response") or {}
             messages = response.get("push_message_list") or []
-            for lost in messages:
-                message = self._shopee_unwrap_lost_push(lost)
-                raw = json.dumps(message, sort_keys=True).encode()
-                self._shopee_receive_push(raw, message, source="lost")
-                received += 1
+            # Stored and committed before Shopee is told they are consumed:
+            # a crash in between reads them again, never loses them.
+            with self.env.registry.cursor() as cr:
+                account = self.with_env(self.env(cr=cr))
+                for lost in messages:
+                    message = account._shopee_unwrap_lost_push(lost)
+                    raw = json.dumps(message, sort_keys=True).encode()
+                    account._shopee_receive_push(raw, message, source="lost")
+                    received += 1
             last_id = response.get("last_message_id")
             if last_id:
                 client.call(

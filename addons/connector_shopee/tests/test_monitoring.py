@@ -196,6 +196,13 @@ class TestNotifications(ShopeeTestCase):
                 "the banner",
             )
 
+    def test_no_expiry_date_no_warning(self):
+        self.shop.authorization_expires_at = False
+        self.env["marketplace.shop"]._cron_notifications()
+        self.assertFalse(self.expiry_activities())
+        data = self.env["marketplace.dashboard"].get_dashboard_data()
+        self.assertFalse([b for b in data["banners"] if b["shop_id"] == self.shop.id])
+
     def test_pushes_gone_silent_while_pulls_find_orders(self):
         account = self.account
         self.env["marketplace.webhook.event"].sudo().create(

@@ -378,6 +378,41 @@ class TestSaleOrders(SaleOrderCase):
         self.assertEqual(bundle_line.price_unit, 890.0)
         self.assertAlmostEqual(sale.amount_total, order.sale_target_amount)
 
+    def test_escrow_batch_refused_for_one_unknown_order(self):
+        """Shopee may refuse a whole escrow batch for one order it does not
+        know: the halves are asked again, the others get their escrow."""
+        from ..api import ShopeeClient, ShopeeError
+
+        calls = []
+
+        def call(client, method, path, params=None, body=None, public=False):
+            order_sns = body["order_sn_list"]
+            calls.append(order_sns)
+            if "UNKNOWN" in order_sns:
+                raise ShopeeError(
+                    "Order SN provided is invalid.", code="order_not_found"
+                )
+            return {
+                "response": [
+                    {"escrow_detail": {"order_sn": sn, "order_income": {"coins": 1}}}
+                    for sn in order_sns
+                ]
+            }
+
+        with mock.patch.object(ShopeeClient, "call", call):
+            escrows = self.backend._marketplace_read_escrow(["A", "B", "UNKNOWN", "C"])
+        self.assertEqual(sorted(escrows), ["A", "B", "C"])
+        self.assertEqual(
+            calls,
+            [
+                ["A", "B", "UNKNOWN", "C"],
+                ["A", "B"],
+                ["UNKNOWN", "C"],
+                ["UNKNOWN"],
+                ["C"],
+            ],
+        )
+
     def test_waiting_for_bindings_then_bound(self):
         detail, escrow = shopee_order(
             "260901SALE0006",
@@ -547,6 +582,87 @@ class TestSaleOrderStatus(SaleOrderCase):
                 [("marketplace_order_id", "=", order.id)]
             ),
             1,
+        )
+
+    def sweep(self):
+        """The pull cron's sweep of orders whose sale order is due."""
+        self.env["marketplace.shop"]._cron_sale_orders()
+        with self.shopee_reads():
+            self.run_queue_jobs()
+        self.env.invalidate_all()
+
+    def test_sale_order_made_by_hand_follows_its_order(self):
+        """Automatic creation off: a sale order made with Create Sale Order
+        still follows Shopee, and its reservation goes when Shopee cancels."""
+        self.shop.auto_create_sale_orders = False
+        detail, escrow = shopee_order(
+            "260901HAND0001", "READY_TO_SHIP", [{"item_id": 101, "price": 159}]
+        )
+        order = self.import_order(detail, escrow)
+        self.sweep()
+        self.assertFalse(order.sale_order_id, "nothing made automatically")
+        with self.shopee_reads():
+            order.action_create_sale_order()
+        sale = order.sale_order_id
+        self.assertEqual(sale.picking_ids.state, "assigned")
+        detail = dict(detail, order_status="CANCELLED", update_time=1790000060)
+        self.import_order(detail)
+        self.sweep()
+        self.assertEqual(sale.state, "cancel")
+        self.assertEqual(sale.picking_ids.state, "cancel")
+
+    def test_locked_sale_order_gets_the_escrow_prices(self):
+        """Locked ("Lock Confirmed Sales", or completed) before Shopee's money
+        came: repriced all the same, and locked again."""
+        detail, escrow = shopee_order(
+            "260901LOCK0001",
+            "READY_TO_SHIP",
+            [{"item_id": 106, "price": 1290, "seller_discount": 400, "bundle": True}],
+        )
+        order = self.import_order(detail)  # no escrow yet: provisional
+        self.sync_sale_orders(order)
+        sale = order.sale_order_id
+        sale.action_lock()
+        self.escrows[order.name] = escrow
+        self.sweep()
+        self.assertFalse(order.prices_provisional)
+        self.assertAlmostEqual(sale.amount_total, order.sale_target_amount)
+        self.assertTrue(sale.locked, "locked again")
+
+    def test_one_bad_order_does_not_hold_the_others(self):
+        """A shipped order of a serial-numbered product cannot have its
+        delivery validated without serials: that order is in error, named in
+        the job; the others of the chunk get their sale orders."""
+        camera = self.env["product.product"].create(
+            {"name": "Action camera", "is_storable": True, "tracking": "serial"}
+        )
+        self.env["marketplace.product.binding"].create(
+            {
+                "shop_id": self.shop.id,
+                "external_item_id": "107",
+                "product_id": camera.id,
+            }
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            camera, self.warehouse.lot_stock_id, 3
+        )
+        good = self.import_order(
+            *shopee_order("260901GOOD0001", "SHIPPED", [{"item_id": 101, "price": 159}])
+        )
+        bad = self.import_order(
+            *shopee_order("260901BAD00001", "SHIPPED", [{"item_id": 107, "price": 990}])
+        )
+        job = self.sync_sale_orders(good | bad)
+        self.assertEqual(good.sale_order_id.picking_ids.state, "done")
+        self.assertFalse(bad.sale_order_id, "rolled back, not half made")
+        self.assertEqual(bad.sale_status, "error")
+        self.assertTrue(bad.needs_sale_sync, "tried again by the next run")
+        self.assertFalse(good.needs_sale_sync)
+        self.assertIn("260901BAD00001", job.result_summary)
+        self.assertTrue(
+            self.shop.activity_ids.filtered(
+                lambda a: a.marketplace_cause == "sale_errors"
+            )
         )
 
 

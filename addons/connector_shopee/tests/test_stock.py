@@ -146,6 +146,8 @@ class TestSyncRules(StockCase):
             online_quantity(40, 5, buffer=10, allocation=50, rounding=5, minimum=10), 10
         )
         self.assertEqual(online_quantity(30, 0), 30, "no rule: all the free stock")
+        self.assertEqual(online_quantity(29.9999999, 0), 30, "unit-conversion noise")
+        self.assertEqual(online_quantity(29.5, 0), 29, "half a unit is not sold")
 
     def test_most_specific_active_rule_wins(self):
         shop_wide = self.rule(buffer_qty=1)

@@ -117,6 +117,23 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         self.assertEqual(start.channel, "root.marketplace.webhook")
 
     @mute_logger("odoo.addons.connector_marketplace.webhook")
+    def test_processing_failed_for_good_says_so(self):
+        from odoo.addons.queue_job.exception import FailedJobError
+
+        self.post(self.message())
+        event = self.events()
+        with mock.patch.object(
+            type(event),
+            "_process_shopee",
+            side_effect=FailedJobError("the shop's data cannot be read"),
+        ):
+            self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        self.assertEqual(event.state, "failed")
+        self.assertIn("cannot be read", event.result)
+        self.assertEqual(self.shop.webhook_failures_24h, 1)
+
+    @mute_logger("odoo.addons.connector_marketplace.webhook")
     def test_bad_signatures_write_nothing(self):
         body = json.dumps(self.message()).encode()
         cases = {
@@ -340,6 +357,19 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
             ),
             calls,
         )
+
+    def test_body_of_unknown_length_is_not_read(self):
+        def chunked():
+            yield json.dumps(self.message()).encode()
+
+        response = self.opener.post(
+            self.base_url() + self.url,
+            data=chunked(),
+            headers={"Content-Type": "application/json", "Authorization": "x"},
+            timeout=10,
+        )
+        self.assertEqual(response.status_code, 411)
+        self.assertFalse(self.events())
 
     def test_users_read_events_not_their_raw_body(self):
         self.post(self.message())
