@@ -409,6 +409,19 @@ class MarketplaceJob(models.Model):
     def _finish_push_stock(self):
         steps = self.step_ids
         self.shop_id.sudo().stock_sync_point = fields.Datetime.now()
+        if self.origin == "stock" and self.env[
+            "marketplace.product.binding"
+        ].sudo().search_count(
+            [
+                ("shop_id", "=", self.shop_id.id),
+                ("push_request", "!=", False),
+                ("product_id", "!=", False),
+            ],
+            limit=1,
+        ):
+            # marked while this push was reading the marks: the next push
+            # takes them, without waiting for another stock change
+            self.shop_id._queue_auto_push()
         notes = [note for note in steps.mapped("notes") if note]
         summary = self.env._(
             "%(pushed)s listings pushed, %(unchanged)s unchanged, %(failed)s failed, "

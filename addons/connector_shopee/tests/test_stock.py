@@ -371,9 +371,14 @@ class TestAutomaticPush(StockCase):
         job = self.auto_jobs()
         original = type(self.env["marketplace.job"])._clear_push_requests
 
+        changed = []
+
         def change_then_clear(job_self, requests):
-            # another transaction marks the listing again while this one pushes
-            self.cable_listing._request_push()
+            if not changed:
+                # another transaction marks the listing again while this
+                # one pushes
+                changed.append(True)
+                self.cable_listing._request_push()
             return original(job_self, requests)
 
         with (
@@ -382,7 +387,12 @@ class TestAutomaticPush(StockCase):
         ):
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed")
-        self.assertTrue(self.cable_listing.push_request, "kept for the next push")
+        followers = self.auto_jobs() - job
+        self.assertEqual(len(followers), 1, "the next push, queued by this one")
+        self.assertEqual(followers.state, "completed")
+        self.assertFalse(self.cable_listing.push_request, "the mark kept, then pushed")
+        # the quantity did not change again: nothing more to send
+        self.assertIn("0 listings pushed, 1 unchanged", followers.result_summary)
 
     def test_push_after_a_shopee_order_becomes_a_sale_order(self):
         self.shop.write(
