@@ -13,3 +13,20 @@ class MarketplaceBinder(AbstractComponent):
 
     _name = "marketplace.binder"
     _inherit = ["base.binder", "marketplace.base"]
+
+    def to_internal_batch(self, external_ids):
+        """{external id: binding} of those of ``external_ids`` that are bound,
+        in one query (``to_internal`` for a chunk)."""
+        ids = [ext_id for ext_id in external_ids if not self._is_empty_id(ext_id)]
+        if not ids:
+            return {}
+        context = self.env.context
+        bindings = self.model.with_context(active_test=False).search(
+            [
+                (self._external_field, "in", ids),
+                (self._backend_field, "=", self.backend_record.id),
+            ]
+        )
+        # pylint: disable=context-overridden
+        bindings = bindings.with_context(context)  # without active_test, as to_internal
+        return {binding[self._external_field]: binding for binding in bindings}

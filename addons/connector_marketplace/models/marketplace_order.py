@@ -207,45 +207,16 @@ class MarketplaceOrderLine(models.Model):
         lines = self._open_for_binding()
         if not lines:
             return
-        bindings = self.env["marketplace.product.binding"].with_context(
-            active_test=False
+        resolve = self._product_resolver(
+            lines.shop_id,
+            list(set(lines.mapped("item_id")) - {False}),
+            list(set(lines.mapped("sku")) - {False}),
         )
-        known = bindings.search(
-            [
-                ("shop_id", "in", lines.shop_id.ids),
-                (
-                    "external_item_id",
-                    "in",
-                    list(set(lines.mapped("item_id")) - {False}),
-                ),
-            ]
-        )
-        by_ids = {
-            (b.shop_id.id, b.external_item_id, b.external_model_id): b for b in known
-        }
-        skus = list(set(lines.mapped("sku")) - {False})
-        by_sku = {}
-        if skus:
-            for binding in bindings.search(
-                [("shop_id", "in", lines.shop_id.ids), ("sku", "in", skus)],
-                order="active desc, id",
-            ):
-                by_sku.setdefault((binding.shop_id.id, binding.sku), binding)
-        products_by_code = {}
-        for company in lines.order_id.company_id:
-            products_by_code[company.id] = bindings._products_by_code(skus, company)
         for line in lines:
-            shop = line.order_id.shop_id
-            binding = by_ids.get(
-                (shop.id, line.item_id or "", line.model_id or "0")
-            ) or by_sku.get((shop.id, line.sku))
-            product = binding.product_id if binding else self.env["product.product"]
-            if not product and line.sku:
-                candidates = products_by_code.get(line.order_id.company_id.id, {}).get(
-                    line.sku
-                )
-                if candidates and len(candidates) == 1:
-                    product = candidates
+            order = line.order_id
+            binding, product = resolve(
+                order.shop_id, order.company_id, line.item_id, line.model_id, line.sku
+            )
             values = {}
             if line.product_binding_id != binding:
                 values["product_binding_id"] = binding.id if binding else False
@@ -253,6 +224,53 @@ class MarketplaceOrderLine(models.Model):
                 values["product_id"] = product.id
             if values:
                 line.write(values)
+
+    @api.model
+    def _product_resolver(self, shops, item_ids, skus):
+        """The rules of :meth:`_assign_products` for lines of ``shops`` with
+        these item ids and SKUs, looked up in a few queries.
+
+        :returns: a function (shop, company, item id, model id, SKU) →
+            (listing, product), either empty
+        """
+        bindings = self.env["marketplace.product.binding"].with_context(
+            active_test=False
+        )
+        # Only the columns used here: a chunk's items have hundreds of listings.
+        columns = ["shop_id", "external_item_id", "external_model_id", "product_id"]
+        known = bindings.search_fetch(
+            [("shop_id", "in", shops.ids), ("external_item_id", "in", item_ids)],
+            columns,
+        )
+        by_ids = {
+            (b.shop_id.id, b.external_item_id, b.external_model_id): b for b in known
+        }
+        by_sku = {}
+        if skus:
+            for binding in bindings.search_fetch(
+                [("shop_id", "in", shops.ids), ("sku", "in", skus)],
+                ["sku", *columns],
+                order="active desc, id",
+            ):
+                by_sku.setdefault((binding.shop_id.id, binding.sku), binding)
+        products_by_code = {
+            company.id: bindings._products_by_code(skus, company)
+            for company in shops.company_id
+        }
+        no_product = self.env["product.product"]
+
+        def resolve(shop, company, item_id, model_id, sku):
+            binding = by_ids.get(
+                (shop.id, item_id or "", model_id or "0")
+            ) or by_sku.get((shop.id, sku))
+            product = binding.product_id if binding else no_product
+            if not product and sku:
+                candidates = products_by_code.get(company.id, {}).get(sku)
+                if candidates and len(candidates) == 1:
+                    product = candidates
+            return binding or bindings.browse(), product
+
+        return resolve
 
     @api.model
     def _assign_products_for_bindings(self, bindings):

@@ -3,6 +3,8 @@
 from odoo.addons.component.core import Component
 from odoo.addons.connector_marketplace.components.mapper import epoch_to_datetime
 
+from .mapper import line_sku
+
 
 class ShopeeOrderBatchImporter(Component):
     _name = "shopee.order.batch.importer"
@@ -26,3 +28,19 @@ class ShopeeOrderImporter(Component):
         if incoming and binding.date_updated and incoming != binding.date_updated:
             return incoming < binding.date_updated
         return super()._is_uptodate(binding)
+
+    def _batch_mapping_options(self, records):
+        """New lines get their listing and product when created, by the rules
+        of ``_assign_products`` looked up once for the chunk (which then finds
+        nothing to change), instead of a write per line afterwards."""
+        options = super()._batch_mapping_options(records)
+        item_ids, skus = set(), set()
+        for record in records:
+            for item in record.get("item_list") or []:
+                item_ids.add(str(item.get("item_id") or ""))
+                skus.add(line_sku(item))
+        shop = self.backend_record.marketplace_shop_id
+        options["product_resolver"] = self.env[
+            "marketplace.order.line"
+        ]._product_resolver(shop, list(item_ids - {""}), list(skus - {""}))
+        return options

@@ -43,12 +43,18 @@ class ShopeeOrderImportMapper(Component):
 
     @mapping
     def currency(self, record):
-        currency = (
-            self.env["res.currency"]
-            .with_context(active_test=False)
-            .search([("name", "=", record.get("currency") or "")], limit=1)
-        )
-        return {"currency_id": currency.id or False}
+        # One search per currency and chunk, not per order.
+        name = record.get("currency") or ""
+        known = self.__dict__.setdefault("_currency_ids", {})
+        if name not in known:
+            known[name] = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", name)], limit=1)
+                .id
+                or False
+            )
+        return {"currency_id": known[name]}
 
     @mapping
     def amounts(self, record):
@@ -111,6 +117,12 @@ class ShopeeOrderImportMapper(Component):
         }
 
 
+def line_sku(item):
+    """The SKU of an order line: model_sku sometimes ends with a newline (a
+    real Shopee quirk)."""
+    return (item.get("model_sku") or "").strip() or (item.get("item_sku") or "").strip()
+
+
 class ShopeeOrderLineImportMapper(Component):
     _name = "shopee.order.line.import.mapper"
     _inherit = ["marketplace.import.mapper", "shopee.base"]
@@ -120,10 +132,7 @@ class ShopeeOrderLineImportMapper(Component):
     def line(self, item):
         item_id = str(item.get("item_id") or "")
         model_id = str(item.get("model_id") or "")
-        # model_sku sometimes ends with a newline (a real Shopee quirk).
-        sku = (item.get("model_sku") or "").strip() or (
-            item.get("item_sku") or ""
-        ).strip()
+        sku = line_sku(item)
         key = "/".join(
             [
                 item_id,
@@ -144,6 +153,30 @@ class ShopeeOrderLineImportMapper(Component):
             "price_unit": float(item.get("model_discounted_price") or 0.0),
             "promotion_type": item.get("promotion_type") or False,
         }
+
+    @mapping
+    def product(self, item):
+        # A new order's lines are created with their listing and product
+        # (see the importer's _batch_mapping_options); later changes of an
+        # order's lines are matched by _assign_products after the import.
+        resolve = self.options.product_resolver
+        if not (resolve and self.options.for_create):
+            return {}
+        model_id = str(item.get("model_id") or "")
+        shop = self.backend_record.marketplace_shop_id
+        binding, product = resolve(
+            shop,
+            shop.company_id,
+            str(item.get("item_id") or "") or False,
+            model_id if model_id not in ("", "0") else False,
+            line_sku(item) or False,
+        )
+        values = {}
+        if binding:
+            values["product_binding_id"] = binding.id
+        if product:
+            values["product_id"] = product.id
+        return values
 
 
 class ShopeeOrderLineMapChild(Component):
