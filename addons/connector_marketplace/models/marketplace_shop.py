@@ -519,6 +519,9 @@ class MarketplaceShop(models.Model):
             raise UserError(
                 self.env._("Only marketplace managers can disconnect a shop.")
             )
+        # The work runs as the connector: who presses must be allowed to
+        # change these shops (a manager of another company is not).
+        self.check_access("write")
         self._disconnect(
             self.env._("disconnected by %(user)s.", user=self.env.user.name)
         )

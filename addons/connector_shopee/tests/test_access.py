@@ -70,3 +70,38 @@ class TestAccessRights(ShopeeTestCase):
         self.assertEqual(account.shopee_partner_key, "shpk-simulator-demo-key")
         with self.assertRaises(AccessError):
             self.backend.with_user(self.manager).read(["access_token"])
+
+
+@tagged("post_install", "-at_install")
+class TestOtherCompany(ShopeeTestCase):
+    """A marketplace manager of another company changes nothing here."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        other = cls.env["res.company"].create({"name": "Other marketplace company"})
+        cls.other_manager = new_test_user(
+            cls.env,
+            login="mp_other_manager",
+            groups="connector_marketplace.group_marketplace_manager",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+
+    def test_cannot_disconnect_a_shop_of_another_company(self):
+        with self.assertRaises(AccessError):
+            self.shop.with_user(self.other_manager).action_disconnect()
+        self.assertEqual(self.shop.auth_state, "connected")
+        self.assertTrue(self.backend.access_token)
+
+    def test_cannot_read_authorization_links_of_another_company(self):
+        self.env["marketplace.oauth.state"]._issue(self.account)
+        states = self.env["marketplace.oauth.state"].with_user(self.other_manager)
+        self.assertFalse(states.search([("account_id", "=", self.account.id)]))
+
+    def test_no_wizard_on_a_shop_of_another_company(self):
+        for model in ("marketplace.product.bind.wizard", "marketplace.stock.preview"):
+            with self.assertRaises(AccessError):
+                self.env[model].with_user(self.other_manager).create(
+                    {"shop_id": self.shop.id}
+                )
