@@ -10,138 +10,25 @@ Needs the database built by ``make test`` (MARKETPLACE_TEST_DB).
 """
 
 import json
-import os
-import re
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
-import requests
-
-ROOT = Path(__file__).resolve().parents[1]
-SHOP_ID = 600100200
-JOB_TIMEOUT = 120
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Odoo:
-    """A JSON-RPC client logged in as admin, like the web client."""
-
-    def __init__(self, url, db):
-        self.url, self.db = url, db
-        self.session = requests.Session()
-
-    def login(self, login="admin", password="admin"):
-        answer = self.session.post(
-            f"{self.url}/web/session/authenticate",
-            json={"params": {"db": self.db, "login": login, "password": password}},
-            timeout=60,
-        ).json()
-        assert answer.get("result", {}).get("uid"), answer
-
-    def call(self, model, method, *args, **kwargs):
-        answer = self.session.post(
-            f"{self.url}/web/dataset/call_kw/{model}/{method}",
-            json={
-                "params": {
-                    "model": model,
-                    "method": method,
-                    "args": list(args),
-                    "kwargs": kwargs,
-                }
-            },
-            timeout=60,
-        ).json()
-        if "error" in answer:
-            raise AssertionError(answer["error"]["data"]["message"])
-        return answer["result"]
-
-    def wait_jobs_done(self, job_ids, timeout=JOB_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            jobs = self.call(
-                "marketplace.job",
-                "read",
-                job_ids,
-                ["state", "result_summary", "error_message"],
-            )
-            if all(job["state"] in ("completed", "failed") for job in jobs):
-                return jobs
-            time.sleep(0.5)
-        raise AssertionError(f"jobs not finished after {timeout}s: {jobs}")
+from odoo_server import SHOP_ID, Odoo, connect_shop, start_server
 
 
 @pytest.fixture(scope="module")
 def odoo_server():
-    db = os.environ.get("MARKETPLACE_TEST_DB")
-    addons_path = os.environ.get("MARKETPLACE_ADDONS_PATH")
-    if not db or not addons_path:
-        pytest.fail(
-            "The end-to-end tests need the database built by `make test` "
-            "(MARKETPLACE_TEST_DB, MARKETPLACE_ADDONS_PATH): run `make test`."
-        )
-    port = free_port()
-    (ROOT / ".test-logs").mkdir(exist_ok=True)
-    log = open(ROOT / ".test-logs" / "e2e-odoo.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-c",
-            str(ROOT / "odoo.conf"),
-            f"--addons-path={addons_path}",
-            "-d",
-            db,
-            f"--db-filter=^{db}$",
-            f"--http-port={port}",
-            "--max-cron-threads=0",
-            f"--db_host={os.environ.get('PGHOST', 'localhost')}",
-            f"--db_user={os.environ.get('PGUSER', 'odoo')}",
-            f"--db_password={os.environ.get('PGPASSWORD', 'odoo')}",
-            "--log-level=info",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://localhost:{port}"
+    server = start_server("e2e-odoo.log")
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "Odoo exited: see .test-logs/e2e-odoo.log"
-            try:
-                if requests.get(f"{url}/web/login", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.5)
-        else:
-            raise AssertionError("Odoo did not start: see .test-logs/e2e-odoo.log")
-        yield url, db
+        yield server.url, server.db
     finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        server.stop()
 
 
 @pytest.fixture(scope="module")
 def odoo(odoo_server):
     url, db = odoo_server
-    client = Odoo(url, db)
-    client.login()
+    client = Odoo(url, db).login()
     client.call("ir.config_parameter", "set_param", "web.base.url", url)
     return client
 
@@ -153,39 +40,7 @@ def connect_demo_shop(odoo, simulator_url):
         "search",
         [("name", "=", "Shopee Thailand (Simulator)")],
     )
-    odoo.call(
-        "marketplace.account",
-        "write",
-        [account_id],
-        {"shopee_simulator_url": simulator_url},
-    )
-    action = odoo.call("marketplace.account", "action_shopee_connect", [account_id])
-    consent = requests.get(action["url"], timeout=10)
-    assert consent.status_code == 200, consent.text
-    form_action = re.search(r'<form[^>]*action="([^"]+)"', consent.text).group(1)
-    fields = dict(
-        re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', consent.text)
-    )
-    fields.update({"shop_id": str(SHOP_ID), "authorize": "1"})
-    back = requests.post(
-        urljoin(consent.url, form_action),
-        data=fields,
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert back.status_code in (302, 303), back.text
-    callback = back.headers["Location"]
-    assert parse_qs(urlparse(callback).query)["shop_id"] == [str(SHOP_ID)]
-    page = odoo.session.get(callback, timeout=60)
-    assert page.status_code == 200, page.text
-    assert "Shop connected" in page.text
-    [shop] = odoo.call(
-        "marketplace.shop",
-        "search_read",
-        [("account_id", "=", account_id), ("external_id", "=", str(SHOP_ID))],
-        ["id", "name", "auth_state", "access_token_expires_at"],
-    )
-    return shop
+    return connect_shop(odoo, account_id, simulator_url)
 
 
 def marketplace_order_sns(odoo, shop_id):
