@@ -251,16 +251,21 @@ class MarketplaceShop(models.Model):
         """
         self.ensure_one()
         rules = self.env["marketplace.sync.rule"]._rules_for(self, products)
-        by_source = {}
+        # Ids gathered, then browsed once: a union per product is quadratic.
+        sources, by_source = {}, {}
         for product in products:
-            source = rules[product.id]._source_locations(self)
-            by_source.setdefault(source, self.env["product.product"])
-            by_source[source] |= product
+            rule = rules[product.id]
+            if rule.id not in sources:
+                sources[rule.id] = rule._source_locations(self)
+            by_source.setdefault(sources[rule.id], []).append(product.id)
         free = {}
-        for source, source_products in by_source.items():
-            quantities = source_products.with_context(
-                location=list(source)
-            )._compute_quantities_dict(None, None, None)
+        for source, product_ids in by_source.items():
+            quantities = (
+                self.env["product.product"]
+                .browse(product_ids)
+                .with_context(location=list(source))
+                ._compute_quantities_dict(None, None, None)
+            )
             for product_id, values in quantities.items():
                 free[product_id] = values["free_qty"]
         demand = self._open_demand(products)
