@@ -100,7 +100,13 @@ def test_connect_import_and_backfill(odoo, shopee_simulator):
 def test_token_refresh_with_real_commits(odoo, shopee_simulator):
     """An expired token is refreshed once, committed, and the pull goes on."""
     [shop] = odoo.call(
-        "marketplace.shop", "search_read", [("external_id", "=", str(SHOP_ID))], ["id"]
+        "marketplace.shop",
+        "search_read",
+        [
+            ("external_id", "=", str(SHOP_ID)),
+            ("account_id.name", "=", "Shopee Thailand (Simulator)"),
+        ],
+        ["id"],
     )
     refreshes_before = shopee_simulator.refresh_count(SHOP_ID)
     odoo.call(
