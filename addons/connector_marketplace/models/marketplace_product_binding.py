@@ -214,10 +214,13 @@ class MarketplaceProductBinding(models.Model):
         changed = self.filtered(
             lambda b: watched and [b[name] for name in watched] != before[b.id]
         )
-        if changed:
-            changed._bound_changed()
-            changed.filtered(lambda b: b.product_id and b.active)._request_push()
+        if changed and not self.env.context.get("marketplace_bound_changed_later"):
+            changed._after_bound_change()
         return result
+
+    def _after_bound_change(self):
+        self._bound_changed()
+        self.filtered(lambda b: b.product_id and b.active)._request_push()
 
     @api.model
     def _normalize(self, vals):
@@ -297,8 +300,17 @@ class MarketplaceProductBinding(models.Model):
                     if binding.candidate_product_ids:
                         binding.candidate_product_ids = [fields.Command.clear()]
                     results["unmatched"] += 1
+            # One query for the candidates the writes below clear, and the
+            # order lines follow once for all these listings, not once per
+            # product (a search of every order line each time).
+            listings.mapped("candidate_product_ids")
+            bound = []
             for product_id, bindings in to_bind.items():
-                bindings.write({"product_id": product_id})
+                bindings.with_context(marketplace_bound_changed_later=True).write(
+                    {"product_id": product_id}
+                )
+                bound += bindings.ids
+            self.browse(bound)._after_bound_change()
         return results
 
     # -- actions --------------------------------------------------------------
