@@ -312,6 +312,12 @@ def model_specs(ns, admin):
     def admin_create(model, values):
         return lambda: admin.call(model, "create", values())
 
+    def ended_job():
+        """A job to delete: ended, since a running one cannot be deleted."""
+        job = admin.call("marketplace.job", "create", job_values())
+        admin.wait_jobs_done([job])
+        return job
+
     account_values = lambda: {  # noqa: E731
         "name": f"Matrix account {n()}",
         "channel": "shopee",
@@ -370,7 +376,7 @@ def model_specs(ns, admin):
             ns.job,
             {"priority": 10},
             job_values,
-            admin_create("marketplace.job", job_values),
+            ended_job,
         ),
         "marketplace.job.step": (
             ns.step,

@@ -468,9 +468,29 @@ class MarketplaceJob(models.Model):
             )
         return super().write(vals)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_with_queue_jobs(self):
+        """A job's queue jobs go with it: those still waiting are cancelled
+        (left behind, they would hold their channel's places forever); a job
+        whose step is running cannot be deleted."""
+        qjobs = self.sudo().queue_job_ids
+        running = qjobs.filtered(lambda qjob: qjob.state == "started")
+        if running:
+            raise UserError(
+                self.env._(
+                    "Job %(job)s is running: delete it once it has ended.",
+                    job=running.marketplace_job_id[:1].name,
+                )
+            )
+        qjobs.filtered(
+            lambda qjob: qjob.state in ("wait_dependencies", "pending", "enqueued")
+        ).button_cancelled()
+
     def _job_store_values(self, job):
-        """queue_job hook: link each queue job to its marketplace job."""
-        return {"marketplace_job_id": self[:1].id}
+        """queue_job hook: link each queue job to its marketplace job (one
+        deleted under it is no link: the step then fails instead of being
+        refused its start again and again)."""
+        return {"marketplace_job_id": self[:1].exists().id}
 
     def _queue_channel(self):
         self.ensure_one()
@@ -588,7 +608,7 @@ class MarketplaceJob(models.Model):
         refusal of the app's credentials or permissions also pauses the
         shop's scheduled pulls, which would only fail the same way.
         """
-        for job in self.sudo():
+        for job in self.sudo().exists():
             job = job._in_job_lang()
             message = exc_message or exc_name
             _pull_logger.warning(

@@ -116,6 +116,7 @@ class TestJobScreens(ShopeeTestCase):
             self.run_queue_jobs()
         job.invalidate_recordset()
         self.assertEqual(job.state, "failed")
-        self.assertNotIn("partner key", job.error_message)
+        self.assertNotIn("refused the signature", job.error_message, "not English")
+        self.assertIn("Partner Key", job.error_message, "the field's label")
         self.assertIn("Shopee", job.error_message)
         self.assertRegex(job.error_message, "[\u0e00-\u0e7f]", "Thai script")

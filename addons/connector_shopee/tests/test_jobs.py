@@ -84,6 +84,37 @@ class TestJobPayload(ShopeeTestCase):
         with self.assertRaises(UserError):
             job.payload = '{"since": null}'
 
+    def test_deleted_job_takes_its_waiting_steps_along(self):
+        """Deleting a job cancels its queue jobs still waiting: left behind,
+        they would be refused their start forever and hold their channel's
+        places. A job whose step runs cannot be deleted."""
+        running = self.env["marketplace.job"].create(self.job_values("{}"))
+        running.sudo().queue_job_ids.state = "started"
+        with self.assertRaises(UserError) as caught:
+            running.unlink()
+        self.assertIn(running.name, str(caught.exception))
+        self.assertTrue(running.exists())
+        running.sudo().queue_job_ids.state = "done"
+        running.sudo().state = "completed"
+        job = self.env["marketplace.job"].create(self.job_values("{}"))
+        qjob = job.sudo().queue_job_ids
+        self.assertEqual(qjob.state, "pending")
+        job.unlink()
+        self.assertEqual(qjob.state, "cancelled")
+        self.assertEqual(self.run_queue_jobs(), [], "nothing left to run")
+
+    def test_step_of_a_job_deleted_under_it_fails(self):
+        """A queue job whose marketplace job vanished (deleted in SQL, by an
+        older version) fails once instead of being refused its start."""
+        job = self.env["marketplace.job"].create(self.job_values("{}"))
+        qjob = job.sudo().queue_job_ids
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM marketplace_job WHERE id = %s", [job.id])
+        self.env.invalidate_all()
+        [(uuid, state)] = self.run_queue_jobs()
+        self.assertEqual(uuid, qjob.uuid)
+        self.assertEqual(state, "failed")
+
     def test_job_functions_configuration(self):
         """Each step has its channel, a backoff and the failure hook."""
         functions = self.env["queue.job.function"].search(
