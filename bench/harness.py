@@ -155,8 +155,9 @@ class OdooServer:
     """``python -m odoo`` on the benchmark database (queue_job's runner in
     threaded mode), or ``--workers=N`` (prefork, runner off: see README)."""
 
-    def __init__(self, db, addons_path, name, workers=0):
+    def __init__(self, db, addons_path, name, workers=0, runner=False):
         self.db, self.addons_path, self.workers = db, addons_path, workers
+        self.runner = runner or not workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = LOGS / f"bench-{name}.log"
@@ -175,7 +176,9 @@ class OdooServer:
             "--log-level=info",
         ]
         if self.workers:
-            command += [f"--workers={self.workers}", "--load=base,web"]
+            command.append(f"--workers={self.workers}")
+        if not self.runner:
+            command.append("--load=base,web")
         return command
 
     def start(self):
@@ -212,15 +215,36 @@ class OdooServer:
     def client(self):
         return Odoo(self.url, self.db)
 
+    def pids(self):
+        """The server's process and, in prefork mode, its workers."""
+        pids, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            try:
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as children:
+                        todo += [int(child) for child in children.read().split()]
+            except OSError:
+                continue
+        return pids
+
     def memory(self):
-        """(current RSS, peak RSS) of the server process, in MiB."""
-        values = {}
-        with open(f"/proc/{self.process.pid}/status") as status:
-            for line in status:
-                key, _sep, value = line.partition(":")
-                if key in ("VmRSS", "VmHWM"):
-                    values[key] = int(value.split()[0]) / 1024
-        return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+        """(current RSS, peak RSS) in MiB: of the server process, summed over
+        its workers in prefork mode (the peak then an upper bound)."""
+        rss = peak = 0.0
+        for pid in self.pids():
+            try:
+                with open(f"/proc/{pid}/status") as status:
+                    for line in status:
+                        key, _sep, value = line.partition(":")
+                        if key == "VmRSS":
+                            rss += int(value.split()[0]) / 1024
+                        elif key == "VmHWM":
+                            peak += int(value.split()[0]) / 1024
+            except OSError:
+                continue
+        return rss, peak
 
     def runjob_queries(self, uuids):
         """{uuid: (queries, query seconds, other seconds)} from the access log

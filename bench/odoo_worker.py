@@ -92,6 +92,34 @@ def cmd_order_floor(env, shop_id, simulator_url, one_by_one=2000, **_kw):
     }
 
 
+def cmd_import_direct(env, shop_id, simulator_url, count=2000, **_kw):
+    """The connector's chunk import called directly, without queue_job (what
+    a chunk's queue job runs, minus its bookkeeping), on the first ``count``
+    of the simulator's orders; rolled back."""
+    backend = _shopee_shop(env, shop_id)
+    order_sns = [
+        order["order_sn"]
+        for order in _simulator_orders(simulator_url, backend.external_id)[:count]
+    ]
+    env.cr.execute("SAVEPOINT direct")
+    queries = env.cr.sql_log_count
+    started = time.perf_counter()
+    for index in range(0, len(order_sns), CHUNK):
+        result = backend._marketplace_import_orders(order_sns[index : index + CHUNK])
+        result.records.line_ids._assign_products()
+        env.flush_all()
+    seconds = time.perf_counter() - started
+    queries = env.cr.sql_log_count - queries
+    env.cr.execute("ROLLBACK TO SAVEPOINT direct")
+    env.cr.rollback()
+    return {
+        "orders": len(order_sns),
+        "seconds": seconds,
+        "rate": len(order_sns) / seconds,
+        "queries_per_order": queries / len(order_sns),
+    }
+
+
 def sale_floor_values(env, order):
     """A sale order as bare Odoo would record the marketplace order: its
     customer, its lines at the marketplace's tax-included prices, shipping."""

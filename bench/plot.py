@@ -13,9 +13,11 @@ def _series(points):
 
 
 def plot(results, path):
-    pull = _series(
-        (value["orders"], value["seconds"])
-        for value in results.get("growth_pull", {}).values()
+    growth = results.get("growth_pull", {}).values()
+    pull = _series((value["orders"], value["seconds"]) for value in growth)
+    chunks = _series(
+        (value["orders"], value["seconds"] - value.get("listing_seconds", 0.0))
+        for value in growth
     )
     stock = _series(
         (value["products"], value["seconds"][0])
@@ -23,14 +25,22 @@ def plot(results, path):
     )
     figure, axes = plt.subplots(1, 2, figsize=(10, 4), dpi=110)
     panels = (
-        (axes[0], pull, "Pull of orders (job runner)", "orders"),
-        (axes[1], stock, "Stock pass: quantities computed", "bound products"),
+        (axes[0], pull, "Pull of orders (job runner)", "orders", chunks),
+        (axes[1], stock, "Stock pass: quantities computed", "bound products", None),
     )
-    for axis, (sizes, seconds), title, unit in panels:
+    for axis, (sizes, seconds), title, unit, extra in panels:
         if not sizes:
             axis.set_visible(False)
             continue
         axis.plot(sizes, seconds, "o-", color="#2a6fdb", label="measured")
+        if extra and extra[0]:
+            axis.plot(
+                extra[0],
+                extra[1],
+                "s:",
+                color="#e07b39",
+                label="without the listing step",
+            )
         # Linear from the middle point: what a constant cost per record gives.
         middle = len(sizes) // 2
         per_record = seconds[middle] / sizes[middle]

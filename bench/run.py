@@ -42,7 +42,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
     LOGS,
     PUSH_KEY,
-    ROOT,
     SHOP_ID,
     MemorySampler,
     OdooServer,
@@ -66,8 +65,12 @@ TARGETS = {
 SALE_STATUSES = ["ready_to_ship"]
 
 
+STARTED = time.monotonic()
+
+
 def say(message):
-    print(f"==> {message}", flush=True)
+    elapsed = int(time.monotonic() - STARTED)
+    print(f"==> [{elapsed // 60:02d}:{elapsed % 60:02d}] {message}", flush=True)
 
 
 def iso(moment):
@@ -197,24 +200,27 @@ class Bench:
 
     def queries(self, job_id):
         """SQL queries of the job's queue jobs, from the server's access log."""
-        uuids = [
-            qjob["uuid"]
-            for qjob in self.odoo.call(
-                "queue.job",
-                "search_read",
-                [("marketplace_job_id", "=", job_id)],
-                ["uuid"],
-            )
-        ]
+        qjobs = self.odoo.call(
+            "queue.job",
+            "search_read",
+            [("marketplace_job_id", "=", job_id)],
+            ["uuid", "method_name"],
+        )
+        uuids = [qjob["uuid"] for qjob in qjobs]
         found = {}
         for _try in range(20):
             found = self.server.runjob_queries(uuids)
             if len(found) == len(uuids):
                 break
             time.sleep(0.25)
+        first_steps = [q["uuid"] for q in qjobs if q["method_name"] == "_job_run"]
         return {
             "queue_jobs": len(uuids),
             "logged": len(found),
+            # the first step: listing the orders, queueing the chunks
+            "listing_seconds": sum(
+                found[uuid][1] + found[uuid][2] for uuid in first_steps if uuid in found
+            ),
             "queries": sum(value[0] for value in found.values()),
             "query_seconds": sum(value[1] for value in found.values()),
             "other_seconds": sum(value[2] for value in found.values()),
@@ -238,9 +244,11 @@ class Bench:
             detail_calls=self.api_calls(result["calls"], "get_order_detail"),
             minimum_calls=math.ceil(orders / 100) + math.ceil(orders / 50),
         )
+        result.update(self.queries(result["job_id"]))
+        result["queries_per_order"] = result["queries"] / max(orders, 1)
         say(
             f"{label}: {orders} orders in {result['seconds']:.1f} s "
-            f"({result['rate']:.0f} orders/s)"
+            f"({result['rate']:.0f} orders/s; listing {result['listing_seconds']:.1f} s)"
         )
         return result
 
@@ -307,15 +315,21 @@ class Bench:
             f"  batch {floor['batch_rate']:.0f} orders/s, one by one "
             f"{floor['one_by_one_rate']:.0f} orders/s"
         )
+        say("The connector's chunk import called directly (no job runner)")
+        self.results["pull_direct"] = direct = self.worker(
+            "import_direct",
+            shop_id=self.shop_id,
+            simulator_url=self.sim.url,
+            count=self.n(2000),
+        )
+        say(f"  {direct['rate']:.0f} orders/s")
         say("Restarting Odoo (its peak memory is the pull's)")
         self.server.restart()
         self.odoo = self.server.client()
         with MemorySampler(self.server) as sampler:
             result = self.pull(f"Pull of {self.sizes['pull']} orders", sampler)
         result["rss_peak_sampled"] = sampler.peak
-        result["rss_start"], result["rss_peak"] = None, self.server.memory()[1]
-        result.update(self.queries(result["job_id"]))
-        result["queries_per_order"] = result["queries"] / max(result["orders"], 1)
+        result["rss_peak"] = self.server.memory()[1]
         self.results["pull"] = result
 
     def bench_sale_orders(self):
@@ -360,7 +374,11 @@ class Bench:
             self.connect()
             growth[str(size)] = self.pull(f"Pull of {size} orders")
         self.results["growth_pull"] = {
-            key: {"orders": value["orders"], "seconds": value["seconds"]}
+            key: {
+                "orders": value["orders"],
+                "seconds": value["seconds"],
+                "listing_seconds": value["listing_seconds"],
+            }
             for key, value in growth.items()
         }
         say(f"Growth: {self.sizes['growth'][2]} storable products")
@@ -439,7 +457,7 @@ class Bench:
             say("Floor: GET /web/health, same concurrency")
             floor = load(
                 port,
-                [("GET", "/web/health", None, None)] * min(count, 2000),
+                [("GET", "/web/health", None, None)] * min(count, 1000),
                 self.args.concurrency,
             )
             say(f"  {floor['rps']:.0f} requests/s, p99 {floor['p99_ms']:.1f} ms")
@@ -477,6 +495,14 @@ class Bench:
             ("webhook", self.bench_webhook),
         ]
         started = time.perf_counter()
+        loads, done = [], threading.Event()
+
+        def sample_load():  # other sessions may run tests meanwhile: said
+            while not done.wait(5):
+                loads.append(os.getloadavg()[0])
+
+        sampler = threading.Thread(target=sample_load, daemon=True)
+        sampler.start()
         self.start()
         try:
             for name, step in steps:
@@ -485,8 +511,12 @@ class Bench:
                 step()
         finally:
             self.stop()
+            done.set()
         self.results["total_seconds"] = time.perf_counter() - started
         self.results["machine"] = machine()
+        self.results["machine"]["load_average"] = (
+            statistics.mean(loads) if loads else None
+        )
         return self.results
 
 
@@ -591,6 +621,7 @@ def rows(results):
     out = []
     pull = results.get("pull")
     floor = results.get("pull_floor")
+    direct = results.get("pull_direct")
     if pull and floor:
         share = pull["rate"] / floor["batch_rate"]
         out += [
@@ -619,6 +650,20 @@ def rows(results):
                 f"{pull['queries_per_order']:.1f}",
                 f"bare batch create {floor['batch_queries_per_order']:.1f}",
                 "—",
+            ),
+            *(
+                [
+                    (
+                        "  chunk import called directly (no job runner)",
+                        f"{direct['rate']:.0f} orders/s, "
+                        f"{direct['queries_per_order']:.1f} queries per order",
+                        f"{direct['rate'] / floor['batch_rate']:.0%} of the bare "
+                        f"batch create ({direct['orders']:,} orders)",
+                        "—",
+                    )
+                ]
+                if direct
+                else []
             ),
             (
                 "  server peak memory",
@@ -732,11 +777,28 @@ def rows(results):
         )
     growth = results.get("growth_pull")
     if growth:
-        parts = [
-            f"{value['orders']:,}: {value['seconds']:.1f} s"
-            for value in sorted(growth.values(), key=lambda v: v["orders"])
-        ]
+        ordered = sorted(growth.values(), key=lambda v: v["orders"])
+        parts = [f"{value['orders']:,}: {value['seconds']:.1f} s" for value in ordered]
         out.append(("Pull growth", "; ".join(parts), "linear", linearity(growth)))
+        imports = {
+            key: {
+                "orders": value["orders"],
+                "seconds": value["seconds"] - value.get("listing_seconds", 0.0),
+            }
+            for key, value in growth.items()
+        }
+        parts = [
+            f"{value['orders']:,}: {value.get('listing_seconds', 0):.1f} s"
+            for value in ordered
+        ]
+        out.append(
+            (
+                "  of which the listing step",
+                "; ".join(parts),
+                "chunks alone: linear",
+                linearity(imports),
+            )
+        )
     if stock and len(stock["compute"]) > 1:
         parts = [
             f"{value['products']:,}: {value['seconds'][0]:.2f} s"
@@ -778,10 +840,12 @@ def print_table(results):
     for row in table:
         print(line.format(*row))
     m = results["machine"]
+    load = m.get("load_average")
     print(
         f"\nMachine: {m['nproc']} cores ({m['cpu']}), {m['ram_mib']:,} MiB RAM, "
         f"PostgreSQL {m['postgresql']}, Python {m['python']}; "
-        f"run took {results['total_seconds'] / 60:.1f} min."
+        f"run took {results['total_seconds'] / 60:.1f} min"
+        + (f", load average {load:.1f} during it." if load is not None else ".")
     )
     markdown = [
         "| " + " | ".join(headers) + " |",
@@ -815,7 +879,7 @@ def main():
         from plot import plot
 
         plot(results, Path(args.plot))
-        print(f"Plot: {Path(args.plot).resolve().relative_to(ROOT)}")
+        print(f"Plot: {args.plot}")
 
 
 if __name__ == "__main__":
