@@ -172,9 +172,10 @@ def get_order_list(state, call):
     if status is not None and status not in ORDER_STATUSES:
         raise param_error("order_status is invalid.")
     after = _decode_cursor(query.get("cursor") or "")
-    found = state.list_orders(call.shop_id, time_field, time_from, time_to, status)
-    remaining = [row for row in found if after is None or row[:2] > after]
-    page, more = remaining[:page_size], len(remaining) > page_size
+    found = state.list_orders(
+        call.shop_id, time_field, time_from, time_to, status, after, page_size + 1
+    )
+    page, more = found[:page_size], len(found) > page_size
     with_status = "order_status" in _split(query.get("response_optional_fields"))
     return {
         "response": {
