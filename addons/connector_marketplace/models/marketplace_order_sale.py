@@ -61,6 +61,32 @@ ADJUSTMENT_LIMIT = 1.0
 SHIPPED_STATUSES = ("shipped", "to_confirm_receive", "completed")
 
 
+class _Places:
+    """Countries and states of recipients, each searched once per batch."""
+
+    def __init__(self, env):
+        self.env = env
+        self._countries, self._states = {}, {}
+
+    def country(self, order):
+        code = (order.recipient_region or "").upper()
+        if code not in self._countries:
+            self._countries[code] = self.env["res.country"].search(
+                [("code", "=", code)], limit=1
+            )
+        return self._countries[code] or order.company_id.country_id
+
+    def state(self, country, name):
+        if not (country and name):
+            return self.env["res.country.state"]
+        key = (country.id, name)
+        if key not in self._states:
+            self._states[key] = self.env["res.country.state"].search(
+                [("country_id", "=", country.id), ("name", "=", name)], limit=1
+            )
+        return self._states[key]
+
+
 class MarketplaceOrder(models.Model):
     _inherit = "marketplace.order"
 
@@ -335,7 +361,6 @@ class MarketplaceOrder(models.Model):
                     "prices_provisional": not order.escrow_read_at,
                 }
             )
-        todo._add_money_lines()
         to_confirm = todo.filtered(lambda o: o.shop_id.confirm_sale_orders)
         if to_confirm:
             to_confirm.sale_order_id.action_confirm()
@@ -350,12 +375,16 @@ class MarketplaceOrder(models.Model):
         return counts
 
     def _sale_partners(self):
-        """{order id: (customer, delivery address)}, found or made in bulk."""
+        """{order id: (customer, delivery address)}, found or made in bulk:
+        one search and one create for the customers, the same for the
+        delivery addresses (a create per order cost a quarter of the time)."""
         partners = self.env["res.partner"].sudo()
-        result, by_buyer = {}, {}
-        buyer_orders = self.filtered(lambda o: o.shop_id.customer_policy == "buyer")
-        refs = {order._buyer_ref() for order in buyer_orders if order.buyer_user_id}
-        existing = {}
+        places = _Places(self.env)
+        buyer_orders = self.filtered(
+            lambda o: o.shop_id.customer_policy == "buyer" and o.buyer_user_id
+        )
+        customers = {}
+        refs = {order._buyer_ref() for order in buyer_orders}
         if refs:
             # a buyer of shops of two companies is a customer of each
             for partner in partners.search(
@@ -364,32 +393,73 @@ class MarketplaceOrder(models.Model):
                     ("company_id", "in", buyer_orders.company_id.ids + [False]),
                 ]
             ):
-                existing.setdefault((partner.company_id.id, partner.ref), partner)
+                customers.setdefault((partner.company_id.id, partner.ref), partner)
+        new_customers = {}
+        for order in buyer_orders:
+            ref = order._buyer_ref()
+            key = (order.company_id.id, ref)
+            if key not in customers and (False, ref) not in customers:
+                new_customers.setdefault(key, order._customer_values(places))
+        created = partners.create(list(new_customers.values()))
+        customers.update(zip(new_customers, created, strict=True))
+        customer_of = {}
         for order in self:
-            if order.shop_id.customer_policy == "shop" or not order.buyer_user_id:
-                customer = order.shop_id._shop_customer()
-            else:
+            if order in buyer_orders:
                 ref = order._buyer_ref()
-                key = (order.company_id.id, ref)
-                customer = (
-                    existing.get(key) or existing.get((False, ref)) or by_buyer.get(key)
+                customer_of[order.id] = customers.get(
+                    (order.company_id.id, ref)
+                ) or customers.get((False, ref))
+            else:
+                customer_of[order.id] = order.shop_id._shop_customer()
+        return self._with_delivery_addresses(customer_of, places)
+
+    def _with_delivery_addresses(self, customer_of, places):
+        """{order id: (customer, delivery address)}: the recipient as a
+        delivery address of the customer (masked values stay masked), shared
+        by the orders that ship to the same place."""
+        address_of, new_addresses, waiting = {}, {}, {}
+        for order in self:
+            customer = customer_of[order.id]
+            if not (order.recipient_name or order.recipient_address):
+                address_of[order.id] = customer
+                continue
+            values = order._delivery_values(customer, places)
+            key = (customer.id, values["street"], values["name"], values["zip"])
+            existing = customer.child_ids.filtered(
+                lambda child, key=key: (
+                    child.type == "delivery"
+                    and (
+                        child.parent_id.id,
+                        child.street,
+                        child.name,
+                        child.zip or False,
+                    )
+                    == key
                 )
-                if not customer:
-                    customer = partners.create(order._customer_values())
-                    by_buyer[key] = customer
-            result[order.id] = (customer, order._delivery_address(customer))
-        return result
+            )
+            if existing:
+                address_of[order.id] = existing[:1]
+            else:
+                new_addresses.setdefault(key, values)
+                waiting[order.id] = key
+        created = self.env["res.partner"].sudo().create(list(new_addresses.values()))
+        created_by_key = dict(zip(new_addresses, created, strict=True))
+        for order_id, key in waiting.items():
+            address_of[order_id] = created_by_key[key]
+        return {
+            order.id: (customer_of[order.id], address_of[order.id]) for order in self
+        }
 
     def _buyer_ref(self):
         return f"{self.channel}:{self.buyer_user_id}"
 
-    def _customer_values(self):
+    def _customer_values(self, places):
         self.ensure_one()
         return {
             "name": self.buyer_username or self.recipient_name or self.name,
             "ref": self._buyer_ref(),
             "company_id": self.company_id.id,
-            "country_id": self._recipient_country().id,
+            "country_id": places.country(self).id,
             "comment": self.env._(
                 "Buyer %(buyer)s on %(channel)s; contact details stay masked as the "
                 "marketplace sends them.",
@@ -398,25 +468,11 @@ class MarketplaceOrder(models.Model):
             ),
         }
 
-    def _recipient_country(self):
-        code = (self.recipient_region or "").upper()
-        country = self.env["res.country"].search([("code", "=", code)], limit=1)
-        return country or self.company_id.country_id
-
-    def _delivery_address(self, customer):
-        """The recipient, as a delivery address of the customer (masked values
-        stay masked), shared by the orders that ship to the same place."""
+    def _delivery_values(self, customer, places):
         self.ensure_one()
-        if not (self.recipient_name or self.recipient_address):
-            return customer
-        country = self._recipient_country()
-        state = self.env["res.country.state"]
-        if self.recipient_state and country:
-            state = state.search(
-                [("country_id", "=", country.id), ("name", "=", self.recipient_state)],
-                limit=1,
-            )
-        values = {
+        country = places.country(self)
+        state = places.state(country, self.recipient_state)
+        return {
             "type": "delivery",
             "parent_id": customer.id,
             "name": self.recipient_name or customer.name,
@@ -428,15 +484,6 @@ class MarketplaceOrder(models.Model):
             "country_id": country.id or False,
             "state_id": state.id or False,
         }
-        existing = customer.child_ids.filtered(
-            lambda child: (
-                child.type == "delivery"
-                and child.street == values["street"]
-                and child.name == values["name"]
-                and (child.zip or False) == values["zip"]
-            )
-        )
-        return existing[:1] or self.env["res.partner"].sudo().create(values)
 
     def _sale_order_values(self, partners):
         self.ensure_one()
@@ -456,6 +503,10 @@ class MarketplaceOrder(models.Model):
             "note": self.message_to_seller or False,
             "order_line": [
                 fields.Command.create(values) for values in self._sale_product_lines()
+            ]
+            + [
+                fields.Command.create(dict(values, marketplace_money_kind=kind))
+                for kind, values in self._money_line_values()
             ],
         }
         if shop.warehouse_id:
