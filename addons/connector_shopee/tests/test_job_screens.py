@@ -2,8 +2,10 @@
 
 from datetime import datetime, timedelta
 
+from lxml import etree
+
 from odoo.exceptions import ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ShopeeTestCase
 from .test_pull_orders import scenario_orders
@@ -29,6 +31,38 @@ class TestJobScreens(ShopeeTestCase):
         self.assertEqual(
             second.name, first.name.replace(f"{number:05d}", f"{number + 1:05d}")
         )
+
+    def test_new_job_form_has_a_type_and_the_account(self):
+        """Jobs > New: a Type chosen (no blank option) and the only account."""
+        self.assertTrue(self.env["marketplace.job"]._fields["job_type"].required)
+        accounts = self.env["marketplace.account"].search([])
+        (accounts - self.account).active = False
+        form = Form(self.env["marketplace.job"])
+        self.assertEqual(form.job_type, "pull_orders")
+        self.assertEqual(form.account_id, self.account)
+
+    def test_shops_tab_opens_the_shop_form(self):
+        """A shop clicked in its account's Shops tab opens its full form (with
+        Import orders now and its smart buttons), not a dialog."""
+        arch = self.env["marketplace.account"].get_view(view_type="form")["arch"]
+        [shops] = etree.fromstring(arch).xpath("//field[@name='shop_ids']/list")
+        self.assertEqual(shops.get("open_form_view"), "True")
+        self.assertTrue(shops.get("editable"), "open_form_view needs an editable list")
+
+    def test_order_statuses_as_seller_centre_names_them(self):
+        """The Thai status names are Shopee Seller Centre's tab names."""
+        self.env["res.lang"]._activate_lang("th_TH")
+        self.env["ir.module.module"]._load_module_terms(
+            ["connector_marketplace"], ["th_TH"]
+        )
+        field = self.env["marketplace.order"]._fields["status"]
+        names = dict(field._description_selection(self.env(context={"lang": "th_TH"})))
+        self.assertEqual(names["unpaid"], "ที่ต้องชำระ")
+        self.assertEqual(names["ready_to_ship"], "ที่ต้องจัดส่ง")
+        self.assertEqual(names["shipped"], "กำลังจัดส่ง")
+        self.assertEqual(names["completed"], "สำเร็จแล้ว")
+        self.assertEqual(names["cancelled"], "ยกเลิกแล้ว")
+        self.assertEqual(names["to_return"], "คืนเงิน/คืนสินค้า")
 
     def test_unknown_job_type_is_a_clear_error(self):
         with self.assertRaises(ValidationError) as caught:
