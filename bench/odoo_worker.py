@@ -14,7 +14,9 @@ Floors roll back: they leave the database as they found it.
 Usage: python odoo_worker.py <odoo options: -c, --addons-path, --db_*> -d DB
 """
 
+import cProfile
 import json
+import os
 import random
 import sys
 import time
@@ -118,6 +120,22 @@ def cmd_import_direct(env, shop_id, simulator_url, count=2000, **_kw):
         "rate": len(order_sns) / seconds,
         "queries_per_order": queries / len(order_sns),
     }
+
+
+def cmd_sale_direct(env, order_ids, **_kw):
+    """The connector's sale orders for these orders, called directly (what a
+    sale_orders chunk runs after its escrow and tracking calls), by 50;
+    rolled back."""
+    orders = env["marketplace.order"].browse(order_ids)
+    env.cr.execute("SAVEPOINT direct")
+    started = time.perf_counter()
+    for index in range(0, len(orders), CHUNK):
+        orders[index : index + CHUNK]._sync_sale_orders_isolated(False)
+        env.flush_all()
+    seconds = time.perf_counter() - started
+    env.cr.execute("ROLLBACK TO SAVEPOINT direct")
+    env.cr.rollback()
+    return {"orders": len(orders), "seconds": seconds, "rate": len(orders) / seconds}
 
 
 def sale_floor_values(env, order):
@@ -517,6 +535,21 @@ COMMANDS = {
 }
 
 
+def run_command(env, request):
+    """Run one command; with BENCH_PROFILE set to a directory, under cProfile,
+    its statistics written there as <command>.prof (a tool, not a figure)."""
+    command = COMMANDS[request["command"]]
+    args = request.get("args", {})
+    folder = os.environ.get("BENCH_PROFILE")
+    if not folder:
+        return command(env, **args)
+    profile = cProfile.Profile()
+    try:
+        return profile.runcall(command, env, **args)
+    finally:
+        profile.dump_stats(os.path.join(folder, f"{request['command']}.prof"))
+
+
 def main(argv):
     odoo.tools.config.parse_config(argv)
     database = odoo.tools.config["db_name"]
@@ -532,7 +565,7 @@ def main(argv):
             registry = registry.check_signaling()
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                answer = COMMANDS[request["command"]](env, **request.get("args", {}))
+                answer = run_command(env, request)
             print(json.dumps({"ok": True, "result": answer}), flush=True)
         except Exception:  # pylint: disable=broad-except
             print(

@@ -342,6 +342,11 @@ class Bench:
         say(f"Floor: bare create + confirm of {len(order_ids)} sale orders")
         floor = self.worker("sale_floor", order_ids=order_ids)
         say(f"  {floor['rate']:.1f} orders/s")
+        say("The connector's sale orders called directly (no job runner, no calls)")
+        self.results["sale_direct"] = direct = self.worker(
+            "sale_direct", order_ids=order_ids
+        )
+        say(f"  {direct['rate']:.1f} orders/s")
         say(f"Sale orders for {len(order_ids)} orders (sale_orders job)")
         result = self.run_job("sale_orders", {"order_ids": order_ids})
         result.update(orders=len(order_ids), rate=len(order_ids) / result["seconds"])
@@ -684,6 +689,17 @@ def rows(results):
                 verdict(share >= TARGETS["sale_share"]),
             )
         )
+        direct = results.get("sale_direct")
+        if direct:
+            out.append(
+                (
+                    "  sale orders called directly (no job runner, no Shopee calls)",
+                    f"{direct['rate']:.1f} orders/s",
+                    f"{direct['rate'] / sale['floor']['rate']:.0%} of the bare "
+                    "create + confirm",
+                    "—",
+                )
+            )
     catalogue = results.get("catalogue")
     if catalogue:
         out += [
