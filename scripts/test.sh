@@ -28,6 +28,9 @@ if [ "$odoo_rc" != 0 ] && [ "$odoo_failed" = 0 ]; then
     odoo_failed=1  # Odoo itself failed (install error...): see the log
 fi
 
+# As make run does: stock's demo data renamed the main company.
+thai_company "$DB" >/dev/null
+
 say "Running the repository's tests (client, simulator, end-to-end)"
 MARKETPLACE_TEST_DB="$DB" MARKETPLACE_ADDONS_PATH="$(addons_path)" \
     "$PYTHON" -m pytest "$ROOT/tests" -q -p no:cacheprovider --junitxml="$LOGS/pytest.xml"
