@@ -72,6 +72,7 @@ class TestJobPayload(ShopeeTestCase):
         self.assertEqual(payload["since"], datetime(2026, 1, 1, 0, 0))
         self.assertIsNone(payload["until"])
         [qjob] = job.sudo().queue_job_ids
+        self.assertEqual(qjob.marketplace_job_id, job, "linked by _job_store_values")
         self.assertEqual(qjob.method_name, "_job_run")
         self.assertEqual(qjob.channel, "root.marketplace.import")
         self.assertEqual(qjob.priority, 3)

@@ -232,6 +232,31 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
         self.assertEqual(shop.auth_state, "connected")
         self.assertFalse(shop.auth_error)
 
+    def test_disconnected_shop_connected_again_resumes(self):
+        """Disconnect, then authorize again: connected, new tokens, and the
+        scheduled pull takes the shop again."""
+        code = self.authorization_code()
+        with self.shopee_cassette("oauth_callback_ok", setup=False):
+            self.callback(code=code, shop_id=SHOP_ID)
+        shop = self.shops()
+        shop.action_disconnect()
+        self.assertEqual(shop.auth_state, "disconnected")
+        code = self.authorization_code()
+        with self.shopee_cassette("oauth_callback_ok", setup=False):
+            response = self.callback(code=code, shop_id=SHOP_ID)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.shops(), shop)
+        self.assertEqual(shop.auth_state, "connected")
+        backend = self.env["shopee.shop"].search(
+            [("marketplace_shop_id", "=", shop.id)]
+        )
+        self.assertTrue(backend.sudo().access_token)
+        self.env["marketplace.shop"]._cron_pull_orders()
+        self.assertEqual(
+            shop.job_ids.filtered(lambda job: job.state == "pending").mapped("origin"),
+            ["cron"],
+        )
+
     def test_unknown_account(self):
         """No state can name an account that does not exist."""
         response = self.callback(account_id=987654321, code="x", shop_id=SHOP_ID)
