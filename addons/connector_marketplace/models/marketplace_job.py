@@ -759,15 +759,19 @@ class MarketplaceJob(models.Model):
             )._job_import_orders(chunk)
             for index, chunk in enumerate(chunks)
         ]
-        finish = self._delayable(
-            description=self._job_description(self.env._("finish"))
-        )
-        group(*imports).on_done(finish._job_finish()).delay()
+        self._delay_then_finish(imports)
         return self.env._(
             "%(count)s orders listed; %(chunks)s import jobs queued.",
             count=len(order_refs),
             chunks=len(chunks),
         )
+
+    def _delay_then_finish(self, steps):
+        """Queue the job's steps, and its finishing step once all are done."""
+        finish = self._delayable(
+            description=self._job_description(self.env._("finish"))
+        )
+        group(*steps).on_done(finish._job_finish()).delay()
 
     def _job_import_orders(self, order_refs):
         """Queue job: import one chunk of orders, all or nothing.

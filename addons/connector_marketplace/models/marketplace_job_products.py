@@ -10,7 +10,6 @@ inactive. ``{"since": ..., "until": ...}`` pulls the listings changed then.
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.queue_job.delay import group
 from odoo.addons.queue_job.job import identity_exact
 
 PULL_PRODUCTS_KEYS = {"since", "until"}
@@ -95,10 +94,7 @@ class MarketplaceJob(models.Model):
             )._job_import_products(chunk)
             for index, chunk in enumerate(chunks)
         ]
-        finish = self._delayable(
-            description=self._job_description(self.env._("finish"))
-        )
-        group(*imports).on_done(finish._job_finish()).delay()
+        self._delay_then_finish(imports)
         return self.env._(
             "%(count)s items listed; %(chunks)s import jobs queued.",
             count=len(items),

@@ -13,7 +13,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.queue_job.delay import group
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
@@ -106,10 +105,7 @@ class MarketplaceJob(models.Model):
             )._job_import_orders(chunk)
             for chunk in chunks
         ]
-        finish = self._delayable(
-            description=self._job_description(self.env._("finish"))
-        )
-        group(*imports).on_done(finish._job_finish()).delay()
+        self._delay_then_finish(imports)
         return self.env._("%(count)s orders to import.", count=len(refs))
 
     def _finish_import_orders(self):
@@ -193,10 +189,7 @@ class MarketplaceJob(models.Model):
             )._job_sale_orders(chunk, force)
             for index, chunk in enumerate(chunks)
         ]
-        finish = self._delayable(
-            description=self._job_description(self.env._("finish"))
-        )
-        group(*steps).on_done(finish._job_finish()).delay()
+        self._delay_then_finish(steps)
         return self.env._(
             "%(count)s orders to bring into sale orders.", count=len(orders)
         )

@@ -20,7 +20,6 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.queue_job.delay import group
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
@@ -205,10 +204,7 @@ class MarketplaceJob(models.Model):
             )
             for index, chunk in enumerate(steps)
         ]
-        finish = self._delayable(
-            description=self._job_description(self.env._("finish"))
-        )
-        group(*pushes).on_done(finish._job_finish()).delay()
+        self._delay_then_finish(pushes)
         return self.env._(
             "%(count)s items to push; %(steps)s push jobs queued.",
             count=len(groups),
