@@ -15,6 +15,7 @@ SECTIONS = [
     ("DESCRIPTION.md", None),
     ("CONFIGURE.md", "Configuration"),
     ("USAGE.md", "Usage"),
+    ("HISTORY.md", "Changelog"),
 ]
 BADGES = """|badge1| |badge2|
 

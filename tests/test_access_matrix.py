@@ -722,6 +722,83 @@ def test_dashboard_follows_companies(data, admin):
     assert not leaked, leaked
 
 
+# Writes that would mix the companies: each one, by the main company's
+# manager over RPC, points a record of the main company at a record of the
+# other company. Every one is refused, and nothing changes.
+CROSS_COMPANY = """
+model                        field          target
+marketplace.sync.rule        location_ids   location
+marketplace.sync.rule        warehouse_ids  warehouse
+marketplace.sync.rule        shop_id        shop
+marketplace.product.binding  shop_id        shop
+marketplace.shop             warehouse_id   warehouse
+marketplace.shop             pricelist_id   pricelist
+"""
+
+
+def test_companies_stay_apart(data, admin):
+    other = data.company_b
+    [warehouse] = admin.search_read(
+        "stock.warehouse", [("company_id", "=", other)], ["lot_stock_id"], limit=1
+    ) or [
+        admin.call(
+            "stock.warehouse",
+            "read",
+            [
+                admin.call(
+                    "stock.warehouse",
+                    "create",
+                    {"name": "Matrix other", "code": "MXO", "company_id": other},
+                )
+            ],
+            ["lot_stock_id"],
+        )[0]
+    ]
+    account = admin.call(
+        "marketplace.account",
+        "create",
+        {"name": "Matrix other", "channel": "shopee", "company_id": other},
+    )
+    targets = {
+        "location": warehouse["lot_stock_id"][0],
+        "warehouse": warehouse["id"],
+        "pricelist": admin.call(
+            "product.pricelist", "create", {"name": "Matrix other", "company_id": other}
+        ),
+        "shop": admin.call(
+            "marketplace.shop",
+            "create",
+            {"name": "Matrix other", "account_id": account, "external_id": "71"},
+        ),
+    }
+    records = {
+        "marketplace.sync.rule": data.rule,
+        "marketplace.product.binding": data.binding,
+        "marketplace.shop": data.shop,
+    }
+    client = data.clients["manager"]
+    wrong = []
+    for row in table(CROSS_COMPANY):
+        model, field, target = row["model"], row["field"], targets[row["target"]]
+        record = records[model]
+        value = [(6, 0, [target])] if field.endswith("_ids") else target
+        values = {field: value}
+        if field == "location_ids":
+            values["source"] = "locations"
+        if field == "warehouse_ids":
+            values["source"] = "warehouses"
+        [before] = admin.call(model, "read", [record], [field])
+        try:
+            client.call(model, "write", [record], values)
+            wrong.append(f"{model}.{field} = the other company's {row['target']}")
+        except RPCError:
+            pass
+        [after] = admin.call(model, "read", [record], [field])
+        if after != before:
+            wrong.append(f"{model}.{field} changed: {before} → {after}")
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
 # The controllers are public (Shopee and monitors call them): a session gives
 # nothing more. Each cell is one request, with that user's session cookie.
 CONTROLLERS = """

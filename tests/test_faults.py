@@ -915,3 +915,61 @@ def test_sigkill_during_pull_and_stock_push(server, admin, shop):
     )
     assert not failed, report
     assert_stock_follows_rules(admin, shop)
+
+
+def test_listing_goes_on_after_a_restart(server, admin, shop):
+    """A pull's listing stopped by a failed page goes on from that page when
+    it is tried again, even in another process: the server is killed between
+    the failed try and its retry, and the pages read before the failure are
+    not asked for again (they are kept with the job, not in memory)."""
+    sim = shop.sim
+    settle(admin, shop, timeout=120)
+    first_job = max(shop_job_ids(admin, shop) or [0])
+    orders, terms = new_orders(shop, 350, seed=404)
+    sim.put_orders(SHOP_ID, orders, escrow=terms)
+    list_path = "/api/v2/order/get_order_list"
+    calls_before = sim.state()["calls"].get(list_path, 0)
+    sim.set_fault_rates(latency_ms=300)  # slow pages: the fault lands mid-way
+    try:
+        answer = admin.call("marketplace.shop", "action_import_orders", [shop.shop_id])
+        assert answer["params"]["type"] == "success", answer
+        [pull] = new_job_ids(admin, shop, first_job, "pull_orders")
+        wait_until(
+            lambda: sim.state()["calls"].get(list_path, 0) >= calls_before + 2,
+            60,
+            interval=0.05,
+            message="two pages listed",
+        )
+        sim.add_fault("server_error", path=list_path, times=1)
+
+        def postponed():
+            rows = db_query(
+                server.db,
+                "SELECT q.state, q.retry FROM queue_job q "
+                "WHERE q.marketplace_job_id = %s AND q.method_name = '_job_run'",
+                [pull],
+            )
+            return rows and rows[0][0] == "pending" and rows[0][1] >= 1
+
+        wait_until(postponed, 60, interval=0.05, message="the try postponed")
+        server.kill()
+    finally:
+        sim.clear_fault_rates()
+    kept = db_query(
+        server.db,
+        "SELECT listing_progress FROM marketplace_job_step "
+        "WHERE job_id = %s AND listing_progress IS NOT NULL",
+        [pull],
+    )
+    assert len(kept) == 1, kept
+    server.start()
+    [job] = admin.wait_jobs_done([pull], timeout=300)
+    assert job["state"] == "completed", job_report(admin, shop, first_job)
+    [listed] = admin.call("marketplace.job", "read", [pull], ["orders_listed"])
+    pages = -(-listed["orders_listed"] // 100)
+    assert pages >= 4, listed
+    # every page once, and the one that failed once more; started over, the
+    # two pages before the failure would have been asked for again
+    assert sim.state()["calls"][list_path] - calls_before == pages + 1
+    settle(admin, shop, timeout=300)
+    assert_orders_exactly(admin, shop)

@@ -2,10 +2,12 @@
 
 Whatever changes a product's free quantity goes through its quants: moves
 done or cancelled, reservations made or released, inventory adjustments,
-sale orders confirmed or cancelled. The listener collects the products of
-the quants written in a transaction and, once, just before it commits,
-marks their listings on the shops that push automatically and queues one
-push per shop (a job with no product list: it pushes what is marked).
+sale orders confirmed or cancelled. The listener hands the products of the
+quants written in a transaction to the product bindings, which mark their
+listings on the shops that push automatically, once, just before the
+transaction commits, and queue one push per shop (a job with no product
+list: it pushes what is marked). The open marketplace demand, the push's
+other input, is followed by the orders themselves (``marketplace.order``).
 """
 
 from odoo.addons.component.core import Component
@@ -29,26 +31,6 @@ class MarketplaceStockListener(Component):
             self._collect(record)
 
     def _collect(self, quants):
-        cr = self.env.cr
-        products = cr.precommit.data.setdefault("marketplace.push.products", set())
-        if not products:
-            cr.precommit.add(self._mark_and_queue)
-        products.update(quants.product_id.ids)
-
-    def _mark_and_queue(self):
-        product_ids = self.env.cr.precommit.data.pop("marketplace.push.products", set())
-        if not product_ids:
-            return
-        env = self.env(su=True)
-        bindings = env["marketplace.product.binding"].search(
-            [
-                ("product_id", "in", list(product_ids)),
-                ("active", "=", True),
-                ("shop_id.auto_push_stock", "=", True),
-            ]
+        self.env["marketplace.product.binding"]._push_products_later(
+            quants.product_id.ids
         )
-        if not bindings:
-            return
-        bindings._request_push()
-        bindings.shop_id._queue_auto_push()
-        env.flush_all()

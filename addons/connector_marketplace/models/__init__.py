@@ -13,9 +13,12 @@ from . import product_product
 from . import marketplace_shop_sale
 from . import marketplace_order_sale
 from . import sale_order
+from . import res_partner
 from . import marketplace_job_sale
 from . import marketplace_sync_rule
+from . import marketplace_order_demand
 from . import marketplace_job_stock
+from . import marketplace_job_maintenance
 from . import marketplace_webhook_event
 from . import marketplace_dashboard
 from . import marketplace_monitoring

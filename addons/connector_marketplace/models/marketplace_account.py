@@ -42,6 +42,14 @@ class MarketplaceAccount(models.Model):
     shop_ids = fields.One2many("marketplace.shop", "account_id", string="Shops")
     shop_count = fields.Integer(compute="_compute_shop_count")
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_with_jobs(self):
+        """The database deletes the account's jobs with it, without the ORM:
+        their waiting queue jobs are cancelled first (see marketplace.job)."""
+        self.env["marketplace.job"].sudo().search(
+            [("account_id", "in", self.ids)]
+        )._unlink_with_queue_jobs()
+
     @api.depends("shop_ids")
     def _compute_shop_count(self):
         for account in self:

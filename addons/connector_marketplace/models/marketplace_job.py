@@ -14,9 +14,9 @@ error are read from the queue jobs, which keep them even after a success.
 
 import json
 import logging
-import threading
-import time
 from datetime import datetime, timedelta, timezone
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -27,6 +27,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..exceptions import PAUSING_CAUSES
+from ..tools.unique_violation import unique_violation_expected
 
 _logger = logging.getLogger(__name__)
 # The pulls' own logger: grep "connector_marketplace.pull" in the log.
@@ -64,11 +65,6 @@ ONE_LIVE_PER_SHOP = ("pull_orders",)
 SHOP_JOB_TYPES = ("pull_orders",)
 # queue.job states that still move a marketplace job on.
 LIVE_QUEUE_STATES = ("wait_dependencies", "pending", "enqueued", "started")
-# Listings of pulls stopped by a transient failure, by (database, job id),
-# kept for the pull's retry in this process: (time, since, until, progress).
-# A retry run by another worker process lists every page again.
-_INTERRUPTED_LISTINGS = {}
-_INTERRUPTED_LISTINGS_LOCK = threading.Lock()
 # Longer than any job can last on its retries (each step: 10 tries, at most
 # 2×40 s + 2×150 s + 6×600 s ≈ 66 minutes; a pull is three steps deep).
 STUCK_AFTER = timedelta(hours=6)
@@ -392,10 +388,15 @@ class MarketplaceJob(models.Model):
             )
         )
 
+    @api.model
+    def _system_fields(self):
+        """The fields only the system writes (each job type adds its own)."""
+        return SYSTEM_FIELDS
+
     def _check_system_fields(self, fields_written):
         if self.env.su:
             return
-        protected = SYSTEM_FIELDS & set(fields_written)
+        protected = self._system_fields() & set(fields_written)
         if protected:
             raise AccessError(
                 self.env._(
@@ -485,6 +486,23 @@ class MarketplaceJob(models.Model):
         qjobs.filtered(
             lambda qjob: qjob.state in ("wait_dependencies", "pending", "enqueued")
         ).button_cancelled()
+
+    @api.model
+    def _create_unless_queued(self, vals):
+        """Create a job, or nothing when a unique index says that another
+        transaction queued the same job at the same moment.
+
+        Not a flushing savepoint: rolling one back clears the cursor's
+        pre-commit hooks and pending writes (chatter tracking, the other
+        listeners' work), and this runs inside such a hook. Everything is
+        flushed first, so the rollback only takes back the refused insert.
+        """
+        self.env.flush_all()
+        try:
+            with unique_violation_expected(self.env.cr):
+                return self.create(vals)
+        except psycopg2.errors.UniqueViolation:
+            return self.browse()
 
     def _job_store_values(self, job):
         """queue_job hook: link each queue job to its marketplace job (one
@@ -698,31 +716,18 @@ class MarketplaceJob(models.Model):
         return since, until
 
     def _run_pull_orders(self):
-        key = (self.env.cr.dbname, self.id)
-        with _INTERRUPTED_LISTINGS_LOCK:
-            kept = _INTERRUPTED_LISTINGS.pop(key, None)
-        if kept:
-            since, until, progress = kept[1:]
-        else:
-            since, until = self._pull_window()
-            progress = {}
+        since, until, progress = self._listing_progress()
         backend = self.shop_id._get_channel_backend()
         try:
             order_refs = backend._marketplace_list_orders(since, until, progress)
-        except RetryableJobError:
+        except RetryableJobError as error:
             # One failed page must not make every try list all the pages again
             # (with many pages and a flaky marketplace, no try would ever get
             # through them all): the retry goes on from the page that failed,
-            # over the same window.
-            with _INTERRUPTED_LISTINGS_LOCK:
-                _INTERRUPTED_LISTINGS[key] = (time.monotonic(), since, until, progress)
-                for old in [
-                    old
-                    for old, value in _INTERRUPTED_LISTINGS.items()
-                    if time.monotonic() - value[0] > STUCK_AFTER.total_seconds()
-                ]:
-                    del _INTERRUPTED_LISTINGS[old]
+            # over the same window, whichever worker or node runs it.
+            self._save_listing_progress(since, until, progress, error)
             raise
+        self.step_ids.filtered("listing_progress").write({"listing_progress": False})
         self.write(
             {
                 "window_start": since,
@@ -730,6 +735,13 @@ class MarketplaceJob(models.Model):
                 "orders_listed": len(order_refs),
             }
         )
+        # Orders set aside are read again at every pull: the marketplace may
+        # return them now without having changed them.
+        order_refs += [
+            ref
+            for ref in self.shop_id._orders_set_aside().mapped("name")
+            if ref not in set(order_refs)
+        ]
         _pull_logger.info(
             "Pull %s (%s): %s orders updated from %s to %s (UTC)",
             self.name,
@@ -765,6 +777,44 @@ class MarketplaceJob(models.Model):
             count=len(order_refs),
             chunks=len(chunks),
         )
+
+    def _listing_progress(self):
+        """(since, until, progress) of this pull's listing: as its last try
+        left them, else a fresh start."""
+        step = self.step_ids.filtered("listing_progress")[-1:]
+        if step:
+            kept = json.loads(step.listing_progress)
+            return (
+                fields.Datetime.to_datetime(kept["since"]),
+                fields.Datetime.to_datetime(kept["until"]),
+                kept["progress"],
+            )
+        since, until = self._pull_window()
+        return since, until, {}
+
+    def _save_listing_progress(self, since, until, progress, error):
+        """Keep what the listing read for the next try, in a transaction of its
+        own (this try's is rolled back). A step row rather than the job's
+        own: this try's transaction holds the job's row."""
+        with self.env.registry.cursor() as cr:
+            self.env(cr=cr)["marketplace.job.step"].sudo().create(
+                {
+                    "job_id": self.id,
+                    "listing_progress": json.dumps(
+                        {
+                            "since": fields.Datetime.to_string(since),
+                            "until": fields.Datetime.to_string(until),
+                            "progress": progress,
+                        }
+                    ),
+                    "notes": self.env._(
+                        "Listing stopped after %(count)s orders (%(error)s); the "
+                        "next try goes on from there.",
+                        count=len(progress.get("order_sns") or []),
+                        error=error,
+                    ),
+                }
+            )
 
     def _delay_then_finish(self, steps):
         """Queue the job's steps, and its finishing step once all are done."""

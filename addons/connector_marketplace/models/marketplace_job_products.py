@@ -34,6 +34,10 @@ class MarketplaceJob(models.Model):
         return dict(super()._job_channels(), pull_products="root.marketplace.import")
 
     @api.model
+    def _system_fields(self):
+        return super()._system_fields() | {"items_listed", "full_catalogue"}
+
+    @api.model
     def _one_live_per_shop_types(self):
         return (*super()._one_live_per_shop_types(), "pull_products")
 
@@ -143,7 +147,9 @@ class MarketplaceJob(models.Model):
     def _finish_pull_products(self):
         shop = self.shop_id
         vanished = self.env["marketplace.product.binding"]
-        if self.full_catalogue:
+        # The payload, which cannot change once the job started, decides:
+        # a pull of a window must never take what it did not list for gone.
+        if self._payload_dict()["full"]:
             # Only a whole pass can tell: a listing it did not list is gone.
             vanished = vanished.search(
                 [

@@ -13,7 +13,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 SALE_CHUNK = 50
@@ -155,14 +154,7 @@ class MarketplaceJob(models.Model):
                 .filtered(lambda o: o.shop_id == self.shop_id)
             )
         return orders.search(
-            [
-                ("shop_id", "=", self.shop_id.id),
-                "|",
-                ("needs_sale_sync", "=", True),
-                "&",
-                ("prices_provisional", "=", True),
-                ("sale_order_id", "!=", False),
-            ]
+            [("shop_id", "=", self.shop_id.id)] + orders._sale_sync_due_domain()
         )
 
     def _run_sale_orders(self):
@@ -203,8 +195,10 @@ class MarketplaceJob(models.Model):
         provisional_read = job._read_escrow(backend, orders, force)
         job._read_tracking(backend, orders, force)
         counts, had_sale_order, failed = orders._sync_sale_orders_isolated(force)
-        # an order in error is tried again by the next run
-        (orders - failed).write({"needs_sale_sync": False})
+        # Brought in line, or in error until something changes: an order that
+        # fails for good must not be tried again every ten minutes.
+        orders.write({"needs_sale_sync": False})
+        failed |= orders.filtered(lambda o: o.sale_status == "error")
         job._link_orders(orders)
         job.env["marketplace.job.step"].create(
             {
@@ -230,8 +224,6 @@ class MarketplaceJob(models.Model):
     def _read_escrow(self, backend, orders, force):
         """Read the escrow of the orders that have or get a sale order.
 
-        An escrow the marketplace cannot give yet is not an error: the sale
-        order is made with provisional prices, read again by a later run.
         :returns: the order numbers left provisional
         """
         wanted = orders.filtered(
@@ -241,16 +233,7 @@ class MarketplaceJob(models.Model):
                 and (not o.escrow_read_at or o.needs_sale_sync)
             )
         )
-        if not wanted:
-            return []
-        try:
-            escrows = backend._marketplace_read_escrow(wanted.mapped("name"))
-        except RetryableJobError:
-            escrows = {}
-        for order in wanted:
-            if order.name in escrows:
-                order._apply_escrow(escrows[order.name])
-        return [ref for ref in wanted.mapped("name") if ref not in escrows]
+        return wanted._read_escrows(backend)
 
     def _read_tracking(self, backend, orders, force=False):
         """The tracking numbers of the orders that have or get a sale order
@@ -289,8 +272,8 @@ class MarketplaceJob(models.Model):
                 ),
                 self.env._(
                     "%(count)s order(s) get no sale order until their listings are "
-                    "bound to Odoo products (Marketplace > Products > Product "
-                    "Bindings, Bulk Binding).",
+                    "bound to Odoo products (Marketplace > Product Bindings, Bulk "
+                    "Binding).",
                     count=waiting,
                 ),
             )
@@ -313,10 +296,18 @@ class MarketplaceJob(models.Model):
                 "Escrow not available yet (provisional prices): %(orders)s.",
                 orders=", ".join(provisional),
             )
+        for error in sorted(
+            set(self.order_ids.filtered("escrow_error").mapped("escrow_error"))
+        ):
+            summary += " " + self.env._(
+                "The marketplace refused the escrow: %(error)s", error=error
+            )
         failures = [note for note in steps.mapped("notes") if note]
         if failures:
             in_error = self.env._(
-                "In error, tried again by the next run:\n%(orders)s",
+                "In error:\n%(orders)s\nEach one is tried again when it changes on "
+                "the marketplace or when the shop's Sales settings change; once its "
+                "cause is fixed, Create Sale Order on the order makes it at once.",
                 orders="\n".join(failures),
             )
             summary += "\n" + in_error

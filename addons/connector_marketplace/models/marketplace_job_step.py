@@ -26,6 +26,11 @@ class MarketplaceJobStep(models.Model):
     notes = fields.Text(readonly=True, help="What could not be done, and why.")
     matched_count = fields.Integer(string="Bound by SKU", readonly=True)
     ambiguous_count = fields.Integer(string="Ambiguous SKU", readonly=True)
+    listing_progress = fields.Text(
+        readonly=True,
+        help="What the listing of an interrupted pull read (JSON): its next "
+        "try goes on from there.",
+    )
     missing_refs = fields.Char(
         string="Not returned",
         readonly=True,

@@ -463,40 +463,47 @@ class MarketplaceShop(models.Model):
             True,
         )
 
+    def _auto_push_waiting(self):
+        """This shop's automatic push that has not started yet, if any."""
+        self.ensure_one()
+        return (
+            self.env["marketplace.job"]
+            .sudo()
+            .search(
+                [
+                    ("shop_id", "=", self.id),
+                    ("job_type", "=", "push_stock"),
+                    ("origin", "=", "stock"),
+                    ("state", "=", "pending"),
+                ],
+                limit=1,
+            )
+        )
+
     def _queue_auto_push(self):
         """One automatic push waiting per shop (a partial unique index), a few
-        seconds from now: it pushes whatever is marked when it runs."""
+        seconds from now: it pushes whatever is marked when it runs. When
+        another transaction queues it at the same moment, that one pushes
+        what this one marked."""
         for shop in self.filtered(
             lambda s: (
                 s.auto_push_stock and s.auth_state == "connected" and not s.sync_paused
             )
         ):
-            jobs = self.env["marketplace.job"].sudo()
-            if jobs.search_count(
-                [
-                    ("shop_id", "=", shop.id),
-                    ("job_type", "=", "push_stock"),
-                    ("origin", "=", "stock"),
-                    ("state", "=", "pending"),
-                ]
-            ):
+            if shop._auto_push_waiting():
                 continue
-            try:
-                with self.env.cr.savepoint():
-                    jobs.with_context(marketplace_job_eta=AUTO_PUSH_DELAY).create(
-                        {
-                            "job_type": "push_stock",
-                            "account_id": shop.account_id.id,
-                            "shop_id": shop.id,
-                            "origin": "stock",
-                            "payload": jobs._dump_payload({"marked": True}),
-                        }
-                    )
-            except Exception as error:  # pylint: disable=broad-except
-                # Another transaction queued it at the same time: it will push
-                # what this one marked. Any other problem must not block the
-                # stock operation that triggered the push.
-                _logger.info("Shop %s: automatic push not queued: %s", shop.name, error)
+            jobs = self.env["marketplace.job"].sudo()
+            jobs.with_context(
+                marketplace_job_eta=AUTO_PUSH_DELAY
+            )._create_unless_queued(
+                {
+                    "job_type": "push_stock",
+                    "account_id": shop.account_id.id,
+                    "shop_id": shop.id,
+                    "origin": "stock",
+                    "payload": jobs._dump_payload({"marked": True}),
+                }
+            )
 
     @api.model
     def _cron_reconcile_stock(self):

@@ -108,7 +108,7 @@ class MarketplaceOrder(models.Model):
         compute="_compute_unbound_line_count",
         store=True,
         help="Lines whose listing has no Odoo product yet: bind them in "
-        "Marketplace > Products > Product Bindings.",
+        "Marketplace > Product Bindings.",
     )
 
     _sql_constraints = [

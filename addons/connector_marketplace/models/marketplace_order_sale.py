@@ -27,6 +27,7 @@ until a later run reads the escrow; a provisional sale order is not invoiced.
 import json
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
 
 import psycopg2
 
@@ -34,7 +35,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
-from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 _logger = logging.getLogger(__name__)
 
@@ -58,6 +59,10 @@ ESCROW_FIELDS = (
     "escrow_amount",
 )
 ADJUSTMENT_LIMIT = 1.0
+# An escrow that did not come is asked for again after 10 minutes, then
+# after twice as long each time, at most once a day.
+ESCROW_RETRY_FIRST = timedelta(minutes=10)
+ESCROW_RETRY_MAX = timedelta(days=1)
 SHIPPED_STATUSES = ("shipped", "to_confirm_receive", "completed")
 
 
@@ -124,6 +129,21 @@ class MarketplaceOrder(models.Model):
     tracking_number = fields.Char(readonly=True, copy=False)
     # -- money, from the escrow -----------------------------------------------
     escrow_read_at = fields.Datetime(string="Escrow read on", readonly=True, copy=False)
+    escrow_error = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the marketplace refused the escrow (the seller's prices and "
+        "fees), for instance a permission the app lacks: the sale order keeps "
+        "provisional prices meanwhile.",
+    )
+    escrow_tries = fields.Integer(readonly=True, copy=False)
+    escrow_retry_at = fields.Datetime(
+        string="Escrow asked again on",
+        readonly=True,
+        copy=False,
+        help="When the escrow that did not come is asked for again: less and "
+        "less often, at most once a day.",
+    )
     escrow_payload = fields.Text(readonly=True, copy=False)
     prices_provisional = fields.Boolean(
         readonly=True,
@@ -186,9 +206,67 @@ class MarketplaceOrder(models.Model):
         values.update(
             escrow_read_at=fields.Datetime.now(),
             escrow_payload=json.dumps(escrow, ensure_ascii=False, sort_keys=True),
+            escrow_error=False,
+            escrow_tries=0,
+            escrow_retry_at=False,
         )
         self.write(values)
         self.line_ids._apply_escrow_items(income.get("items") or [])
+
+    def _read_escrows(self, backend):
+        """Read and store the escrow of these orders.
+
+        An escrow the marketplace does not give (yet) leaves the sale order's
+        prices provisional, and is asked for again later, less and less often.
+        A refusal for good (a permission the app lacks) is not the failure of
+        the work that asked: it is noted on the order, the shop's pulls go on.
+
+        :returns: the references of the orders left without escrow
+        """
+        if not self:
+            return []
+        error = False
+        try:
+            escrows = backend._marketplace_read_escrow(self.mapped("name"))
+        except RetryableJobError:
+            escrows = {}
+        except FailedJobError as failure:
+            escrows, error = {}, str(failure)
+        now = fields.Datetime.now()
+        for order in self:
+            if order.name in escrows:
+                order._apply_escrow(escrows[order.name])
+                continue
+            tries = order.escrow_tries + 1
+            order.write(
+                {
+                    "escrow_error": error,
+                    "escrow_tries": tries,
+                    "escrow_retry_at": now
+                    + min(ESCROW_RETRY_FIRST * 2 ** (tries - 1), ESCROW_RETRY_MAX),
+                }
+            )
+        return [ref for ref in self.mapped("name") if ref not in escrows]
+
+    @api.model
+    def _sale_sync_due_domain(self):
+        """The orders whose sale order may change now: changed since it was
+        last brought in line, or provisional with an escrow that may come."""
+        return [
+            "|",
+            ("needs_sale_sync", "=", True),
+            "&",
+            "&",
+            "&",
+            "&",
+            ("prices_provisional", "=", True),
+            ("sale_order_id", "!=", False),
+            ("sale_order_id.state", "!=", "cancel"),
+            ("status", "!=", "cancelled"),
+            "|",
+            ("escrow_retry_at", "=", False),
+            ("escrow_retry_at", "<=", fields.Datetime.now()),
+        ]
 
     def _sale_target(self):
         """The seller's sale: what the sale order's total should be."""
@@ -282,7 +360,8 @@ class MarketplaceOrder(models.Model):
         """``_sync_sale_orders``, all at once; when that fails, half by half,
         so that one bad order (a tracked product, a rule of the warehouse…)
         does not hold the others: it is marked *Error* with the reason and
-        tried again by the next run. Concurrency errors retry the whole job.
+        tried again when it changes (see ``_retry_sale_errors``). Concurrency
+        errors retry the whole job.
 
         :returns: (counts, orders that had a sale order, orders in error)
         """
@@ -349,6 +428,13 @@ class MarketplaceOrder(models.Model):
         if not todo:
             return counts
         partners = todo._sale_partners()
+        for order in todo:
+            problem = order._sale_currency_problem(partners[order.id][0])
+            if problem:
+                order.write({"sale_status": "error", "sale_status_note": problem})
+                todo -= order
+        if not todo:
+            return counts
         sale_orders = self.env["sale.order"].create(
             [order._sale_order_values(partners[order.id]) for order in todo]
         )
@@ -374,6 +460,26 @@ class MarketplaceOrder(models.Model):
         counts["created"] = len(todo)
         return counts
 
+    def _sale_currency_problem(self, customer):
+        """Why this order cannot be booked in its sale order's currency (the
+        shop's pricelist's, else the customer's, else the company's)."""
+        self.ensure_one()
+        pricelist = (
+            self.shop_id.pricelist_id
+            or customer.with_company(self.company_id).property_product_pricelist
+        )
+        currency = pricelist.currency_id or self.company_id.currency_id
+        if not self.currency_id or self.currency_id == currency:
+            return None
+        return self.env._(
+            "The order is in %(order_currency)s, its sale order would be in "
+            "%(sale_currency)s: its amounts would be booked in the wrong currency. "
+            "Give the shop a pricelist in %(order_currency)s (Sales settings of the "
+            "shop); the order gets its sale order then.",
+            order_currency=self.currency_id.name,
+            sale_currency=currency.name,
+        )
+
     def _sale_partners(self):
         """{order id: (customer, delivery address)}, found or made in bulk:
         one search and one create for the customers, the same for the
@@ -389,18 +495,20 @@ class MarketplaceOrder(models.Model):
             # a buyer of shops of two companies is a customer of each
             for partner in partners.search(
                 [
-                    ("ref", "in", list(refs)),
+                    ("marketplace_buyer_ref", "in", list(refs)),
                     ("company_id", "in", buyer_orders.company_id.ids + [False]),
                 ]
             ):
-                customers.setdefault((partner.company_id.id, partner.ref), partner)
+                customers.setdefault(
+                    (partner.company_id.id, partner.marketplace_buyer_ref), partner
+                )
         new_customers = {}
         for order in buyer_orders:
             ref = order._buyer_ref()
             key = (order.company_id.id, ref)
             if key not in customers and (False, ref) not in customers:
                 new_customers.setdefault(key, order._customer_values(places))
-        created = partners.create(list(new_customers.values()))
+        created = partners._create_marketplace_buyers(list(new_customers.values()))
         customers.update(zip(new_customers, created, strict=True))
         customer_of = {}
         for order in self:
@@ -458,6 +566,7 @@ class MarketplaceOrder(models.Model):
         return {
             "name": self.buyer_username or self.recipient_name or self.name,
             "ref": self._buyer_ref(),
+            "marketplace_buyer_ref": self._buyer_ref(),
             "company_id": self.company_id.id,
             "country_id": places.country(self).id,
             "comment": self.env._(
@@ -621,7 +730,11 @@ class MarketplaceOrder(models.Model):
                 adjustment.mapped("price_total")
             )
             difference = round(target - total_without, 2)
-            mismatch = abs(difference) > ADJUSTMENT_LIMIT
+            # Unit prices have two decimals: 9,985 ฿ for 999 units is 9.99 a
+            # unit, 4.99 ฿ short. That is rounding, not a difference to
+            # correct: it goes to the adjustment line, whatever its size.
+            rounding = order._unit_price_rounding()
+            mismatch = abs(difference - rounding) > ADJUSTMENT_LIMIT
             if not mismatch and abs(difference) >= 0.01:
                 values = {"price_unit": difference}
                 if adjustment:
@@ -684,6 +797,21 @@ class MarketplaceOrder(models.Model):
                         difference=difference,
                     ),
                 )
+
+    def _unit_price_rounding(self):
+        """What the two decimals of the product lines' unit prices add to (or
+        take from) the seller prices of the escrow."""
+        self.ensure_one()
+        rounding = 0.0
+        for so_line in self.sale_order_id.order_line.filtered(
+            "marketplace_order_line_id"
+        ):
+            line = so_line.marketplace_order_line_id
+            if line.escrow_matched:
+                rounding += (
+                    line.escrow_subtotal - so_line.price_unit * so_line.product_uom_qty
+                )
+        return round(rounding, 2)
 
     def _reprice_from_escrow(self):
         """Provisional sale orders get the escrow's prices once it is read."""
@@ -819,10 +947,16 @@ class MarketplaceOrderLine(models.Model):
     activity_type = fields.Char(
         readonly=True, help="Bundle deal or add-on deal, as the escrow says."
     )
+    escrow_matched = fields.Boolean(
+        readonly=True,
+        help="The escrow lists this line: its seller price is known, be it 0 (a "
+        "free gift).",
+    )
 
     def _apply_escrow_items(self, items):
         """Match the escrow's items to the lines by (item, model), in order."""
         remaining = list(self)
+        self.write({"escrow_matched": False})
         for item in items:
             key = (str(item.get("item_id") or ""), str(item.get("model_id") or "0"))
             for line in remaining:
@@ -833,6 +967,7 @@ class MarketplaceOrderLine(models.Model):
                             "escrow_subtotal": float(item.get("original_price") or 0)
                             - float(item.get("seller_discount") or 0),
                             "activity_type": item.get("activity_type") or False,
+                            "escrow_matched": True,
                         }
                     )
                     break
@@ -841,7 +976,7 @@ class MarketplaceOrderLine(models.Model):
         """The tax-included unit price of the line's sale order line."""
         self.ensure_one()
         quantity = self.quantity or 1.0
-        if self.order_id.escrow_read_at and self.escrow_subtotal:
+        if self.order_id.escrow_read_at and self.escrow_matched:
             return self.escrow_subtotal / quantity
         # Provisional: the order detail's price; a bundle-deal line (whose
         # discounted price is 0 there) at its original price.
@@ -913,13 +1048,7 @@ class MarketplaceOrderActions(models.Model):
         order = self.sudo()
         if order.sale_order_id:
             return order.action_view_sale_order()
-        backend = order.shop_id._get_channel_backend()
-        try:
-            escrows = backend._marketplace_read_escrow([order.name])
-        except Exception:  # pylint: disable=broad-except
-            escrows = {}  # provisional prices; read again by the next run
-        if order.name in escrows:
-            order._apply_escrow(escrows[order.name])
+        order._read_escrows(order.shop_id._get_channel_backend())
         counts = order._create_sale_orders(force=True)
         if counts["created"]:
             return order.action_view_sale_order()

@@ -9,7 +9,7 @@ orders and stock history keep pointing at it.
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 LISTING_STATUSES = [
     ("normal", "Active"),
@@ -22,6 +22,19 @@ LISTING_STATUSES = [
 ]
 # Listings in these states are gone for good: their bindings are inactive.
 GONE_STATUSES = ("banned", "seller_delete", "shopee_delete")
+# What the pulls and the pushes keep: a user writing the last pushed quantity
+# would make the next push skip the listing as unchanged.
+SYSTEM_FIELDS = {
+    "origin",
+    "payload_hash",
+    "push_request",
+    "last_pushed_qty",
+    "last_pushed_at",
+    "last_push_error",
+    "last_seen_job_id",
+}
+# Products whose listings the end of the transaction marks and pushes.
+PUSH_LATER = "marketplace.push.products"
 
 
 def clean_sku(value):
@@ -34,6 +47,7 @@ class MarketplaceProductBinding(models.Model):
     _description = "Marketplace Product Binding"
     _order = "shop_id, name, variation_name, id"
     _rec_names_search = ["name", "sku", "external_item_id", "product_id"]
+    _check_company_auto = True
 
     shop_id = fields.Many2one(
         "marketplace.shop", required=True, ondelete="cascade", index=True
@@ -184,9 +198,38 @@ class MarketplaceProductBinding(models.Model):
                         )
                     )
 
+    def _check_system_fields(self, vals, creating=False):
+        if self.env.su:
+            return
+        protected = SYSTEM_FIELDS & set(vals)
+        if creating:
+            # A binding of a channel (``_inherits``) gives its parent the
+            # fields' defaults: a default is not a user's choice.
+            defaults = self.default_get(list(protected))
+            protected = {name for name in protected if vals[name] != defaults.get(name)}
+        if protected:
+            raise AccessError(
+                self.env._(
+                    "These fields of a product binding are set by the system "
+                    "only: %(fields)s.",
+                    fields=", ".join(sorted(protected)),
+                )
+            )
+
+    def _check_shop_kept(self, vals):
+        """A listing's ids only mean something on its own shop."""
+        if "shop_id" in vals and any(b.shop_id.id != vals["shop_id"] for b in self):
+            raise UserError(
+                self.env._(
+                    "A listing belongs to its shop: bind the product on the other "
+                    "shop's own listing instead."
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_system_fields(vals, creating=True)
             self._normalize(vals)
         bindings = super().create(vals_list)
         bindings.filtered("product_id")._bound_changed()
@@ -194,6 +237,8 @@ class MarketplaceProductBinding(models.Model):
         return bindings
 
     def write(self, vals):
+        self._check_system_fields(vals)
+        self._check_shop_kept(vals)
         self._normalize(vals)
         if "product_id" in vals and vals["product_id"]:
             vals.setdefault("candidate_product_ids", [fields.Command.clear()])
@@ -246,6 +291,39 @@ class MarketplaceProductBinding(models.Model):
         self.env.cr.execute(
             "CREATE SEQUENCE IF NOT EXISTS marketplace_push_request_seq"
         )
+
+    @api.model
+    def _push_products_later(self, product_ids):
+        """Mark the listings of these products on every shop that pushes
+        automatically, and queue those shops' push: once, just before the
+        transaction commits (a pre-commit hook), however often their free
+        quantity or their open demand changed meanwhile."""
+        product_ids = {product_id for product_id in product_ids if product_id}
+        if not product_ids:
+            return
+        precommit = self.env.cr.precommit
+        if PUSH_LATER not in precommit.data:
+            precommit.data[PUSH_LATER] = set()
+            precommit.add(self._mark_and_queue_push)
+        precommit.data[PUSH_LATER].update(product_ids)
+
+    def _mark_and_queue_push(self):
+        product_ids = self.env.cr.precommit.data.pop(PUSH_LATER, set())
+        if not product_ids:
+            return
+        env = self.env(su=True)
+        bindings = env["marketplace.product.binding"].search(
+            [
+                ("product_id", "in", list(product_ids)),
+                ("active", "=", True),
+                ("shop_id.auto_push_stock", "=", True),
+            ]
+        )
+        if not bindings:
+            return
+        bindings._request_push()
+        bindings.shop_id._queue_auto_push()
+        env.flush_all()
 
     def _bound_changed(self):
         """Order lines not yet in a sale order follow their listing's product;

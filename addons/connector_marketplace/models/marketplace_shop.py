@@ -1,8 +1,6 @@
 import logging
 from datetime import timedelta
 
-import psycopg2
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -24,6 +22,8 @@ class MarketplaceShop(models.Model):
     _description = "Marketplace Shop"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "name, id"
+    # Another company's warehouse, tax or prices would sell and book its goods.
+    _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     account_id = fields.Many2one(
@@ -142,6 +142,13 @@ class MarketplaceShop(models.Model):
         ),
     ]
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_with_jobs(self):
+        """See ``marketplace.account._unlink_with_jobs``."""
+        self.env["marketplace.job"].sudo().search(
+            [("shop_id", "in", self.ids)]
+        )._unlink_with_queue_jobs()
+
     @api.depends("order_ids", "job_ids")
     def _compute_counts(self):
         orders = self.env["marketplace.order"]._read_group(
@@ -229,23 +236,19 @@ class MarketplaceShop(models.Model):
         if pending:
             return pending, False
         jobs = self.env["marketplace.job"].sudo()
-        try:
-            with self.env.cr.savepoint():
-                job = jobs.create(
-                    {
-                        "job_type": "pull_orders",
-                        "account_id": self.account_id.id,
-                        "shop_id": self.id,
-                        "origin": origin,
-                        "payload": jobs._dump_payload(
-                            {"since": self._next_order_pull_since(), "until": None}
-                        ),
-                    }
-                )
-        except psycopg2.errors.UniqueViolation:
-            # Another transaction created this shop's pull at the same time.
-            return jobs.browse(), False
-        return job.with_env(self.env), True
+        job = jobs._create_unless_queued(
+            {
+                "job_type": "pull_orders",
+                "account_id": self.account_id.id,
+                "shop_id": self.id,
+                "origin": origin,
+                "payload": jobs._dump_payload(
+                    {"since": self._next_order_pull_since(), "until": None}
+                ),
+            }
+        )
+        # (none: another transaction created this shop's pull at the same time)
+        return job.with_env(self.env), bool(job)
 
     def _create_pull_products_job(self, origin, full=False):
         """Queue a catalogue pull, unless one is already waiting.
@@ -261,20 +264,16 @@ class MarketplaceShop(models.Model):
         payload = {}
         if not full and self.product_sync_point:
             payload = {"since": self.product_sync_point - ORDER_SYNC_OVERLAP}
-        try:
-            with self.env.cr.savepoint():
-                job = jobs.create(
-                    {
-                        "job_type": "pull_products",
-                        "account_id": self.account_id.id,
-                        "shop_id": self.id,
-                        "origin": origin,
-                        "payload": jobs._dump_payload(payload),
-                    }
-                )
-        except psycopg2.errors.UniqueViolation:
-            return jobs.browse(), False
-        return job.with_env(self.env), True
+        job = jobs._create_unless_queued(
+            {
+                "job_type": "pull_products",
+                "account_id": self.account_id.id,
+                "shop_id": self.id,
+                "origin": origin,
+                "payload": jobs._dump_payload(payload),
+            }
+        )
+        return job.with_env(self.env), bool(job)
 
     def action_import_products(self):
         """Button "Import products now": the listings changed since the last
@@ -414,6 +413,14 @@ class MarketplaceShop(models.Model):
         return True
 
     # -- orders set aside -----------------------------------------------------
+    def _orders_set_aside(self):
+        self.ensure_one()
+        return (
+            self.env["marketplace.order.missing"]
+            .sudo()
+            .search([("shop_id", "=", self.id), ("state", "=", "set_aside")])
+        )
+
     def _orders_set_aside_activity(self, job):
         self.ensure_one()
         refs = (
@@ -558,25 +565,11 @@ class MarketplaceShop(models.Model):
 
     @api.model
     def _resume_paused_shops(self):
-        """A test call per paused shop; those that answer resume."""
+        """A test call per paused shop, in a job; those that answer resume."""
         for shop in self.sudo().search(
             [("sync_paused", "=", True), ("auth_state", "=", "connected")]
         ):
-            try:
-                with self.env.cr.savepoint():
-                    shop._get_channel_backend()._marketplace_check_connection()
-            except Exception as err:  # pylint: disable=broad-except
-                _logger.info(
-                    "Shop %s stays paused: the test call failed (%s)",
-                    shop.display_name,
-                    err,
-                )
-                continue
-            shop._resume_sync(
-                self.env._(
-                    "A test call to the marketplace succeeded: scheduled pulls resume."
-                )
-            )
+            shop._queue_job_once("check_connection")
 
     # -- activities -----------------------------------------------------------
     def _marketplace_activity(self, cause, summary, note):

@@ -13,6 +13,20 @@ SALE_STATUSES_DEFAULT = (
     "completed",
 )
 SALE_STATUSES_NEVER = ("unpaid", "in_cancel", "cancelled", "to_return", "pending")
+# Changing one of these may cure the orders in error.
+SALE_SETTINGS = {
+    "pricelist_id",
+    "warehouse_id",
+    "sale_tax_id",
+    "shipping_product_id",
+    "discount_product_id",
+    "customer_policy",
+    "shop_partner_id",
+    "team_id",
+    "salesperson_id",
+    "confirm_sale_orders",
+    "validate_delivery_when_shipped",
+}
 
 
 class MarketplaceOrderStatus(models.Model):
@@ -93,6 +107,7 @@ class MarketplaceShop(models.Model):
     )
     shop_partner_id = fields.Many2one(
         "res.partner",
+        check_company=True,
         string="Shop customer",
         help="The customer of every order when there is one for the shop.",
     )
@@ -169,7 +184,7 @@ class MarketplaceShop(models.Model):
                         company_id=company.id,
                     )
                 )
-        self.sudo().sale_tax_id = included
+        self.sudo().with_context(marketplace_default_made=True).sale_tax_id = included
         return included
 
     def _service_product(self, field, xmlid):
@@ -177,7 +192,7 @@ class MarketplaceShop(models.Model):
         product = self[field]
         if not product:
             product = self.env.ref(xmlid)
-            self.sudo()[field] = product
+            self.sudo().with_context(marketplace_default_made=True)[field] = product
         return product
 
     def _shipping_product(self):
@@ -193,7 +208,7 @@ class MarketplaceShop(models.Model):
     def _shop_customer(self):
         self.ensure_one()
         if not self.shop_partner_id:
-            self.sudo().shop_partner_id = (
+            self.sudo().with_context(marketplace_default_made=True).shop_partner_id = (
                 self.env["res.partner"]
                 .sudo()
                 .create(
@@ -226,20 +241,19 @@ class MarketplaceShop(models.Model):
     @api.model
     def _cron_sale_orders(self):
         """Sale orders left behind (an escrow to read again, an order changed
-        while its shop's job was running): one job per shop, when none runs."""
-        orders = self.env["marketplace.order"].search(
+        while its shop's job was running): one job per shop, when none runs.
+        Only what may change now is queued: an order that failed for good, or
+        whose escrow will never come, waits for a change."""
+        orders_model = self.env["marketplace.order"]
+        orders = orders_model.search(
             [
                 ("shop_id.auth_state", "=", "connected"),
                 # made automatically, or made by hand and following its order
                 "|",
                 ("shop_id.auto_create_sale_orders", "=", True),
                 ("sale_order_id", "!=", False),
-                "|",
-                ("needs_sale_sync", "=", True),
-                "&",
-                ("prices_provisional", "=", True),
-                ("sale_order_id", "!=", False),
             ]
+            + orders_model._sale_sync_due_domain()
         )
         for shop in orders.shop_id:
             live = self.env["marketplace.job"].search_count(
@@ -253,3 +267,27 @@ class MarketplaceShop(models.Model):
                 shop._queue_sale_orders_job(
                     orders.filtered(lambda o, s=shop: o.shop_id == s)
                 )
+
+    def write(self, vals):
+        result = super().write(vals)
+        # (a default made on demand while making sale orders cures nothing)
+        if SALE_SETTINGS & set(vals) and not self.env.context.get(
+            "marketplace_default_made"
+        ):
+            self._retry_sale_errors()
+        return result
+
+    def _retry_sale_errors(self):
+        """The shop's Sales settings changed: its orders in error may succeed
+        now (a pricelist in the order's currency, another warehouse...)."""
+        for shop in self:
+            orders = (
+                self.env["marketplace.order"]
+                .sudo()
+                .search([("shop_id", "=", shop.id), ("sale_status", "=", "error")])
+            )
+            if not shop.auto_create_sale_orders:
+                orders = orders.filtered("sale_order_id")
+            if orders:
+                orders.write({"needs_sale_sync": True})
+                shop._queue_sale_orders_job(orders)

@@ -44,6 +44,8 @@ class MarketplaceSyncRule(models.Model):
     _name = "marketplace.sync.rule"
     _description = "Marketplace Stock Sync Rule"
     _order = "shop_id, sequence, id"
+    # A rule on another company's locations would advertise and sell its stock.
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True, readonly=False)
     shop_id = fields.Many2one(
@@ -69,7 +71,7 @@ class MarketplaceSyncRule(models.Model):
         "its category's (or the nearest parent's), then the shop-wide rule.",
     )
     categ_id = fields.Many2one("product.category", string="Category")
-    product_id = fields.Many2one("product.product")
+    product_id = fields.Many2one("product.product", check_company=True)
     buffer_qty = fields.Integer(
         string="Buffer Quantity",
         help="Units kept back from the marketplace, e.g. for other channels.",
@@ -97,9 +99,14 @@ class MarketplaceSyncRule(models.Model):
         default="warehouse",
         required=True,
     )
-    warehouse_ids = fields.Many2many("stock.warehouse", string="Warehouses")
+    warehouse_ids = fields.Many2many(
+        "stock.warehouse", string="Warehouses", check_company=True
+    )
     location_ids = fields.Many2many(
-        "stock.location", string="Locations", domain="[('usage', '=', 'internal')]"
+        "stock.location",
+        string="Locations",
+        domain="[('usage', '=', 'internal')]",
+        check_company=True,
     )
 
     @api.model
@@ -165,6 +172,9 @@ class MarketplaceSyncRule(models.Model):
     def write(self, vals):
         shops = self.shop_id
         result = super().write(vals)
+        if "shop_id" in vals:
+            # the record rules only looked at the rule before it moved
+            self.check_access("write")
         # the rule's shop, before and after a change of shop
         (shops | self.shop_id)._mark_all_to_push()
         (shops | self.shop_id)._queue_auto_push()
@@ -290,22 +300,29 @@ class MarketplaceShop(models.Model):
 
     def _open_demand(self, products):
         """{product id: units} on marketplace orders, of any shop, that have no
-        confirmed sale order yet (unpaid, waiting for bindings…)."""
+        confirmed sale order yet (unpaid, waiting for bindings…); the orders
+        of a disconnected or archived shop count for nothing (see
+        ``marketplace.order._holds_demand``, which this query mirrors)."""
         if not products:
             return {}
         self.env["marketplace.order.line"].flush_model(
             ["product_id", "quantity", "order_id"]
         )
-        self.env["marketplace.order"].flush_model(["status", "sale_order_id"])
+        self.env["marketplace.order"].flush_model(
+            ["status", "sale_order_id", "shop_id"]
+        )
+        self.env["marketplace.shop"].flush_model(["auth_state", "active"])
         self.env["sale.order"].flush_model(["state"])
         self.env.cr.execute(
             """
             SELECT line.product_id, SUM(line.quantity)
               FROM marketplace_order_line line
               JOIN marketplace_order o ON o.id = line.order_id
+              JOIN marketplace_shop shop ON shop.id = o.shop_id
          LEFT JOIN sale_order so ON so.id = o.sale_order_id
              WHERE line.product_id IN %s
                AND o.status IN %s
+               AND shop.active AND shop.auth_state != 'disconnected'
                AND (so.id IS NULL OR so.state NOT IN ('sale', 'done'))
           GROUP BY line.product_id
             """,

@@ -12,10 +12,7 @@ import hashlib
 import json
 import logging
 
-import psycopg2
-
 from odoo import api, fields, models
-from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
@@ -320,22 +317,20 @@ class MarketplaceShop(models.Model):
                 pending.payload = jobs._dump_payload({"order_sns": refs + [order_sn]})
             event._link_job(pending)
             return pending
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                job = jobs.with_context(marketplace_job_eta=3).create(
-                    {
-                        "job_type": "import_orders",
-                        "account_id": self.account_id.id,
-                        "shop_id": self.id,
-                        "origin": "webhook",
-                        "payload": jobs._dump_payload({"order_sns": [order_sn]}),
-                    }
-                )
-        except psycopg2.errors.UniqueViolation as error:
+        job = jobs.with_context(marketplace_job_eta=3)._create_unless_queued(
+            {
+                "job_type": "import_orders",
+                "account_id": self.account_id.id,
+                "shop_id": self.id,
+                "origin": "webhook",
+                "payload": jobs._dump_payload({"order_sns": [order_sn]}),
+            }
+        )
+        if not job:
             raise RetryableJobError(
                 self.env._("Another push of this shop is queuing its import."),
                 seconds=1,
                 ignore_retry=True,
-            ) from error
+            )
         event._link_job(job)
         return job

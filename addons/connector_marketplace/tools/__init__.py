@@ -1,1 +1,2 @@
 from . import redaction
+from . import unique_violation

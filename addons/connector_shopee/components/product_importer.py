@@ -63,6 +63,15 @@ class ShopeeProductImporter(Component):
     _inherit = ["marketplace.record.importer", "shopee.base"]
     _apply_on = "shopee.product.binding"
 
+    def _is_uptodate(self, binding):
+        """An unchanged listing is skipped, unless its binding's active flag
+        says otherwise: a listing deactivated by mistake (a pull of a window
+        taken for a whole one, an archive) is active again once seen."""
+        listed = listing_status(self.external_data.get("item_status"))
+        return super()._is_uptodate(binding) and binding.active == (
+            listed not in GONE_STATUSES
+        )
+
     def _create(self, values):
         """A listing bound by hand before it was pulled keeps its row."""
         existing = (

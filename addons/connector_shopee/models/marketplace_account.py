@@ -7,7 +7,9 @@ from urllib.parse import urlencode, urlsplit
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..api import ShopeeClient
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+
+from ..api import ShopeeClient, ShopeeError, ShopeeRateLimitError, ShopeeServerError
 
 _logger = logging.getLogger(__name__)
 _webhook_logger = logging.getLogger("odoo.addons.connector_marketplace.webhook")
@@ -416,18 +418,35 @@ class MarketplaceAccount(models.Model):
 
     @api.model
     def _cron_shopee_lost_pushes(self):
-        """Read back the pushes Shopee could not deliver, feed them through the
-        same pipeline (a push already received is not processed twice), and
-        tell Shopee they are consumed."""
+        """Queue the reading of the pushes Shopee could not deliver (kept 3
+        days by Shopee), one job per account that receives pushes."""
         for account in self.sudo().search(
             [("channel", "=", "shopee"), ("shopee_partner_key", "!=", False)]
         ):
-            try:
-                account._shopee_drain_lost_pushes()
-            except Exception as err:  # pylint: disable=broad-except
-                _logger.warning(
-                    "Shopee account %s: lost pushes not read: %s", account.id, err
+            account._queue_recover_webhooks()
+
+    def _marketplace_recover_webhooks(self):
+        if self.channel != "shopee":
+            return super()._marketplace_recover_webhooks()
+        try:
+            return self._shopee_drain_lost_pushes()
+        except (ShopeeRateLimitError, ShopeeServerError) as err:
+            raise RetryableJobError(
+                self.env._(
+                    "Shopee could not give the lost pushes now (%(error)s); trying "
+                    "again later.",
+                    error=err,
                 )
+            ) from err
+        except ShopeeError as err:
+            raise FailedJobError(
+                self.env._(
+                    "Shopee refused to give the lost pushes of account "
+                    "%(account)s: %(error)s",
+                    account=self.name,
+                    error=err,
+                )
+            ) from err
 
     @api.model
     def _shopee_unwrap_lost_push(self, lost):

@@ -21,9 +21,14 @@ import psycopg2
 from odoo import api, fields, models
 
 from odoo.addons.connector_marketplace.components.mapper import epoch_to_datetime
-from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
-from ..api import ShopeeAuthError, ShopeeError
+from ..api import (
+    ShopeeAuthError,
+    ShopeeError,
+    ShopeeRateLimitError,
+    ShopeeServerError,
+)
 from ..api.client import error_suffix
 
 # The tokens' own logger: grep "connector_marketplace.tokens" in the log.
@@ -330,7 +335,7 @@ class ShopeeShop(models.Model):
 
     @api.model
     def _cron_refresh_tokens(self):
-        """Refresh the access tokens that expire within the hour."""
+        """Queue a refresh of the access tokens that expire within the hour."""
         limit = fields.Datetime.now() + CRON_REFRESH_WINDOW
         shops = self.sudo().search(
             [
@@ -342,12 +347,32 @@ class ShopeeShop(models.Model):
             ]
         )
         for shop in shops:
-            try:
-                shop._refresh_tokens(shop.access_token)
-            except (ShopeeError, RetryableJobError) as err:
-                _logger.warning(
-                    "Shopee shop %s: token refresh failed: %s", shop.external_id, err
+            shop.marketplace_shop_id._queue_job_once("refresh_tokens")
+
+    def _marketplace_refresh_tokens(self):
+        """Refresh the access token unless it is still valid for a while (an
+        API call may have refreshed it since the job was queued).
+
+        :returns: when the token now expires
+        """
+        self.ensure_one()
+        shop = self.sudo()
+        expires_at = shop.access_token_expires_at
+        if expires_at and expires_at > fields.Datetime.now() + CRON_REFRESH_WINDOW:
+            return expires_at
+        try:
+            return shop._refresh_tokens(shop.access_token)["expires_at"]
+        except (ShopeeRateLimitError, ShopeeServerError) as err:
+            raise RetryableJobError(
+                self.env._(
+                    "Shopee could not refresh the tokens now (%(error)s); trying "
+                    "again later.",
+                    error=err,
                 )
+            ) from err
+        except ShopeeError as err:
+            # a refusal for good has marked the shop to authorize again
+            raise FailedJobError(str(err)) from err
 
     # -- shop -----------------------------------------------------------------
     def _sync_shop_info(self):

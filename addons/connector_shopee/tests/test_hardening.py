@@ -302,13 +302,19 @@ class TestNoActivitySpam(ShopeeTestCase):
         # test call finds it working and the pulls resume
         (self.env["marketplace.shop"].search([]) - self.shop).auto_import_orders = False
         backend_class = type(self.backend)
-        with (
-            mock.patch.object(backend_class, "_marketplace_check_connection"),
-            mock.patch.object(type(self.shop), "_create_pull_orders_job") as create,
-        ):
+        with mock.patch.object(backend_class, "_marketplace_check_connection"):
+            # the cron queues the test call, which runs as a job
             self.env["marketplace.shop"]._cron_pull_orders()
+            self.assertTrue(self.shop.sync_paused)
+            [check] = self.shop.job_ids.filtered(
+                lambda job: job.job_type == "check_connection"
+            )
+            self.run_queue_jobs()
+        self.assertEqual(check.state, "completed", check.error_message)
         self.assertFalse(self.shop.sync_paused)
         self.assertFalse(self.shop.activity_ids)
+        with mock.patch.object(type(self.shop), "_create_pull_orders_job") as create:
+            self.env["marketplace.shop"]._cron_pull_orders()
         create.assert_called_once_with(origin="cron")
 
 

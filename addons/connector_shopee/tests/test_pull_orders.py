@@ -8,12 +8,10 @@ from datetime import datetime, timedelta, timezone
 from unittest import mock
 from urllib.parse import parse_qs, urlparse
 
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.connector_marketplace.exceptions import MarketplaceCredentialsError
 
-from ..components.backend_adapter import ShopeeAdapter
 from .common import SHOP_ID, ShopeeTestCase
 
 
@@ -229,10 +227,17 @@ class TestPullOrders(ShopeeTestCase):
         with mock.patch.object(
             type(self.backend),
             "_marketplace_check_connection",
-            side_effect=UserError("refused"),
+            side_effect=MarketplaceCredentialsError("refused"),
         ):
             self.env["marketplace.shop"]._cron_pull_orders()
-        self.assertEqual(self.shop.job_ids, job)
+            # only the test call, queued: it finds the key still refused
+            check = self.shop.job_ids - job
+            self.assertEqual(check.job_type, "check_connection")
+            self.run_queue_jobs()
+        self.assertEqual(check.state, "completed", check.error_message)
+        self.assertIn("still refuses (refused)", check.result_summary)
+        self.assertTrue(self.shop.sync_paused)
+        self.assertEqual(len(self.shop.activity_ids), 1, "no second activity")
         # a new key resumes them, and closes the activity
         self.account.shopee_partner_key = "shpk-simulator-demo-key"
         self.assertFalse(self.shop.sync_paused)
@@ -256,45 +261,3 @@ class TestPullOrders(ShopeeTestCase):
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed", job.error_message)
         self.assertEqual(job.order_count, 3)
-
-
-@tagged("post_install", "-at_install")
-class TestListingResumes(ShopeeTestCase):
-    """A listing stopped by a failed page goes on from that page when the job
-    is tried again: with many pages and a flaky Shopee, listing every page
-    again at each try would never get through them all."""
-
-    def test_retry_goes_on_from_the_failed_page(self):
-        pages = {"": (["A1", "A2"], "c1"), "c1": (["B1"], "c2"), "c2": (["C1"], "")}
-        failing = {"c1"}
-        asked = []
-
-        def get_order_list(adapter, method, path, params=None, **kwargs):
-            cursor = params["cursor"]
-            asked.append((params["time_from"], params["time_to"], cursor))
-            if cursor in failing:
-                failing.discard(cursor)
-                raise RetryableJobError("Shopee is throttling requests")
-            order_sns, next_cursor = pages[cursor]
-            return {
-                "response": {
-                    "order_list": [{"order_sn": sn} for sn in order_sns],
-                    "more": bool(next_cursor),
-                    "next_cursor": next_cursor,
-                }
-            }
-
-        job = self.create_pull_job(None, None)
-        with mock.patch.object(ShopeeAdapter, "_call", get_order_list):
-            [(_uuid, state)] = self.run_queue_jobs_once()
-            self.assertEqual(state, "pending", "postponed")
-            self.run_queue_jobs_once()
-        self.assertEqual([cursor for *_window, cursor in asked], ["", "c1", "c1", "c2"])
-        self.assertEqual(
-            len({(start, end) for start, end, _c in asked}), 1, "one window"
-        )
-        self.assertEqual(job.orders_listed, 4)
-        [chunk] = job.sudo().queue_job_ids.filtered(
-            lambda qjob: qjob.method_name == "_job_import_orders"
-        )
-        self.assertEqual(chunk.args, [["A1", "A2", "B1", "C1"]])

@@ -142,6 +142,17 @@ class TestTokenRefresh(ShopeeTestCase):
         self.env.flush_all()
         with self.shopee_cassette("token_refresh_cron") as cassette:
             self.env["shopee.shop"]._cron_refresh_tokens()
+            # the cron only queues the refresh, of this shop only
+            job = self.env["marketplace.job"].search(
+                [
+                    ("job_type", "=", "refresh_tokens"),
+                    ("account_id", "=", self.account.id),
+                ]
+            )
+            self.assertEqual(job.shop_id, self.shop)
+            self.assertEqual(cassette.play_count, 0)
+            self.run_queue_jobs()
+        self.assertEqual(job.state, "completed", job.error_message)
         self.assertEqual(paths(cassette), ["/api/v2/auth/access_token/get"])
         self.env.invalidate_all()
         self.assertNotEqual(self.backend.access_token, ACCESS_TOKEN)

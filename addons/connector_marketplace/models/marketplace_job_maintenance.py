@@ -1,0 +1,182 @@
+"""Jobs of the crons that keep the connection alive.
+
+The crons only queue these jobs; the calls to the marketplace run in them,
+through queue_job, with its retries and a trace in Marketplace > Jobs:
+
+* ``refresh_tokens``: a shop's access token before it expires;
+* ``check_connection``: a test call for a shop whose scheduled work was
+  paused by refused credentials or permissions; it resumes when it answers;
+* ``recover_webhooks``: the notifications the marketplace could not deliver
+  to an account, read back and handled as if they had come.
+
+Each is one step; its work and summary are in its ``_finish_<type>``.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.queue_job.exception import FailedJobError
+
+SHOP_TYPES = ("refresh_tokens", "check_connection")
+ACCOUNT_TYPES = ("recover_webhooks",)
+
+
+class MarketplaceJob(models.Model):
+    _inherit = "marketplace.job"
+
+    job_type = fields.Selection(
+        selection_add=[
+            ("refresh_tokens", "Refresh tokens"),
+            ("check_connection", "Test the connection"),
+            ("recover_webhooks", "Recover missed notifications"),
+        ],
+        ondelete={
+            "refresh_tokens": "cascade",
+            "check_connection": "cascade",
+            "recover_webhooks": "cascade",
+        },
+    )
+
+    def init(self):
+        res = super().init()
+        # One waiting per account for the jobs of a whole account (the shop
+        # index does not see them: their shop is empty).
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS marketplace_job_one_live_per_account "
+            "ON marketplace_job (account_id, job_type) "
+            "WHERE shop_id IS NULL AND state IN ('pending', 'processing') "
+            "AND job_type = 'recover_webhooks'"
+        )
+        return res
+
+    @api.model
+    def _job_channels(self):
+        return dict(
+            super()._job_channels(),
+            refresh_tokens="root.marketplace",
+            check_connection="root.marketplace",
+            recover_webhooks="root.marketplace.webhook",
+        )
+
+    @api.model
+    def _one_live_per_shop_types(self):
+        return (*super()._one_live_per_shop_types(), *SHOP_TYPES)
+
+    @api.model
+    def _shop_job_types(self):
+        return (*super()._shop_job_types(), *SHOP_TYPES)
+
+    def _validate_empty_payload(self, payload):
+        if payload:
+            raise ValidationError(
+                self.env._("This job takes no payload: leave it as {}.")
+            )
+        return {}
+
+    _validate_payload_refresh_tokens = _validate_empty_payload
+    _validate_payload_check_connection = _validate_empty_payload
+    _validate_payload_recover_webhooks = _validate_empty_payload
+
+    def _run_refresh_tokens(self):
+        return self._job_finish()
+
+    _run_check_connection = _run_refresh_tokens
+    _run_recover_webhooks = _run_refresh_tokens
+
+    def _finish_refresh_tokens(self):
+        expires_at = self.shop_id._get_channel_backend()._marketplace_refresh_tokens()
+        return self.env._(
+            "The access token of %(shop)s is valid until %(date)s (UTC).",
+            shop=self.shop_id.display_name,
+            date=expires_at,
+        )
+
+    def _finish_check_connection(self):
+        shop = self.shop_id
+        if not shop.sync_paused:
+            return self.env._("The scheduled work of this shop is not paused.")
+        try:
+            shop._get_channel_backend()._marketplace_check_connection()
+        except FailedJobError as refusal:
+            # the very reason of the pause: not a failure of this job
+            return self.env._(
+                "The marketplace still refuses (%(error)s): the scheduled work "
+                "of the shop stays paused.",
+                error=refusal,
+            )
+        shop._resume_sync(
+            self.env._(
+                "A test call to the marketplace succeeded: scheduled pulls resume."
+            )
+        )
+        return self.env._(
+            "The marketplace answered: the scheduled work of the shop resumes."
+        )
+
+    def _finish_recover_webhooks(self):
+        count = self.account_id._marketplace_recover_webhooks()
+        return self.env._(
+            "%(count)s missed notifications read and queued.", count=count
+        )
+
+
+class MarketplaceShop(models.Model):
+    _inherit = "marketplace.shop"
+
+    def _queue_job_once(self, job_type, origin="cron"):
+        """Queue a job of ``job_type`` for this shop, unless one is waiting.
+
+        :returns: (job, created)
+        """
+        self.ensure_one()
+        live = self._pending_pull_job(job_type)
+        if live:
+            return live, False
+        jobs = self.env["marketplace.job"].sudo()
+        job = jobs._create_unless_queued(
+            {
+                "job_type": job_type,
+                "account_id": self.account_id.id,
+                "shop_id": self.id,
+                "origin": origin,
+                "payload": "{}",
+            }
+        )
+        return job, bool(job)
+
+
+class MarketplaceAccount(models.Model):
+    _inherit = "marketplace.account"
+
+    def _marketplace_recover_webhooks(self):
+        """Read back the notifications the marketplace could not deliver and
+        handle them (a notification already received is not handled twice).
+
+        Channel hook. :returns: how many were read. Raises
+        ``RetryableJobError`` when trying later may help, a ``FailedJobError``
+        with a message the seller can act on otherwise.
+        """
+        raise NotImplementedError(
+            f"The {self.channel} channel cannot recover missed notifications."
+        )
+
+    def _queue_recover_webhooks(self, origin="cron"):
+        """Queue the reading of this account's missed notifications, once."""
+        self.ensure_one()
+        jobs = self.env["marketplace.job"].sudo()
+        if jobs.search_count(
+            [
+                ("account_id", "=", self.id),
+                ("job_type", "=", "recover_webhooks"),
+                ("state", "in", ("pending", "processing")),
+            ]
+        ):
+            return jobs.browse()
+        return jobs._create_unless_queued(
+            {
+                "job_type": "recover_webhooks",
+                "account_id": self.id,
+                "origin": origin,
+                "payload": "{}",
+            }
+        )
