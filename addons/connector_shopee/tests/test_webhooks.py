@@ -233,6 +233,121 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         self.assertFalse(self.backend.sudo().access_token)
         self.assertEqual(self.events().state, "done")
 
+    def cancellation(self, timestamp=1760929400):
+        message = {
+            "data": {"shop_id": int(SHOP_ID), "success": 1, "extra": "cancel"},
+            "partner_id": 2000001,
+            "code": 2,
+        }
+        if timestamp is not None:
+            message["timestamp"] = timestamp
+        return message
+
+    def drain(self, lost):
+        """Read back ``lost`` as Shopee's get_lost_push_message answers it."""
+
+        def call(client, method, path, params=None, body=None, public=False):
+            if path.endswith("get_lost_push_message"):
+                return {
+                    "response": {
+                        "push_message_list": lost,
+                        "has_next_page": False,
+                        "last_message_id": 78,
+                    }
+                }
+            return {"response": {}}
+
+        with mock.patch.object(ShopeeClient, "call", call):
+            self.env["marketplace.account"]._cron_shopee_lost_pushes()
+
+    def test_lost_cancellation_older_than_the_authorization_is_ignored(self):
+        """Seller cancels (push lost), authorizes again, then the lost push is
+        read back: the shop stays connected."""
+        cancelled_at = 1760929400  # 2025-10-20 03:03:20 UTC
+        self.backend.write({"authorized_at": "2025-10-20 03:10:00"})
+        pushed = self.cancellation(cancelled_at)
+        self.drain(
+            [
+                # the reference sample's shape: the whole push as a string
+                {
+                    "shop_id": int(SHOP_ID),
+                    "code": 2,
+                    "timestamp": cancelled_at,
+                    "data": json.dumps(pushed),
+                },
+                # a bare data object: the time is the lost message's own
+                {
+                    "shop_id": int(SHOP_ID),
+                    "code": 2,
+                    "timestamp": cancelled_at + 1,
+                    "data": json.dumps(pushed["data"]),
+                },
+                # a whole push without its own time: the lost message's
+                {
+                    "shop_id": int(SHOP_ID),
+                    "code": 2,
+                    "timestamp": cancelled_at + 2,
+                    "data": json.dumps(self.cancellation(None)),
+                },
+            ]
+        )
+        # and Shopee's last retry of the push, hours later
+        self.assertEqual(self.post(pushed).status_code, 200)
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        events = self.events()
+        self.assertEqual(
+            events.mapped("source").count("lost"), 3, "the lost pushes were read"
+        )
+        self.assertEqual(set(events.mapped("state")), {"ignored"})
+        for event in events:
+            self.assertIn("older than the shop's last authorization", event.result)
+        self.assertEqual(self.shop.auth_state, "connected")
+        self.assertEqual(self.backend.sudo().access_token, "test-access-token-0001")
+
+    def test_cancellation_after_the_authorization_disconnects(self):
+        self.backend.write({"authorized_at": "2025-10-20 03:03:19"})
+        self.drain(
+            [
+                {
+                    "shop_id": int(SHOP_ID),
+                    "code": 2,
+                    "timestamp": 1760929400,
+                    "data": json.dumps(self.cancellation(1760929400)),
+                }
+            ]
+        )
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        self.assertEqual(self.events().state, "done")
+        self.assertEqual(self.shop.auth_state, "disconnected")
+        self.assertFalse(self.backend.sudo().access_token)
+
+    def test_undated_cancellation_leaves_an_authorized_shop_connected(self):
+        self.backend.write({"authorized_at": "2025-10-20 03:10:00"})
+        for timestamp in (None, "soon"):
+            message = self.cancellation(timestamp)
+            message["data"]["extra"] = str(timestamp)  # distinct pushes
+            self.assertEqual(self.post(message).status_code, 200)
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        events = self.events()
+        self.assertEqual(len(events), 2)
+        self.assertEqual(set(events.mapped("state")), {"ignored"})
+        for event in events:
+            self.assertIn("carries no time", event.result)
+        self.assertEqual(self.shop.auth_state, "connected")
+
+    def test_cancellation_result_is_in_thai(self):
+        self.backend.write({"authorized_at": "2025-10-20 03:10:00"})
+        self.env["res.lang"]._activate_lang("th_TH")
+        self.assertEqual(self.post(self.cancellation()).status_code, 200)
+        event = self.events()
+        state, result = event.with_context(lang="th_TH")._process_shopee()
+        self.assertEqual(state, "ignored")
+        self.assertNotIn("older than", result)
+        self.assertIn("2025-10-20 03:03:20", result)
+
     def test_other_codes_are_stored_not_handled(self):
         message = {
             "data": {"item_id": 1},
