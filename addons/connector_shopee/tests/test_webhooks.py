@@ -116,6 +116,22 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         [start] = job.sudo().queue_job_ids
         self.assertEqual(start.channel, "root.marketplace.webhook")
 
+    def test_push_is_stored_by_no_user(self):
+        """Nobody is logged in on a push: stored as no user (not as OdooBot),
+        its job is done with the job runner's rights."""
+        self.assertEqual(self.post(self.message()).status_code, 200)
+        event = self.events()
+        self.assertFalse(event.create_uid)
+        [queued] = self.env["queue.job"].search(
+            [("model_name", "=", "marketplace.webhook.event")]
+        )
+        self.assertFalse(queued.user_id)
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        self.assertEqual(queued.state, "done")
+        self.assertEqual(event.state, "done")
+        self.assertEqual(event.job_ids.job_type, "import_orders")
+
     @mute_logger("odoo.addons.connector_marketplace.webhook")
     def test_processing_failed_for_good_says_so(self):
         from odoo.addons.queue_job.exception import FailedJobError
