@@ -3,7 +3,10 @@
 import hashlib
 import hmac
 import json
+from contextlib import contextmanager
 from unittest import mock
+
+from werkzeug.formparser import FormDataParser
 
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -12,6 +15,7 @@ from odoo.tools import mute_logger
 from odoo.addons.connector_marketplace.tests.common import QueueJobRunnerMixin
 
 from ..api import ShopeeClient
+from ..controllers.webhook import MAX_BODY
 from .common import PARTNER_KEY, SHOP_ID, ShopeeCassetteMixin
 from .test_sale_orders import shopee_order
 
@@ -234,6 +238,55 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         response = self.post(body)
         self.assertEqual(response.status_code, 413)
         self.assertFalse(self.events())
+
+    @contextmanager
+    def recording_form_parses(self):
+        """The form bodies werkzeug parses: (mimetype, bytes read) each."""
+        parsed = []
+        parse = FormDataParser.parse
+
+        def recording_parse(parser, stream, mimetype, *args, **kwargs):
+            try:
+                return parse(parser, stream, mimetype, *args, **kwargs)
+            finally:
+                parsed.append((mimetype, stream.tell()))
+
+        with mock.patch.object(FormDataParser, "parse", recording_parse):
+            yield parsed
+
+    def test_oversized_form_bodies_are_refused_before_parsing(self):
+        """Odoo parses a form body into the route's parameters before the
+        handler runs: a form over 1 MiB must be refused before that."""
+        pad = b"x" * MAX_BODY
+        headers = {"Authorization": "x"}
+        with self.recording_form_parses() as parsed:
+            responses = {
+                "urlencoded": self.url_open(
+                    self.url,
+                    data=b"pad=" + pad,
+                    headers=dict(
+                        headers, **{"Content-Type": "application/x-www-form-urlencoded"}
+                    ),
+                ),
+                "multipart": self.url_open(
+                    self.url, files={"pad": ("pad.bin", pad)}, headers=headers
+                ),
+            }
+            # a form the limit lets through is parsed: the recording works
+            small = self.url_open(self.url, files={"pad": ("pad.bin", b"x")})
+        for case, response in responses.items():
+            with self.subTest(case):
+                # werkzeug's own answer: 413 with its short HTML page
+                self.assertEqual(response.status_code, 413)
+                self.assertIn(b"Request Entity Too Large", response.content)
+                self.assertLess(len(response.content), 1000)
+        self.assertEqual(small.status_code, 401)
+        [(mimetype, read)] = parsed  # only the small form
+        self.assertEqual(mimetype, "multipart/form-data")
+        self.assertGreater(read, 0)
+        self.assertFalse(self.events())
+        self.assertEqual(self.post(self.message()).status_code, 200)
+        self.assertEqual(self.events().state, "received")
 
     def test_deauthorization_disconnects_the_shop(self):
         message = {
@@ -500,6 +553,26 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
             timeout=10,
         )
         self.assertEqual(response.status_code, 411)
+        self.assertFalse(self.events())
+
+    def test_form_of_unknown_length_is_not_read(self):
+        def chunked():
+            yield b"pad="
+            for _chunk in range(4):
+                yield b"x" * MAX_BODY
+
+        with self.recording_form_parses() as parsed:
+            response = self.opener.post(
+                self.base_url() + self.url,
+                data=chunked(),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Authorization": "x",
+                },
+                timeout=10,
+            )
+        self.assertEqual(response.status_code, 413)
+        self.assertEqual(parsed, [("application/x-www-form-urlencoded", 0)])
         self.assertFalse(self.events())
 
     def test_users_read_events_not_their_raw_body(self):
