@@ -132,7 +132,7 @@ class MarketplaceWebhookEvent(models.Model):
         if shop.authorized_at and sent_at < shop.authorized_at:
             return self.env._(
                 "This cancellation (%(sent)s UTC) is older than the shop's last "
-                "authorization (%(authorized)s UTC): the shop stays connected.",
+                "authorization (%(authorized)s UTC): the shop is not disconnected.",
                 sent=fields.Datetime.to_string(sent_at),
                 authorized=fields.Datetime.to_string(shop.authorized_at),
             )
