@@ -1,2 +1,3 @@
 from . import test_payload
 from . import test_translations
+from . import test_redaction

@@ -21,6 +21,7 @@ repository (``tests/test_e2e.py``).
 """
 
 import contextlib
+import logging
 from contextlib import contextmanager
 from unittest import mock
 
@@ -52,6 +53,47 @@ def queue_job_in_test_transaction():
         classmethod(_try_perform_job_in_savepoint),
     ):
         yield
+
+
+class LogCapture(logging.Handler):
+    """Log records formatted as a handler formats them (tracebacks too)."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines = []
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+    @property
+    def text(self):
+        return "\n".join(self.lines)
+
+
+@contextmanager
+def captured_logs(*names):
+    """Capture what every logger writes at its level, and what the loggers
+    ``names`` write down to DEBUG (``odoo.sql_db``: every query): theirs goes
+    nowhere else."""
+    capture = LogCapture()
+    saved = []
+    for name in names:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level, logger.propagate))
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+        logger.addHandler(capture)
+    root = logging.getLogger()
+    root.addHandler(capture)
+    try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        for logger, level, propagate in saved:
+            logger.removeHandler(capture)
+            logger.setLevel(level)
+            logger.propagate = propagate
 
 
 class QueueJobRunnerMixin:

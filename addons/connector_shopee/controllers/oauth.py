@@ -10,6 +10,8 @@ done on behalf of the manager who made the link.
 
 import logging
 
+import psycopg2
+
 from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
@@ -96,6 +98,27 @@ class ShopeeOAuthController(http.Controller):
         except (UserError, JobError) as err:
             return self._page(
                 400, request.env._("Shop not connected"), str(err), account
+            )
+        except psycopg2.Error as err:
+            # Shopee issued tokens that could not be saved (a token refresh
+            # changing the shop at the same moment, or the database refusing
+            # the row). Odoo's own answer would show the database's text,
+            # which holds the row and so the tokens; the code is used up.
+            _logger.warning(
+                "Shopee authorization of account %s: the shop could not be saved (%s)",
+                account.id,
+                type(err).__name__,
+            )
+            return self._page(
+                503,
+                request.env._("Shop not connected"),
+                request.env._(
+                    "Odoo could not save the shop's authorization: another "
+                    "process was changing the shop at that moment, or the "
+                    "database refused it. Nothing was saved: press Connect shop "
+                    "on the account again in a moment."
+                ),
+                account,
             )
         return self._page(
             200,

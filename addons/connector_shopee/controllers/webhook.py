@@ -8,7 +8,9 @@ a proxy rewrites). The API partner key is accepted too, with a warning: some
 apps sign pushes with it.
 
 Answers: missing or wrong signature 401, nothing written; body over 1 MiB
-413, of unknown length 411; malformed JSON with a good signature 400, kept as rejected; unknown shop
+413 (werkzeug's, before Odoo reads or parses any of it: the route's
+``max_content_length``), of unknown length 411 (a form 413), unread;
+malformed JSON with a good signature 400, kept as rejected; unknown shop
 with a good signature 2xx, kept as ignored (Shopee disables pushes that keep
 failing); otherwise 2xx with an empty body, as Shopee wants. Never a 500.
 """
@@ -28,6 +30,15 @@ _logger = logging.getLogger("odoo.addons.connector_marketplace.webhook")
 MAX_BODY = 1024 * 1024
 
 
+def body_limit(controller):
+    """The route's ``max_content_length``: werkzeug refuses a body over it
+    (413) before Odoo reads or parses any of it. A body of unknown length
+    gets none: nothing of it is read (a form is refused 413, JSON 411)."""
+    if request.httprequest.content_length is None:
+        return 0
+    return MAX_BODY
+
+
 def push_signature(key, url, body):
     return hmac.new(key.encode(), url.encode() + b"|" + body, sha256).hexdigest()
 
@@ -42,6 +53,9 @@ class ShopeeWebhookController(http.Controller):
         save_session=False,
         # auth="none" routes are read-only by default in Odoo 18.
         readonly=False,
+        # Odoo parses a form body into the parameters before the handler
+        # runs: a body over the limit is refused (413) before that.
+        max_content_length=body_limit,
     )
     def shopee_webhook(self, account_id, **kwargs):
         try:
@@ -77,7 +91,9 @@ class ShopeeWebhookController(http.Controller):
         raw_body = httprequest.get_data(cache=False)
         if len(raw_body) > MAX_BODY:
             return self._answer(413)
-        env = request.env(user=1, su=True)
+        # No user is logged in on a push: superuser rights, as no one (what
+        # it stores has no author; its job runs with the runner's rights).
+        env = request.env(su=True)
         account = env["marketplace.account"].browse(account_id).exists()
         if not account or account.channel != "shopee":
             return self._answer(404)

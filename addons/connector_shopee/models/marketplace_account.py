@@ -464,7 +464,8 @@ class MarketplaceAccount(models.Model):
                 return lost
         if isinstance(data, dict) and "code" in data and "data" in data:
             pushed = dict(data)
-            for key in ("shop_id", "code"):
+            # the lost message's time stands in for a push without its own
+            for key in ("shop_id", "code", "timestamp"):
                 pushed.setdefault(key, lost.get(key))
             return pushed
         return dict(lost, data=data)

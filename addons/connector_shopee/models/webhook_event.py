@@ -2,9 +2,22 @@
 
 import json
 
-from odoo import models
+from odoo import fields, models
 
 from odoo.addons.connector_marketplace.components.mapper import epoch_to_datetime
+
+
+def push_time(value):
+    """A push's ``timestamp`` (Unix seconds) as a naive UTC datetime, or None
+    when it has none that reads as a time."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    try:
+        return epoch_to_datetime(value)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 class MarketplaceWebhookEvent(models.Model):
@@ -51,6 +64,9 @@ class MarketplaceWebhookEvent(models.Model):
             shops = shop or self.account_id._shopee_push_shop(message)
             if not shops:
                 return "ignored", self.env._("No shop of this account has this id.")
+            stale = self._shopee_stale_cancellation(shops, message)
+            if stale:
+                return "ignored", stale
             shops._disconnect(
                 self.env._("the seller cancelled the authorization on Shopee.")
             )
@@ -93,3 +109,31 @@ class MarketplaceWebhookEvent(models.Model):
         return "not_handled", self.env._(
             "Push code %(code)s is not handled.", code=code
         )
+
+    def _shopee_stale_cancellation(self, shop, message):
+        """Why this cancellation must not disconnect ``shop``, or None.
+
+        Shopee retries a push for hours and keeps a lost one for three days,
+        so a cancellation can arrive after the seller authorized the shop
+        again: only one sent after the shop's last authorization counts.
+        Disconnecting erases tokens only the seller can give back, while a
+        cancellation wrongly ignored shows at the shop's next call to Shopee
+        (its refresh is refused and it asks for a new authorization): a push
+        without a time is therefore ignored too.
+        """
+        sent_at = push_time(message.get("timestamp"))
+        if not sent_at:
+            return self.env._(
+                "The push carries no time, so it cannot be told from a "
+                "cancellation older than the shop's last authorization: the shop "
+                "is left as it is. If its authorization is really gone, its next "
+                "call to Shopee says so."
+            )
+        if shop.authorized_at and sent_at < shop.authorized_at:
+            return self.env._(
+                "This cancellation (%(sent)s UTC) is older than the shop's last "
+                "authorization (%(authorized)s UTC): the shop is not disconnected.",
+                sent=fields.Datetime.to_string(sent_at),
+                authorized=fields.Datetime.to_string(shop.authorized_at),
+            )
+        return None

@@ -20,6 +20,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.connector_marketplace.models import marketplace_job
+from odoo.addons.connector_marketplace.tests.common import captured_logs
 
 from ..api import ShopeeClient, ShopeeNotFoundError
 from ..components.order_adapter import ShopeeOrderAdapter
@@ -384,6 +385,57 @@ class TestNoSecretsLeak(ShopeeTestCase):
         for secret in SECRETS:
             self.assertNotIn(secret, "\n".join(capture.lines))
         self.assertNotIn("sign=", "\n".join(capture.lines).replace("sign=***", ""))
+
+    def test_failed_token_write_logs_no_token(self):
+        """A refreshed pair that cannot be saved (here a CHECK constraint
+        refuses it; in life a race with the OAuth callback): Odoo logs the
+        bad query, PostgreSQL's detail repeats the row, the connector logs the
+        tracebacks; with SQL debugging every query is logged. No token."""
+        new = {
+            "access_token": "new-access-token-9f3c",
+            "refresh_token": "new-refresh-token-7d21",
+            "expire_in": 14400,
+        }
+        self.env.cr.execute(
+            "ALTER TABLE shopee_shop ADD CONSTRAINT test_refuses_the_new_pair "
+            "CHECK (access_token IS DISTINCT FROM %s)",
+            [new["access_token"]],
+        )
+        self.backend.access_token_expires_at = fields.Datetime.now()
+        self.env.flush_all()
+        with (
+            captured_logs(
+                "odoo.sql_db", "odoo.addons.connector_marketplace.tokens"
+            ) as capture,
+            mock.patch.object(ShopeeClient, "refresh_token", return_value=new),
+        ):
+            tokens = self.backend._refresh_tokens(ACCESS_TOKEN)
+        self.assertEqual(tokens["access_token"], new["access_token"])
+        logs = capture.text
+        # the failure happened and was logged, in full
+        self.assertRegex(logs, r'ERROR odoo.sql_db bad query:\s+UPDATE "shopee_shop"')
+        self.assertIn(f"VALUES ({self.backend.id}, '***', '***'", logs)
+        self.assertIn("violates check constraint", logs)
+        self.assertIn("Failing row contains (***)", logs)
+        self.assertIn("saving the refreshed tokens failed (try 3/3)", logs)
+        self.assertIn("psycopg2.errors.CheckViolation", logs)
+        self.assertIn("DEBUG odoo.sql_db [", logs)
+        for secret in SECRETS + (new["access_token"], new["refresh_token"]):
+            self.assertNotIn(secret, logs)
+
+    def test_keys_written_with_sql_debugging_are_not_logged(self):
+        keys = ("shpk-new-api-key-51ab", "shpk-new-push-key-08ce")
+        with captured_logs("odoo.sql_db") as capture:
+            self.account.write(
+                {"shopee_partner_key": keys[0], "shopee_push_partner_key": keys[1]}
+            )
+            self.env["ir.config_parameter"].set_param(
+                "connector_marketplace.health_token", "monitor-token-c4d5"
+            )
+            self.env.flush_all()
+        self.assertIn('UPDATE "marketplace_account"', capture.text)
+        for secret in keys + ("monitor-token-c4d5",):
+            self.assertNotIn(secret, capture.text)
 
     def test_secrets_never_in_stored_queue_jobs(self):
         """Every queue job of a real pull and of a token refresh."""

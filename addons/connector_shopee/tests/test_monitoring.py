@@ -272,7 +272,9 @@ class TestHealthEndpoint(QueueJobRunnerMixin, HttpCase):
         )
         params.set_param("connector_marketplace.health_token", "s3cret-monitor-token")
         self.assertEqual(self.url_open("/marketplace/health").status_code, 403)
-        response = self.url_open("/marketplace/health?token=wrong")
+        response = self.url_open(
+            "/marketplace/health", headers={"X-Marketplace-Token": "wrong"}
+        )
         self.assertEqual(response.status_code, 403)
         response = self.url_open(
             "/marketplace/health",
@@ -284,3 +286,32 @@ class TestHealthEndpoint(QueueJobRunnerMixin, HttpCase):
         for key in ("queue", "failed_jobs_24h", "shops", "generated_at"):
             self.assertIn(key, report)
         self.assertNotIn("s3cret", response.text)
+
+    def test_health_token_in_the_query_string_is_refused(self):
+        """A token in the URL lands in access logs and proxies: refused even
+        when it is right, and even beside the right header."""
+        token = "s3cret-monitor-token"
+        self.env["ir.config_parameter"].set_param(
+            "connector_marketplace.health_token", token
+        )
+        header = {"X-Marketplace-Token": token}
+        cases = {
+            "right token in the query": (f"?token={token}", {}),
+            "right header, token in the query too": (f"?token={token}", header),
+            "right header, empty token in the query": ("?token=", header),
+        }
+        for case, (query, headers) in cases.items():
+            with self.subTest(case):
+                with self.assertLogs(
+                    "odoo.addons.connector_marketplace.monitoring", "WARNING"
+                ) as logs:
+                    response = self.url_open(
+                        "/marketplace/health" + query, headers=headers
+                    )
+                self.assertEqual(response.status_code, 403)
+                self.assertEqual(response.content, b"")
+                self.assertIn("X-Marketplace-Token", "\n".join(logs.output))
+                self.assertNotIn(token, "\n".join(logs.output))
+        self.assertEqual(
+            self.url_open("/marketplace/health", headers=header).status_code, 200
+        )

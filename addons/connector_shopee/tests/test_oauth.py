@@ -10,6 +10,7 @@ import logging
 import re
 import time
 from datetime import timedelta
+from unittest import mock
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import requests
@@ -18,6 +19,9 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.connector_marketplace.tests.common import captured_logs
+
+from ..api import ShopeeClient
 from .common import PARTNER_ID, PARTNER_KEY, SHOP_ID, SIMULATOR_URL, ShopeeCassetteMixin
 
 CALLBACK = "/marketplace/shopee/oauth/%s"
@@ -256,6 +260,45 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
             shop.job_ids.filtered(lambda job: job.state == "pending").mapped("origin"),
             ["cron"],
         )
+
+    def test_failed_token_write_shows_and_logs_no_token(self):
+        """Shopee issued the tokens, Odoo cannot save them (a CHECK refuses
+        them here; in life a token refresh racing the callback): the seller
+        is told to connect again, and neither the page nor any log line
+        (SQL debugging on) holds a token or the code."""
+        issued = {
+            "access_token": "issued-access-token-e41a",
+            "refresh_token": "issued-refresh-token-93b0",
+            "expire_in": 14400,
+        }
+        self.env.cr.execute(
+            "ALTER TABLE shopee_shop ADD CONSTRAINT test_refuses_the_issued_pair "
+            "CHECK (access_token IS DISTINCT FROM %s)",
+            [issued["access_token"]],
+        )
+        code = "code-from-the-consent-page-5c7e"
+        state = self.new_state()
+        with (
+            captured_logs("odoo.sql_db", "odoo.http") as capture,
+            mock.patch.object(ShopeeClient, "get_token", return_value=issued),
+        ):
+            response = self.callback(code=code, shop_id=SHOP_ID, state=state)
+            # the access log line is written after the answer
+            deadline = time.monotonic() + 5
+            while "oauth" not in capture.text and time.monotonic() < deadline:
+                time.sleep(0.05)
+        self.assertEqual(response.status_code, 503)
+        self.assertIn("Shop not connected", response.text)
+        self.assertIn("press Connect shop", response.text)
+        self.assertFalse(self.shops())
+        logs = capture.text
+        self.assertIn("bad query", logs)
+        self.assertIn("Failing row contains (***)", logs)
+        self.assertIn("could not be saved", logs)
+        for secret in (issued["access_token"], issued["refresh_token"], code):
+            self.assertNotIn(secret, logs)
+            self.assertNotIn(secret, response.text)
+        self.assertNotIn(PARTNER_KEY, logs)
 
     def test_unknown_account(self):
         """No state can name an account that does not exist."""

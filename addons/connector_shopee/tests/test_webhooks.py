@@ -3,7 +3,10 @@
 import hashlib
 import hmac
 import json
+from contextlib import contextmanager
 from unittest import mock
+
+from werkzeug.formparser import FormDataParser
 
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -12,6 +15,7 @@ from odoo.tools import mute_logger
 from odoo.addons.connector_marketplace.tests.common import QueueJobRunnerMixin
 
 from ..api import ShopeeClient
+from ..controllers.webhook import MAX_BODY
 from .common import PARTNER_KEY, SHOP_ID, ShopeeCassetteMixin
 from .test_sale_orders import shopee_order
 
@@ -116,6 +120,24 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         [start] = job.sudo().queue_job_ids
         self.assertEqual(start.channel, "root.marketplace.webhook")
 
+    def test_push_is_stored_by_no_user(self):
+        """Nobody is logged in on a push: stored as no user (not as OdooBot),
+        its job is done with the job runner's rights."""
+        jobs = self.env["queue.job"]
+        last = jobs.search([], order="id desc", limit=1).id or 0
+        self.assertEqual(self.post(self.message()).status_code, 200)
+        event = self.events()
+        self.assertFalse(event.create_uid)
+        [queued] = jobs.search(
+            [("model_name", "=", "marketplace.webhook.event"), ("id", ">", last)]
+        )
+        self.assertFalse(queued.user_id)
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        self.assertEqual(queued.state, "done")
+        self.assertEqual(event.state, "done")
+        self.assertEqual(event.job_ids.job_type, "import_orders")
+
     @mute_logger("odoo.addons.connector_marketplace.webhook")
     def test_processing_failed_for_good_says_so(self):
         from odoo.addons.queue_job.exception import FailedJobError
@@ -219,6 +241,55 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         self.assertEqual(response.status_code, 413)
         self.assertFalse(self.events())
 
+    @contextmanager
+    def recording_form_parses(self):
+        """The form bodies werkzeug parses: (mimetype, bytes read) each."""
+        parsed = []
+        parse = FormDataParser.parse
+
+        def recording_parse(parser, stream, mimetype, *args, **kwargs):
+            try:
+                return parse(parser, stream, mimetype, *args, **kwargs)
+            finally:
+                parsed.append((mimetype, stream.tell()))
+
+        with mock.patch.object(FormDataParser, "parse", recording_parse):
+            yield parsed
+
+    def test_oversized_form_bodies_are_refused_before_parsing(self):
+        """Odoo parses a form body into the route's parameters before the
+        handler runs: a form over 1 MiB must be refused before that."""
+        pad = b"x" * MAX_BODY
+        headers = {"Authorization": "x"}
+        with self.recording_form_parses() as parsed:
+            responses = {
+                "urlencoded": self.url_open(
+                    self.url,
+                    data=b"pad=" + pad,
+                    headers=dict(
+                        headers, **{"Content-Type": "application/x-www-form-urlencoded"}
+                    ),
+                ),
+                "multipart": self.url_open(
+                    self.url, files={"pad": ("pad.bin", pad)}, headers=headers
+                ),
+            }
+            # a form the limit lets through is parsed: the recording works
+            small = self.url_open(self.url, files={"pad": ("pad.bin", b"x")})
+        for case, response in responses.items():
+            with self.subTest(case):
+                # werkzeug's own answer: 413 with its short HTML page
+                self.assertEqual(response.status_code, 413)
+                self.assertIn(b"Request Entity Too Large", response.content)
+                self.assertLess(len(response.content), 1000)
+        self.assertEqual(small.status_code, 401)
+        [(mimetype, read)] = parsed  # only the small form
+        self.assertEqual(mimetype, "multipart/form-data")
+        self.assertGreater(read, 0)
+        self.assertFalse(self.events())
+        self.assertEqual(self.post(self.message()).status_code, 200)
+        self.assertEqual(self.events().state, "received")
+
     def test_deauthorization_disconnects_the_shop(self):
         message = {
             "data": {"shop_id": int(SHOP_ID), "success": 1, "extra": "cancel"},
@@ -232,6 +303,121 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         self.assertEqual(self.shop.auth_state, "disconnected")
         self.assertFalse(self.backend.sudo().access_token)
         self.assertEqual(self.events().state, "done")
+
+    def cancellation(self, timestamp=1760929400):
+        message = {
+            "data": {"shop_id": int(SHOP_ID), "success": 1, "extra": "cancel"},
+            "partner_id": 2000001,
+            "code": 2,
+        }
+        if timestamp is not None:
+            message["timestamp"] = timestamp
+        return message
+
+    def drain(self, lost):
+        """Read back ``lost`` as Shopee's get_lost_push_message answers it."""
+
+        def call(client, method, path, params=None, body=None, public=False):
+            if path.endswith("get_lost_push_message"):
+                return {
+                    "response": {
+                        "push_message_list": lost,
+                        "has_next_page": False,
+                        "last_message_id": 78,
+                    }
+                }
+            return {"response": {}}
+
+        with mock.patch.object(ShopeeClient, "call", call):
+            self.env["marketplace.account"]._cron_shopee_lost_pushes()
+
+    def test_lost_cancellation_older_than_the_authorization_is_ignored(self):
+        """Seller cancels (push lost), authorizes again, then the lost push is
+        read back: the shop stays connected."""
+        cancelled_at = 1760929400  # 2025-10-20 03:03:20 UTC
+        self.backend.write({"authorized_at": "2025-10-20 03:10:00"})
+        pushed = self.cancellation(cancelled_at)
+        self.drain(
+            [
+                # the reference sample's shape: the whole push as a string
+                {
+                    "shop_id": int(SHOP_ID),
+                    "code": 2,
+                    "timestamp": cancelled_at,
+                    "data": json.dumps(pushed),
+                },
+                # a bare data object: the time is the lost message's own
+                {
+                    "shop_id": int(SHOP_ID),
+                    "code": 2,
+                    "timestamp": cancelled_at + 1,
+                    "data": json.dumps(pushed["data"]),
+                },
+                # a whole push without its own time: the lost message's
+                {
+                    "shop_id": int(SHOP_ID),
+                    "code": 2,
+                    "timestamp": cancelled_at + 2,
+                    "data": json.dumps(self.cancellation(None)),
+                },
+            ]
+        )
+        # and Shopee's last retry of the push, hours later
+        self.assertEqual(self.post(pushed).status_code, 200)
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        events = self.events()
+        self.assertEqual(
+            events.mapped("source").count("lost"), 3, "the lost pushes were read"
+        )
+        self.assertEqual(set(events.mapped("state")), {"ignored"})
+        for event in events:
+            self.assertIn("older than the shop's last authorization", event.result)
+        self.assertEqual(self.shop.auth_state, "connected")
+        self.assertEqual(self.backend.sudo().access_token, "test-access-token-0001")
+
+    def test_cancellation_after_the_authorization_disconnects(self):
+        self.backend.write({"authorized_at": "2025-10-20 03:03:19"})
+        self.drain(
+            [
+                {
+                    "shop_id": int(SHOP_ID),
+                    "code": 2,
+                    "timestamp": 1760929400,
+                    "data": json.dumps(self.cancellation(1760929400)),
+                }
+            ]
+        )
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        self.assertEqual(self.events().state, "done")
+        self.assertEqual(self.shop.auth_state, "disconnected")
+        self.assertFalse(self.backend.sudo().access_token)
+
+    def test_undated_cancellation_leaves_an_authorized_shop_connected(self):
+        self.backend.write({"authorized_at": "2025-10-20 03:10:00"})
+        for timestamp in (None, "soon"):
+            message = self.cancellation(timestamp)
+            message["data"]["extra"] = str(timestamp)  # distinct pushes
+            self.assertEqual(self.post(message).status_code, 200)
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        events = self.events()
+        self.assertEqual(len(events), 2)
+        self.assertEqual(set(events.mapped("state")), {"ignored"})
+        for event in events:
+            self.assertIn("carries no time", event.result)
+        self.assertEqual(self.shop.auth_state, "connected")
+
+    def test_cancellation_result_is_in_thai(self):
+        self.backend.write({"authorized_at": "2025-10-20 03:10:00"})
+        self.env["res.lang"]._activate_lang("th_TH")
+        self.assertEqual(self.post(self.cancellation()).status_code, 200)
+        event = self.events()
+        state, result = event.with_context(lang="th_TH")._process_shopee()
+        self.assertEqual(state, "ignored")
+        self.assertNotIn("older than", result)
+        self.assertIn("2025-10-20 03:03:20", result)
 
     def test_other_codes_are_stored_not_handled(self):
         message = {
@@ -369,6 +555,26 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
             timeout=10,
         )
         self.assertEqual(response.status_code, 411)
+        self.assertFalse(self.events())
+
+    def test_form_of_unknown_length_is_not_read(self):
+        def chunked():
+            yield b"pad="
+            for _chunk in range(4):
+                yield b"x" * MAX_BODY
+
+        with self.recording_form_parses() as parsed:
+            response = self.opener.post(
+                self.base_url() + self.url,
+                data=chunked(),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Authorization": "x",
+                },
+                timeout=10,
+            )
+        self.assertEqual(response.status_code, 413)
+        self.assertEqual(parsed, [("application/x-www-form-urlencoded", 0)])
         self.assertFalse(self.events())
 
     def test_users_read_events_not_their_raw_body(self):
