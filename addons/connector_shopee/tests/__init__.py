@@ -16,3 +16,4 @@ from . import test_pull_products
 from . import test_stock_cassettes
 from . import test_sale_orders_cassettes
 from . import test_webhooks_cassettes
+from . import test_tooling

@@ -16,6 +16,8 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..components.backend_adapter import ShopeeAdapter
 from .common import SHOP_ID, ShopeeTestCase
 
+LIST, DETAIL = "/api/v2/order/get_order_list", "/api/v2/order/get_order_detail"
+
 
 def epoch(moment):
     return int(moment.replace(tzinfo=timezone.utc).timestamp())
@@ -161,6 +163,7 @@ class TestPullOrders(ShopeeTestCase):
             self.assertFalse(job.order_ids)
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed", job.error_message)
+        self.assertShopeeCalls([LIST, LIST, DETAIL], "throttled, listed again, read")
         self.assertEqual(job.order_count, 12)
         self.assertEqual(job.retry_count, 1)
         self.assertIn("throttling", job.last_error)
@@ -195,6 +198,8 @@ class TestPullOrders(ShopeeTestCase):
             )
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed", job.error_message)
+        # two chunks read, one of them again (not the listing)
+        self.assertShopeeCalls([LIST, DETAIL, DETAIL, DETAIL])
         self.assertEqual(job.order_count, 60)
         self.assertEqual(job.retry_count, 1)
         self.assertIn("Shopee or the network failed", job.last_error)
@@ -209,7 +214,7 @@ class TestPullOrders(ShopeeTestCase):
             "pull_orders_wrong_key", scenario_orders(3, since, until)
         ):
             job = self.create_pull_job(since, until)
-            self.run_queue_jobs()
+            self.run_queue_jobs(failed=["_job_run"])
         self.assertEqual(job.state, "failed")
         self.assertIn("partner key", job.error_message)
         self.assertEqual(job.retry_count, 0)
@@ -246,7 +251,7 @@ class TestPullOrders(ShopeeTestCase):
         scenario = scenario_orders(3, since, until)
         with self.shopee_cassette("pull_orders_wrong_key", scenario):
             job = self.create_pull_job(since, until)
-            self.run_queue_jobs()
+            self.run_queue_jobs(failed=["_job_run"])
         self.assertEqual(job.state, "failed")
         self.account.shopee_partner_key = "shpk-simulator-demo-key"
         self.expect_partner_key("shpk-simulator-demo-key")
@@ -255,6 +260,7 @@ class TestPullOrders(ShopeeTestCase):
             self.assertEqual(job.state, "pending")
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed", job.error_message)
+        self.assertShopeeCalls([LIST, LIST, DETAIL], "refused; again from the listing")
         self.assertEqual(job.order_count, 3)
 
 
@@ -288,7 +294,8 @@ class TestListingResumes(ShopeeTestCase):
         with mock.patch.object(ShopeeAdapter, "_call", get_order_list):
             [(_uuid, state)] = self.run_queue_jobs_once()
             self.assertEqual(state, "pending", "postponed")
-            self.run_queue_jobs_once()
+            [(_uuid, state)] = self.run_queue_jobs_once()
+        self.assertEqual(state, "done", "listed, its chunk queued")
         self.assertEqual([cursor for *_window, cursor in asked], ["", "c1", "c1", "c2"])
         self.assertEqual(
             len({(start, end) for start, end, _c in asked}), 1, "one window"
