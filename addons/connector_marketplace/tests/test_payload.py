@@ -7,9 +7,11 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 
+from .common import NoLivePortMixin
+
 
 @tagged("post_install", "-at_install")
-class TestPullOrdersPayload(TransactionCase):
+class TestPullOrdersPayload(NoLivePortMixin, TransactionCase):
     def parse(self, text):
         return self.env["marketplace.job"]._parse_payload(text, "pull_orders")
 

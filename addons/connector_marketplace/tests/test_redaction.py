@@ -12,14 +12,14 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from ..tools import redaction
-from .common import captured_logs
+from .common import NoLivePortMixin, captured_logs
 
 SECRET = "app-secret-4f1e9a"
 OTHER_SECRET = "api-key-77c0d2"
 
 
 @tagged("post_install", "-at_install")
-class TestSecretRedaction(TransactionCase):
+class TestSecretRedaction(NoLivePortMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

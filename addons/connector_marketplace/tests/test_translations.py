@@ -15,6 +15,8 @@ from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
 
+from .common import NoLivePortMixin
+
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]")
 
 
@@ -74,5 +76,7 @@ class ThaiTranslationMixin:
 
 
 @tagged("post_install", "-at_install")
-class TestConnectorMarketplaceThai(ThaiTranslationMixin, TransactionCase):
+class TestConnectorMarketplaceThai(
+    ThaiTranslationMixin, NoLivePortMixin, TransactionCase
+):
     module = "connector_marketplace"

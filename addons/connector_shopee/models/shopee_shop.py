@@ -341,6 +341,8 @@ class ShopeeShop(models.Model):
             [
                 ("auth_state", "=", "connected"),
                 ("account_id.active", "=", True),
+                # (one never authorized has nothing to refresh)
+                ("refresh_token", "!=", False),
                 "|",
                 ("access_token_expires_at", "=", False),
                 ("access_token_expires_at", "<", limit),

@@ -19,3 +19,4 @@ from . import test_webhooks_cassettes
 from . import test_review_stock
 from . import test_review_companies
 from . import test_review_orders
+from . import test_tooling

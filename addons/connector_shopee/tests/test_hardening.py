@@ -9,7 +9,6 @@ users rewriting jobs, order lines without a company rule.
 import contextlib
 import json
 import logging
-import socket
 from datetime import datetime, timedelta
 from unittest import mock
 from urllib.parse import urlencode, urlparse
@@ -20,7 +19,10 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.connector_marketplace.models import marketplace_job
-from odoo.addons.connector_marketplace.tests.common import captured_logs
+from odoo.addons.connector_marketplace.tests.common import (
+    NoLivePortMixin,
+    captured_logs,
+)
 
 from ..api import ShopeeClient, ShopeeNotFoundError
 from ..components.order_adapter import ShopeeOrderAdapter
@@ -87,6 +89,7 @@ class TestOrdersNeverVanish(ShopeeTestCase):
 
     def test_missing_order_is_retried_then_set_aside(self):
         job = self.pull(replay=False)
+        self.assertEqual(job.state, "completed", job.error_message)
         listed = job.order_ids.sorted("name")
         self.assertEqual(len(listed), 5, job.error_message)
         forgotten = listed[0].name
@@ -94,8 +97,13 @@ class TestOrdersNeverVanish(ShopeeTestCase):
         listed.unlink()
         self.shop.sudo().order_sync_point = False
 
+        calls = len(self.shopee_calls())
         job = self.pull(forgotten=forgotten)
         # retried: the chunk's 3 tries, then set aside and the job failed
+        self.assertEqual(
+            self.shopee_calls()[calls:],
+            ["/api/v2/order/get_order_list"] + ["/api/v2/order/get_order_detail"] * 3,
+        )
         chunk = job.sudo().queue_job_ids.filtered(
             lambda q: q.method_name == "_job_import_orders"
         )
@@ -133,6 +141,7 @@ class TestOrdersNeverVanish(ShopeeTestCase):
     def test_batch_refused_for_one_order_is_split(self):
         """Shopee answers "not found" for a whole batch: the others come in."""
         job = self.pull(replay=False, cassette="pull_orders_split_batch")
+        self.assertEqual(job.state, "completed", job.error_message)
         names = job.order_ids.sorted("name").mapped("name")
         job.order_ids.line_ids.unlink()
         job.order_ids.unlink()
@@ -258,7 +267,7 @@ class TestNoActivitySpam(ShopeeTestCase):
         since, until = datetime(2026, 5, 1), datetime(2026, 5, 2)
         with self.shopee_cassette(cassette, scenario_orders(3, since, until)):
             job = self.create_pull_job(since, until)
-            self.run_queue_jobs()
+            self.run_queue_jobs(failed=["_job_run"])
         self.assertEqual(job.state, "failed")
         return job
 
@@ -273,7 +282,7 @@ class TestNoActivitySpam(ShopeeTestCase):
                     replay=attempt > 0,
                 ):
                     job = self.create_pull_job(since, until)
-                    self.run_queue_jobs()
+                    self.run_queue_jobs(failed=["_job_run"])
                 self.assertEqual(job.state, "failed")
         activities = self.shop.activity_ids
         self.assertEqual(len(activities), 1, "one activity, updated")
@@ -329,9 +338,7 @@ class TestNoSecretsLeak(ShopeeTestCase):
 
     def test_connection_error_leaves_no_token_anywhere(self):
         """A real connection error (closed port), urllib3 logging at DEBUG."""
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            closed_port = sock.getsockname()[1]
+        closed_port = self.closed_port()
         closed = mock.patch.object(
             type(self.account),
             "_shopee_host",
@@ -346,7 +353,7 @@ class TestNoSecretsLeak(ShopeeTestCase):
         try:
             with mock.patch.object(marketplace_job, "MAX_RETRIES", 2), closed:
                 job = self.create_pull_job(datetime(2026, 5, 1), datetime(2026, 5, 2))
-                self.run_queue_jobs()
+                self.run_queue_jobs(failed=["_job_run"])
         finally:
             root.removeHandler(capture)
             urllib3_logger.setLevel(level)
@@ -448,6 +455,14 @@ class TestNoSecretsLeak(ShopeeTestCase):
             job = self.create_pull_job(since, until)
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed", job.error_message)
+        self.assertShopeeCalls(
+            [
+                "/api/v2/auth/access_token/get",
+                "/api/v2/order/get_order_list",
+                "/api/v2/order/get_order_detail",
+            ],
+            "the expiring token refreshed first",
+        )
         self.assertGreaterEqual(len(job.sudo().queue_job_ids), 3)
         stored = self.stored_queue_jobs_text() + job.payload + job.result_summary
         for secret in SECRETS:
@@ -631,6 +646,8 @@ class TestReplayChecksWhatIsSent(ShopeeTestCase):
         )
 
     def test_wrong_sign_or_token_is_a_violation(self):
+        # the handler's checks of a replay, also while the other tests record
+        self.patch(type(self), "recording", False)
         violations = self.shopee_expect["violations"]
         type(self)._check_shopee_request(self.signed_url(PARTNER_KEY))
         self.assertEqual(violations, [])
@@ -641,7 +658,7 @@ class TestReplayChecksWhatIsSent(ShopeeTestCase):
 
 
 @tagged("post_install", "-at_install")
-class TestJobsOverRpc(HttpCase):
+class TestJobsOverRpc(NoLivePortMixin, HttpCase):
     """What a marketplace user may do to jobs through the web client's RPC."""
 
     def setUp(self):

@@ -109,6 +109,9 @@ class TestOrderImportIdempotency(ShopeeTestCase):
             third = self.create_pull_job(since, until)
             self.run_queue_jobs()
         self.assertEqual(third.state, "completed")
+        self.assertShopeeCalls(
+            ["/api/v2/order/get_order_list", "/api/v2/order/get_order_detail"] * 3
+        )
         self.assertEqual(self.shop.order_ids, orders)
         self.assertEqual(orders.line_ids, lines)
         self.assertEqual(target.status, "cancelled")

@@ -113,6 +113,13 @@ class TestJobScreens(ShopeeTestCase):
             self.run_queue_jobs()
         job.invalidate_recordset()
         self.assertEqual(job.state, "completed")
+        self.assertShopeeCalls(
+            [
+                "/api/v2/order/get_order_list",
+                "/api/v2/order/get_order_list",
+                "/api/v2/order/get_order_detail",
+            ]
+        )
         self.assertFalse(job.waiting_retry)
         self.assertFalse(job.error_message)
         self.assertIn("12 new", job.summary_line)
@@ -147,7 +154,7 @@ class TestJobScreens(ShopeeTestCase):
                 )
             )
             self.assertEqual(job.lang, "th_TH")
-            self.run_queue_jobs()
+            self.run_queue_jobs(failed=["_job_run"])
         job.invalidate_recordset()
         self.assertEqual(job.state, "failed")
         self.assertNotIn("refused the signature", job.error_message, "not English")

@@ -112,7 +112,7 @@ class TestJobPayload(ShopeeTestCase):
         self.env.flush_all()
         self.env.cr.execute("DELETE FROM marketplace_job WHERE id = %s", [job.id])
         self.env.invalidate_all()
-        [(uuid, state)] = self.run_queue_jobs()
+        [(uuid, state)] = self.run_queue_jobs(failed=["_job_run"])
         self.assertEqual(uuid, qjob.uuid)
         self.assertEqual(state, "failed")
 

@@ -8,7 +8,10 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.connector_marketplace.tests.common import QueueJobRunnerMixin
+from odoo.addons.connector_marketplace.tests.common import (
+    NoLivePortMixin,
+    QueueJobRunnerMixin,
+)
 
 from .common import ShopeeTestCase
 
@@ -264,7 +267,7 @@ class TestRetention(ShopeeTestCase):
 
 
 @tagged("post_install", "-at_install")
-class TestHealthEndpoint(QueueJobRunnerMixin, HttpCase):
+class TestHealthEndpoint(NoLivePortMixin, QueueJobRunnerMixin, HttpCase):
     def test_health_behind_a_token(self):
         params = self.env["ir.config_parameter"]
         self.assertEqual(

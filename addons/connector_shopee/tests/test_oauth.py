@@ -112,6 +112,9 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
         return parse_qs(urlparse(location).query)["code"][0]
 
     def callback(self, **params):
+        """Shopee's redirect to Odoo; its ``code`` is the one to exchange."""
+        if "code" in params:
+            self.expect_authorization_code(params["code"])
         account_id = params.pop("account_id", self.account.id)
         if "state" not in params:
             params["state"] = self.new_state()
@@ -161,6 +164,10 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
         self.assertNotIn(code, log)
         self.assertNotIn(state.split(".")[1], log)
         self.assertEqual(response.status_code, 200)
+        self.assertShopeeCalls(
+            ["/api/v2/auth/token/get", "/api/v2/shop/get_shop_info"],
+            "the code exchanged first, then the shop read with its token",
+        )
         self.assertIn("Shop connected", response.text)
         self.assertIn("Bangkok Gadget House", response.text)
         shop = self.shops()

@@ -14,6 +14,8 @@ from odoo.addons.connector_marketplace.exceptions import MarketplaceCredentialsE
 
 from .common import SHOP_ID, ShopeeTestCase
 
+LIST, DETAIL = "/api/v2/order/get_order_list", "/api/v2/order/get_order_detail"
+
 
 def epoch(moment):
     return int(moment.replace(tzinfo=timezone.utc).timestamp())
@@ -159,6 +161,7 @@ class TestPullOrders(ShopeeTestCase):
             self.assertFalse(job.order_ids)
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed", job.error_message)
+        self.assertShopeeCalls([LIST, LIST, DETAIL], "throttled, listed again, read")
         self.assertEqual(job.order_count, 12)
         self.assertEqual(job.retry_count, 1)
         self.assertIn("throttling", job.last_error)
@@ -193,6 +196,8 @@ class TestPullOrders(ShopeeTestCase):
             )
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed", job.error_message)
+        # two chunks read, one of them again (not the listing)
+        self.assertShopeeCalls([LIST, DETAIL, DETAIL, DETAIL])
         self.assertEqual(job.order_count, 60)
         self.assertEqual(job.retry_count, 1)
         self.assertIn("Shopee or the network failed", job.last_error)
@@ -207,7 +212,7 @@ class TestPullOrders(ShopeeTestCase):
             "pull_orders_wrong_key", scenario_orders(3, since, until)
         ):
             job = self.create_pull_job(since, until)
-            self.run_queue_jobs()
+            self.run_queue_jobs(failed=["_job_run"])
         self.assertEqual(job.state, "failed")
         self.assertIn("partner key", job.error_message)
         self.assertEqual(job.retry_count, 0)
@@ -251,7 +256,7 @@ class TestPullOrders(ShopeeTestCase):
         scenario = scenario_orders(3, since, until)
         with self.shopee_cassette("pull_orders_wrong_key", scenario):
             job = self.create_pull_job(since, until)
-            self.run_queue_jobs()
+            self.run_queue_jobs(failed=["_job_run"])
         self.assertEqual(job.state, "failed")
         self.account.shopee_partner_key = "shpk-simulator-demo-key"
         self.expect_partner_key("shpk-simulator-demo-key")
@@ -260,4 +265,5 @@ class TestPullOrders(ShopeeTestCase):
             self.assertEqual(job.state, "pending")
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed", job.error_message)
+        self.assertShopeeCalls([LIST, LIST, DETAIL], "refused; again from the listing")
         self.assertEqual(job.order_count, 3)

@@ -192,9 +192,17 @@ class TestPullProducts(ShopeeTestCase):
 
         # again: nothing new, nothing duplicated
         count = len(bindings)
+        first_pull = self.shopee_calls()
+        self.assertEqual(
+            first_pull,
+            ["/api/v2/product/get_item_list", "/api/v2/product/get_item_base_info"]
+            + ["/api/v2/product/get_model_list"] * len(with_models),
+            "listed, then read, then the models of the items that have some",
+        )
         job, _cassette = self.pull(
             "pull_products_catalogue_again", SCENARIO, setup=False
         )
+        self.assertEqual(self.shopee_calls(), first_pull * 2, "the same calls again")
         self.assertEqual(len(self.listings()), count)
         self.assertIn("0 new", job.result_summary)
 

@@ -13,6 +13,10 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import common, tagged
 
 from odoo.addons.connector_marketplace.exceptions import MarketplacePermissionError
+from odoo.addons.connector_marketplace.tests.common import (
+    CommittedDataMixin,
+    NoLivePortMixin,
+)
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..api import ShopeeClient
@@ -338,12 +342,24 @@ class TestCronsOnlyQueueJobs(SaleOrderCase):
             jobs,
         )
 
+    def setUp(self):
+        super().setUp()
+        # only this test's shop and account do scheduled work
+        self.env["marketplace.account"].search(
+            [("id", "!=", self.account.id)]
+        ).active = False
+        (self.env["marketplace.shop"].search([]) - self.shop).write(
+            {"auto_import_orders": False, "sync_paused": False}
+        )
+
     def test_refresh_job_refreshes(self):
         self.backend.sudo().access_token_expires_at = fields.Datetime.now() + timedelta(
             minutes=20
         )
         self.env["shopee.shop"]._cron_refresh_tokens()
-        job = self.env["marketplace.job"].search([("job_type", "=", "refresh_tokens")])
+        job = self.env["marketplace.job"].search(
+            [("job_type", "=", "refresh_tokens"), ("shop_id", "=", self.shop.id)]
+        )
         refreshed = []
 
         def refresh(backend, seen):
@@ -447,25 +463,29 @@ class TestTheGuidesMenus(SaleOrderCase):
         self.assertNotEqual(thai.name, "Product Bindings", "in Thai too")
 
 
+COMMITTED_ACCOUNT = "One buyer (committed by test_review_orders)"
+BUYER = 990011223
+
+
 @tagged("post_install", "-at_install")
-class TestOneBuyerOneCustomer(common.TransactionCase):
+class TestOneBuyerOneCustomer(
+    CommittedDataMixin, NoLivePortMixin, common.TransactionCase
+):
     """Two chunks import orders of the same new buyer at once, in two real
     transactions: one customer is made; the other transaction's insert waits
     for the first, is refused, and its retry (as queue_job would) finds it."""
 
-    BUYER = 990011223
-
     def setUp(self):
-        super().setUp()
-        self.ids = {}
-        # registered first: whatever happens below, what was committed goes
-        self.addCleanup(self._cleanup)
+        super().setUp()  # the cleanup of the committed data comes first
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             account = env["marketplace.account"].create(
-                {"name": "One buyer", "channel": "shopee", "environment": "simulator"}
+                {
+                    "name": COMMITTED_ACCOUNT,
+                    "channel": "shopee",
+                    "environment": "simulator",
+                }
             )
-            self.ids["account"] = account.id
             shop = (
                 env["shopee.shop"]
                 .create(
@@ -473,6 +493,7 @@ class TestOneBuyerOneCustomer(common.TransactionCase):
                         "account_id": account.id,
                         "name": "One buyer shop",
                         "external_id": "600100299",
+                        "auto_push_stock": False,
                     }
                 )
                 .marketplace_shop_id
@@ -480,14 +501,13 @@ class TestOneBuyerOneCustomer(common.TransactionCase):
             product = env["product.product"].create(
                 {"name": "One buyer cable", "is_storable": True}
             )
-            self.ids["product"] = product.id
             orders = env["marketplace.order"].create(
                 [
                     {
                         "shop_id": shop.id,
                         "name": name,
                         "status": "ready_to_ship",
-                        "buyer_user_id": str(self.BUYER),
+                        "buyer_user_id": str(BUYER),
                         "buyer_username": "one.buyer",
                         "date_order": fields.Datetime.now(),
                         "line_ids": [
@@ -507,26 +527,34 @@ class TestOneBuyerOneCustomer(common.TransactionCase):
                     for name in ("260901BUYERA", "260901BUYERB")
                 ]
             )
-            self.ids["orders"] = orders.ids
+            self.order_ids = orders.ids
 
-    def _cleanup(self):
+    def purge_committed_data(self):
+        """The test's account, its orders, sale orders, customers, product."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            orders = env["marketplace.order"].browse(self.ids.get("orders", []))
+            accounts = (
+                env["marketplace.account"]
+                .with_context(active_test=False)
+                .search([("name", "=", COMMITTED_ACCOUNT)])
+            )
+            customers = env["res.partner"].search(
+                [("marketplace_buyer_ref", "=", f"shopee:{BUYER}")]
+            )
+            orders = env["marketplace.order"].search(
+                [("shop_id.account_id", "in", accounts.ids)]
+            )
             sales = env["sale.order"].search(
                 [("marketplace_order_id", "in", orders.ids)]
             )
-            customers = env["res.partner"].search(
-                [("marketplace_buyer_ref", "=", f"shopee:{self.BUYER}")]
-            )
+            products = orders.line_ids.product_id
             sales._action_cancel()
             orders.write({"sale_order_id": False})
             sales.unlink()
             orders.line_ids.unlink()
             orders.unlink()
-            env["marketplace.account"].browse(self.ids.get("account", [])).unlink()
+            accounts.unlink()
             (customers.child_ids | customers).unlink()
-            products = env["product.product"].browse(self.ids.get("product", []))
             products.active = False  # its (cancelled) stock moves keep it
 
     def test_two_chunks_one_customer(self):
@@ -550,7 +578,7 @@ class TestOneBuyerOneCustomer(common.TransactionCase):
         with registry_without_loading_lock():
             threads = [
                 threading.Thread(target=create, args=(order_id,))
-                for order_id in self.ids["orders"]
+                for order_id in self.order_ids
             ]
             for thread in threads:
                 thread.start()
@@ -559,10 +587,10 @@ class TestOneBuyerOneCustomer(common.TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             customers = env["res.partner"].search(
-                [("marketplace_buyer_ref", "=", f"shopee:{self.BUYER}")]
+                [("marketplace_buyer_ref", "=", f"shopee:{BUYER}")]
             )
             sales = env["sale.order"].search(
-                [("marketplace_order_id", "in", self.ids["orders"])]
+                [("marketplace_order_id", "in", self.order_ids)]
             )
             self.assertEqual(len(customers), 1, results)
             self.assertEqual(sales.partner_id, customers)

@@ -19,6 +19,11 @@ from odoo.exceptions import UserError
 from odoo.tests import common, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.connector_marketplace.tests.common import (
+    CommittedDataMixin,
+    NoLivePortMixin,
+)
+
 from .common import SHOP_ID, ShopeeTestCase, registry_without_loading_lock
 
 ADDRESS = {
@@ -156,6 +161,9 @@ class SaleOrderCase(ShopeeTestCase):
                 "warehouse_id": cls.warehouse.id,
                 "sale_orders_from": datetime(2026, 1, 1),
                 "auto_create_sale_orders": True,
+                # the reservations would queue stock pushes to Shopee: not
+                # these tests' business (test_stock's TestAutomaticPush)
+                "auto_push_stock": False,
             }
         )
         product = cls.env["product.product"]
@@ -217,6 +225,22 @@ class SaleOrderCase(ShopeeTestCase):
             ),
         ):
             yield
+
+    def run_queued_jobs(self):
+        """Run what is queued now, Shopee's reads answered: every job of the
+        shop that was waiting completes. Returns those jobs."""
+        queued = self.env["marketplace.job"].search(
+            [("shop_id", "=", self.shop.id), ("state", "=", "pending")]
+        )
+        with self.shopee_reads():
+            self.run_queue_jobs()
+        self.env.invalidate_all()
+        self.assertEqual(
+            queued.mapped("state"),
+            ["completed"] * len(queued),
+            queued.mapped("error_message"),
+        )
+        return queued
 
     def sync_sale_orders(self, orders, force=False):
         """The sale_orders job of these orders, through queue_job."""
@@ -374,9 +398,7 @@ class TestSaleOrders(SaleOrderCase):
         self.assertGreater(order.escrow_retry_at, fields.Datetime.now())
         order.sudo().escrow_retry_at = fields.Datetime.now()
         self.env["marketplace.shop"]._cron_sale_orders()
-        with self.shopee_reads():
-            self.run_queue_jobs()
-        self.env.invalidate_all()
+        self.assertEqual(self.run_queued_jobs().job_type, "sale_orders")
         self.assertFalse(order.prices_provisional)
         self.assertEqual(bundle_line.price_unit, 890.0)
         self.assertAlmostEqual(sale.amount_total, order.sale_target_amount)
@@ -444,9 +466,7 @@ class TestSaleOrders(SaleOrderCase):
                 "product_id": mug.id,
             }
         )
-        with self.shopee_reads():
-            self.run_queue_jobs()
-        self.env.invalidate_all()
+        self.assertEqual(self.run_queued_jobs().job_type, "sale_orders")
         self.assertTrue(order.sale_order_id)
         self.assertEqual(order.sale_status, "created")
         self.assertIn(mug, order.sale_order_id.order_line.product_id)
@@ -588,11 +608,10 @@ class TestSaleOrderStatus(SaleOrderCase):
         )
 
     def sweep(self):
-        """The pull cron's sweep of orders whose sale order is due."""
+        """The pull cron's sweep of orders whose sale order is due; returns
+        the jobs it queued (all completed)."""
         self.env["marketplace.shop"]._cron_sale_orders()
-        with self.shopee_reads():
-            self.run_queue_jobs()
-        self.env.invalidate_all()
+        return self.run_queued_jobs()
 
     def test_sale_order_made_by_hand_follows_its_order(self):
         """Automatic creation off: a sale order made with Create Sale Order
@@ -602,15 +621,15 @@ class TestSaleOrderStatus(SaleOrderCase):
             "260901HAND0001", "READY_TO_SHIP", [{"item_id": 101, "price": 159}]
         )
         order = self.import_order(detail, escrow)
-        self.sweep()
-        self.assertFalse(order.sale_order_id, "nothing made automatically")
+        self.assertFalse(self.sweep(), "no job: nothing is made automatically")
+        self.assertFalse(order.sale_order_id)
         with self.shopee_reads():
             order.action_create_sale_order()
         sale = order.sale_order_id
         self.assertEqual(sale.picking_ids.state, "assigned")
         detail = dict(detail, order_status="CANCELLED", update_time=1790000060)
         self.import_order(detail)
-        self.sweep()
+        self.assertEqual(self.sweep().job_type, "sale_orders")
         self.assertEqual(sale.state, "cancel")
         self.assertEqual(sale.picking_ids.state, "cancel")
 
@@ -628,7 +647,7 @@ class TestSaleOrderStatus(SaleOrderCase):
         sale.action_lock()
         self.escrows[order.name] = escrow
         order.sudo().escrow_retry_at = fields.Datetime.now()  # time to ask again
-        self.sweep()
+        self.assertEqual(self.sweep().job_type, "sale_orders")
         self.assertFalse(order.prices_provisional)
         self.assertAlmostEqual(sale.amount_total, order.sale_target_amount)
         self.assertTrue(sale.locked, "locked again")
@@ -672,23 +691,33 @@ class TestSaleOrderStatus(SaleOrderCase):
         )
 
 
+COMMITTED_ACCOUNT = "Concurrency (committed by test_sale_orders)"
+
+
 @tagged("post_install", "-at_install")
-class TestConcurrentSaleOrders(common.TransactionCase):
+class TestConcurrentSaleOrders(
+    CommittedDataMixin, NoLivePortMixin, common.TransactionCase
+):
     """Two transactions make the sale order of one order at once: one wins,
     the other waits on the order's row and finds it made."""
 
     def setUp(self):
-        super().setUp()
+        super().setUp()  # the cleanup of the committed data comes first
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             account = env["marketplace.account"].create(
-                {"name": "Concurrency", "channel": "shopee", "environment": "simulator"}
+                {
+                    "name": COMMITTED_ACCOUNT,
+                    "channel": "shopee",
+                    "environment": "simulator",
+                }
             )
             backend = env["shopee.shop"].create(
                 {
                     "account_id": account.id,
                     "name": "Concurrent shop",
                     "external_id": SHOP_ID,
+                    "auto_push_stock": False,
                 }
             )
             shop = backend.marketplace_shop_id
@@ -725,23 +754,37 @@ class TestConcurrentSaleOrders(common.TransactionCase):
             )
             order.line_ids._assign_products()
             self.account_id, self.order_id = account.id, order.id
-        self.addCleanup(self._cleanup)
 
-    def _cleanup(self):
+    def purge_committed_data(self):
+        """The test's account, its order, sale orders, customers, products."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            order = env["marketplace.order"].browse(self.order_id)
+            accounts = (
+                env["marketplace.account"]
+                .with_context(active_test=False)
+                .search([("name", "=", COMMITTED_ACCOUNT)])
+            )
+            if not accounts:
+                return
+            orders = env["marketplace.order"].search(
+                [("shop_id.account_id", "in", accounts.ids)]
+            )
             sales = env["sale.order"].search(
-                [("marketplace_order_id", "=", self.order_id)]
+                [("marketplace_order_id", "in", orders.ids)]
             )
             customers = sales.partner_id | sales.partner_shipping_id
-            products = order.line_ids.product_id
+            products = (
+                env["marketplace.product.binding"]
+                .with_context(active_test=False)
+                .search([("shop_id.account_id", "in", accounts.ids)])
+                .product_id
+            ) | orders.line_ids.product_id
             sales._action_cancel()
-            order.sale_order_id = False
+            orders.sale_order_id = False
             sales.unlink()
-            order.line_ids.unlink()
-            order.unlink()
-            env["marketplace.account"].browse(self.account_id).unlink()
+            orders.line_ids.unlink()
+            orders.unlink()
+            accounts.unlink()
             customers.unlink()
             products.active = False  # its (cancelled) stock moves keep it
 

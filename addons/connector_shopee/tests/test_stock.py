@@ -118,10 +118,11 @@ class StockCase(ShopeeTestCase):
         with mock.patch.object(type(self.backend), "_marketplace_update_stock", update):
             yield
 
-    def push(self, payload, failures=None):
+    def push(self, payload, failures=None, failed=()):
+        """A push_stock job of ``payload``; ``failed`` as run_queue_jobs'."""
         with self.shopee_stock(failures):
             job = self.shop._create_push_stock_job(payload)
-            self.run_queue_jobs()
+            self.run_queue_jobs(failed=failed)
         self.env.invalidate_all()
         return job
 
@@ -266,7 +267,7 @@ class TestPushStock(StockCase):
         self.assertEqual(self.calls, [("101", [("0", 30)])])
 
     def test_only_products_without_binding_fail_clearly(self):
-        job = self.push({"product_ids": [self.loose.id]})
+        job = self.push({"product_ids": [self.loose.id]}, failed=["_job_run"])
         self.assertEqual(job.state, "failed")
         self.assertIn("has no binding on shop", job.error_message)
         self.assertEqual(self.calls, [])
@@ -429,6 +430,7 @@ class TestAutomaticPush(StockCase):
         self.assertEqual(len(self.auto_jobs()), 1, "the reservation queued a push")
         with self.shopee_stock():
             self.run_queue_jobs()
+        self.assertEqual(self.auto_jobs().state, "completed")
         self.assertEqual(self.calls, [("101", [("0", 27)])])
 
     def test_switch_off(self):

@@ -9,6 +9,8 @@ from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.tests import common, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.connector_marketplace.tests.common import CommittedDataMixin
+
 from ..api import ShopeeAuthError, ShopeeClient, ShopeeSignError
 from .common import (
     ACCESS_TOKEN,
@@ -23,10 +25,6 @@ from .common import (
 )
 
 
-def paths(cassette):
-    return [request.path for request in cassette.requests]
-
-
 @tagged("post_install", "-at_install")
 class TestTokenRefresh(ShopeeTestCase):
     def expire_access_token(self, refresh_token=None):
@@ -35,6 +33,7 @@ class TestTokenRefresh(ShopeeTestCase):
         }
         if refresh_token:
             values["refresh_token"] = refresh_token
+            self.expect_refresh_token(refresh_token)
         self.backend.write(values)
         # The refresh reads the shop in a transaction of its own.
         self.env.flush_all()
@@ -42,11 +41,11 @@ class TestTokenRefresh(ShopeeTestCase):
     def test_refresh_before_expiry(self):
         """A call with an expiring token refreshes it first, and stores it."""
         self.expire_access_token()
-        with self.shopee_cassette("token_refresh_before_expiry") as cassette:
+        with self.shopee_cassette("token_refresh_before_expiry"):
             self.backend._sync_shop_info()
-        self.assertEqual(
-            paths(cassette),
+        self.assertShopeeCalls(
             ["/api/v2/auth/access_token/get", "/api/v2/shop/get_shop_info"],
+            "the refresh first, then the call with the new token",
         )
         self.env.invalidate_all()
         self.assertNotEqual(self.backend.access_token, ACCESS_TOKEN)
@@ -63,13 +62,12 @@ class TestTokenRefresh(ShopeeTestCase):
         scenario = {"faults": [{"kind": "expire_access_token", "times": 1}]}
         with self.shopee_cassette("token_expired_error_retry", scenario) as cassette:
             self.backend._sync_shop_info()
-        self.assertEqual(
-            paths(cassette),
+        self.assertShopeeCalls(
             [
                 "/api/v2/shop/get_shop_info",
                 "/api/v2/auth/access_token/get",
                 "/api/v2/shop/get_shop_info",
-            ],
+            ]
         )
         self.assertEqual(cassette.responses[0]["status"]["code"], 403)
         self.env.invalidate_all()
@@ -118,7 +116,7 @@ class TestTokenRefresh(ShopeeTestCase):
         self.expire_access_token(refresh_token="revoked-refresh-token")
         with self.shopee_cassette("token_refresh_refused_job"):
             job = self.create_pull_job(datetime(2026, 5, 1), datetime(2026, 5, 2))
-            self.run_queue_jobs()
+            self.run_queue_jobs(failed=["_job_run"])
         self.assertEqual(job.state, "failed")
         self.assertIn("Connect shop", job.error_message)
         self.assertEqual(job.retry_count, 0, "an auth failure is not retried")
@@ -140,7 +138,7 @@ class TestTokenRefresh(ShopeeTestCase):
             minutes=30
         )
         self.env.flush_all()
-        with self.shopee_cassette("token_refresh_cron") as cassette:
+        with self.shopee_cassette("token_refresh_cron"):
             self.env["shopee.shop"]._cron_refresh_tokens()
             # the cron only queues the refresh, of this shop only
             job = self.env["marketplace.job"].search(
@@ -150,17 +148,22 @@ class TestTokenRefresh(ShopeeTestCase):
                 ]
             )
             self.assertEqual(job.shop_id, self.shop)
-            self.assertEqual(cassette.play_count, 0)
+            self.assertShopeeCalls([])
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed", job.error_message)
-        self.assertEqual(paths(cassette), ["/api/v2/auth/access_token/get"])
+        self.assertShopeeCalls(["/api/v2/auth/access_token/get"])
         self.env.invalidate_all()
         self.assertNotEqual(self.backend.access_token, ACCESS_TOKEN)
         self.assertEqual(later.access_token, "token-of-the-other-shop")
 
 
+COMMITTED_ACCOUNT = "Shopee TH (concurrency test, committed)"
+
+
 @tagged("post_install", "-at_install")
-class TestConcurrentRefresh(ShopeeCassetteMixin, common.TransactionCase):
+class TestConcurrentRefresh(
+    CommittedDataMixin, ShopeeCassetteMixin, common.TransactionCase
+):
     """Two processes refresh one shop at once: Shopee is called once.
 
     Shopee kills a refresh token when it issues a new one, so a second call
@@ -170,12 +173,12 @@ class TestConcurrentRefresh(ShopeeCassetteMixin, common.TransactionCase):
     """
 
     def setUp(self):
-        super().setUp()
+        super().setUp()  # the cleanup of the committed data comes first
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             account = env["marketplace.account"].create(
                 {
-                    "name": "Shopee TH (concurrency test)",
+                    "name": COMMITTED_ACCOUNT,
                     "channel": "shopee",
                     "environment": "simulator",
                     "shopee_simulator_url": SIMULATOR_URL,
@@ -194,12 +197,17 @@ class TestConcurrentRefresh(ShopeeCassetteMixin, common.TransactionCase):
                 }
             )
             self.account_id, self.backend_id = account.id, backend.id
-        self.addCleanup(self._delete_committed_data)
 
-    def _delete_committed_data(self):
+    def purge_committed_data(self):
+        """The test's account, and with it its shop, jobs and states."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["marketplace.account"].browse(self.account_id).unlink()
+            accounts = (
+                env["marketplace.account"]
+                .with_context(active_test=False)
+                .search([("name", "=", COMMITTED_ACCOUNT)])
+            )
+            accounts.unlink()
 
     @mute_logger("odoo.sql_db")  # the serialization failure is expected
     def test_two_concurrent_refreshes(self):

@@ -16,12 +16,18 @@ from odoo.addons.connector_marketplace.tests.common import QueueJobRunnerMixin
 
 from ..api import ShopeeClient
 from ..controllers.webhook import MAX_BODY
-from .common import PARTNER_KEY, SHOP_ID, ShopeeCassetteMixin
-from .test_sale_orders import shopee_order
+from .common import PARTNER_KEY, SHOP_ID, SIMULATOR_URL, ShopeeCassetteMixin
 
 PUSH_KEY = "shpk-simulator-demo-push-key"
 REGISTERED = "https://odoo.example.com"
+# simulator/seeds/orders/02_ready_to_ship_cod.json, and its lines' listings
 SEED_ORDER = "2510207M4XB2QP"
+SEED_ORDER_LISTINGS = [
+    ("23011000102", "170010001"),
+    ("23011000101", "0"),
+    ("23011000108", "170010007"),
+]
+SEED_ORDER_SCENARIO = {"reset": {"orders": 0, "seed": 1, "include_seed_orders": True}}
 
 
 def sign(key, url, body):
@@ -45,6 +51,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
                 "name": "Shopee TH (webhook test)",
                 "channel": "shopee",
                 "environment": "simulator",
+                "shopee_simulator_url": SIMULATOR_URL,
                 "shopee_partner_id": "2000001",
                 "shopee_partner_key": PARTNER_KEY,
                 "shopee_push_partner_key": PUSH_KEY,
@@ -149,7 +156,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
             "_process_shopee",
             side_effect=FailedJobError("the shop's data cannot be read"),
         ):
-            self.run_queue_jobs_once()
+            self.run_queue_jobs_once(failed=["_process"])
         self.env.invalidate_all()
         self.assertEqual(event.state, "failed")
         self.assertIn("cannot be read", event.result)
@@ -200,6 +207,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         self.assertEqual(self.post(shuffled).status_code, 200)
         self.assertEqual(len(self.events()), 1)
         self.run_queue_jobs_once()
+        self.assertEqual(self.events().state, "done")
         self.assertEqual(len(self.events().job_ids), 1)
 
     def test_pushes_for_orders_close_together_join_one_import(self):
@@ -212,6 +220,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
             message["timestamp"] += len(status)  # distinct pushes
             self.assertEqual(self.post(message).status_code, 200)
         self.run_queue_jobs_once()
+        self.assertEqual(set(self.events().mapped("state")), {"done"})
         jobs = self.events().job_ids
         self.assertEqual(len(jobs), 1)
         self.assertEqual(
@@ -329,7 +338,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
             return {"response": {}}
 
         with mock.patch.object(ShopeeClient, "call", call):
-            self.env["marketplace.account"]._cron_shopee_lost_pushes()
+            self.account._marketplace_recover_webhooks()
 
     def test_lost_cancellation_older_than_the_authorization_is_ignored(self):
         """Seller cancels (push lost), authorizes again, then the lost push is
@@ -432,60 +441,73 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         self.assertEqual(self.events().state, "not_handled")
 
     def test_order_push_end_to_end_to_the_sale_order(self):
-        """code 3 → import job → the order read again from the API → its sale
-        order created, with no pull."""
-        product = self.env["product.product"].create(
-            {"name": "Cable", "is_storable": True}
-        )
-        detail, escrow = shopee_order(
-            SEED_ORDER, "READY_TO_SHIP", [{"item_id": 101, "price": 159}]
-        )
-        self.env["marketplace.product.binding"].create(
+        """code 3 → import job → the order read from Shopee → its sale order
+        made with Shopee's escrow, with no pull: the real jobs and reads, on
+        recorded Shopee traffic."""
+        self.shop.write(
             {
-                "shop_id": self.shop.id,
-                "external_item_id": "101",
-                "product_id": product.id,
+                "auto_create_sale_orders": True,
+                "sale_orders_from": "2020-01-01",
+                "auto_push_stock": False,  # not this test's business
             }
         )
-        self.shop.write(
-            {"auto_create_sale_orders": True, "sale_orders_from": "2020-01-01"}
-        )
+        for item_id, model_id in SEED_ORDER_LISTINGS:
+            product = self.env["product.product"].create(
+                {"name": f"Listing {item_id}/{model_id}", "is_storable": True}
+            )
+            self.env["marketplace.product.binding"].create(
+                {
+                    "shop_id": self.shop.id,
+                    "external_item_id": item_id,
+                    "external_model_id": model_id,
+                    "product_id": product.id,
+                }
+            )
         self.assertEqual(self.post(self.message()).status_code, 200)
-        backend_class = type(self.backend)
-        with (
-            mock.patch.object(
-                backend_class,
-                "_marketplace_import_orders",
-                lambda backend, refs: self._import_details(backend, [detail]),
-            ),
-            mock.patch.object(
-                backend_class,
-                "_marketplace_read_escrow",
-                lambda backend, refs: {SEED_ORDER: escrow},
-            ),
-            mock.patch.object(
-                backend_class, "_marketplace_read_tracking", lambda b, r: {}
-            ),
-        ):
+        with self.shopee_cassette(
+            "webhook_order_to_sale_order", SEED_ORDER_SCENARIO
+        ) as cassette:
             self.run_queue_jobs()
+        self.assertShopeeCalls(
+            [
+                "/api/v2/order/get_order_detail",
+                "/api/v2/payment/get_escrow_detail_batch",
+            ]
+        )
         order = self.env["marketplace.order"].search([("name", "=", SEED_ORDER)])
         self.assertEqual(order.status, "ready_to_ship")
-        self.assertEqual(order.sale_order_id.state, "sale")
-        job = self.events().job_ids
+        self.assertEqual(len(order.line_ids), len(SEED_ORDER_LISTINGS))
+        sale = order.sale_order_id
+        self.assertEqual(sale.state, "sale")
+        self.assertEqual(sale.client_order_ref, SEED_ORDER)
+        # priced from Shopee's escrow: what the seller sold the lines for
+        [escrow] = [
+            json.loads(response["body"]["string"])
+            for request, response in zip(
+                cassette.requests, cassette.responses, strict=True
+            )
+            if request.path.endswith("get_escrow_detail_batch")
+        ]
+        [detail] = escrow["response"]
+        income = detail["escrow_detail"]["order_income"]
+        self.assertAlmostEqual(
+            sale.amount_total,
+            sum(i["original_price"] - i["seller_discount"] for i in income["items"])
+            - income["voucher_from_seller"]
+            + income["buyer_paid_shipping_fee"],
+            places=2,
+        )
+        self.assertFalse(order.prices_provisional)
+        [job] = self.events().job_ids
+        self.assertEqual(job.job_type, "import_orders")
         self.assertEqual(job.state, "completed", job.error_message)
-
-    @staticmethod
-    def _import_details(backend, details):
-        from odoo.addons.connector_marketplace.components.importer import ChunkResult
-
-        with backend.work_on("shopee.order") as work:
-            importer = work.component(usage="record.importer")
-            result = ChunkResult(work.model.browse())
-            for detail in details:
-                result.bindings |= importer.run(detail["order_sn"], detail)
-                result.outcomes[importer.outcome] += 1
-        result.records = result.bindings.odoo_id
-        return result
+        self.assertEqual(job.order_ids, order)
+        self.assertFalse(
+            self.env["marketplace.job"].search(
+                [("shop_id", "=", self.shop.id), ("job_type", "=", "pull_orders")]
+            ),
+            "no pull",
+        )
 
     def test_lost_pushes_drained_against_what_arrived(self):
         arrived = self.message()
@@ -526,7 +548,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
             return {"response": {}}
 
         with mock.patch.object(ShopeeClient, "call", call):
-            self.env["marketplace.account"]._cron_shopee_lost_pushes()
+            self.account._marketplace_recover_webhooks()
         self.assertEqual(len(self.events()), 3, "the received one is not stored twice")
         lost_events = self.events().filtered(lambda e: e.source == "lost")
         self.assertEqual(lost_events.mapped("code"), [3, 3])

@@ -66,6 +66,15 @@ class TestLostPushes(ShopeeTestCase):
             sorted(message["code"] for message in lost["push_message_list"]), [3, 3, 4]
         )
         self.assertEqual((received, again), (3, 0), "consumed once")
+        # confirmed once stored (Shopee then forgets them), imported after
+        self.assertShopeeCalls(
+            [
+                "/api/v2/push/get_lost_push_message",
+                "/api/v2/push/confirm_consumed_lost_push_message",
+                "/api/v2/order/get_order_detail",
+                "/api/v2/push/get_lost_push_message",
+            ]
+        )
         confirms = [
             json.loads(request.body)
             for request in cassette.requests
@@ -78,6 +87,7 @@ class TestLostPushes(ShopeeTestCase):
         self.assertEqual(len(events), 3)
         self.assertEqual(set(events.mapped("source")), {"lost"})
         self.assertNotIn("failed", events.mapped("state"))
+        self.assertEqual(events.job_ids.mapped("state"), ["completed"], "one import")
         orders = self.env["marketplace.order"].search([("shop_id", "=", self.shop.id)])
         self.assertEqual(
             {order.name: order.status for order in orders},
