@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 demo_database() {
     local db=$1
     if psql -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
-        if [ "$(_module_state "$db" connector_shopee)" = installed ]; then
+        if _demo_installed "$db"; then
             say "Upgrading the demo database $db"
             odoo -d "$db" -u connector_marketplace,connector_shopee --stop-after-init --log-level=warn \
                 || die "Odoo could not upgrade the addons of $db (see the lines above)."
@@ -30,8 +30,16 @@ demo_database() {
     demo_catalogue "$db"
 }
 
-_module_state() {  # _module_state <db> <module>: empty when base is not there
-    psql -d "$1" -Atqc "SELECT state FROM ir_module_module WHERE name = '$2'" 2>/dev/null || true
+# Succeeds when <db> has the addons; fails when Odoo did not get that far.
+# (A database it cannot read stops the set-up: it is not dropped.)
+_demo_installed() {
+    local db=$1 modules state
+    modules=$(psql -d "$db" -Atqc "SELECT to_regclass('public.ir_module_module')") \
+        || die "could not read the database $db."
+    [ -n "$modules" ] || return 1
+    state=$(psql -d "$db" -Atqc "SELECT state FROM ir_module_module WHERE name = 'connector_shopee'") \
+        || die "could not read the database $db."
+    [ "$state" = installed ]
 }
 
 # Wires the demo account to the simulator on localhost:<simulator port>, both
