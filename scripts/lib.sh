@@ -341,8 +341,15 @@ demo_catalogue() {
         || die "could not create the demo catalogue of $1."
 }
 
+# The odoo command with the project's configuration and the right addons
+# path, in the array ODOO_COMMAND (docker/entrypoint.sh execs it).
+odoo_command() {
+    ODOO_COMMAND=("$PYTHON" -m odoo -c "$ROOT/odoo.conf" --addons-path="$(addons_path)"
+        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --db_password="$PGPASSWORD")
+}
+
 # odoo with the project's configuration and the right addons path
 odoo() {
-    "$PYTHON" -m odoo -c "$ROOT/odoo.conf" --addons-path="$(addons_path)" \
-        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --db_password="$PGPASSWORD" "$@"
+    odoo_command
+    "${ODOO_COMMAND[@]}" "$@"
 }

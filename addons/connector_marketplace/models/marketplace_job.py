@@ -30,8 +30,8 @@ from ..exceptions import PAUSING_CAUSES
 from ..tools.unique_violation import unique_violation_expected
 
 _logger = logging.getLogger(__name__)
-# The pulls' own logger: grep "connector_marketplace.pull" in the log.
-_pull_logger = logging.getLogger("odoo.addons.connector_marketplace.pull")
+# The pulls' own logger, a job logger (the user guide greps "job"):
+_pull_logger = logging.getLogger("odoo.addons.connector_marketplace.job.pull")
 
 # queue_job's default (5) gives up too early on a marketplace that throttles
 # for several minutes; the retry pattern of the job functions spaces retries.

@@ -23,7 +23,7 @@ from odoo.exceptions import ValidationError
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
-_logger = logging.getLogger("odoo.addons.connector_marketplace.push")
+_logger = logging.getLogger("odoo.addons.connector_marketplace.job.stock")
 
 PUSH_KEYS = {"product_ids", "force", "marked", "drift"}
 ITEMS_PER_STEP = 20

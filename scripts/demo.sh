@@ -1,0 +1,84 @@
+# The demo's set-up, shared by `make run` (scripts/run.sh) and the odoo
+# service of docker-compose.yml (docker/entrypoint.sh), so that both ways give
+# the same demo: a Thai seller with both addons, their demo data and the demo
+# catalogue, its public URL pinned and the simulator's pushes wired to it.
+# Sourced after lib.sh's require_odoo and ensure_postgresql.
+# shellcheck shell=bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# Creates the demo database, or upgrades the addons of the one a previous
+# start made (what the user did in it stays).
+demo_database() {
+    local db=$1
+    if psql -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+        if _demo_installed "$db"; then
+            say "Upgrading the demo database $db"
+            odoo -d "$db" -u connector_marketplace,connector_shopee --stop-after-init --log-level=warn \
+                || die "Odoo could not upgrade the addons of $db (see the lines above)."
+            return
+        fi
+        # A start stopped while it built the database (a few minutes, long
+        # enough to be taken for a hang) left it without the addons.
+        say "The demo database $db was left half-built: building it again"
+        dropdb "$db" || die "could not drop the half-built database $db."
+    fi
+    say "Creating the demo database $db (a Thai seller, both addons, demo data; takes a few minutes)"
+    create_database "$db"
+    odoo -d "$db" -i "$(database_addons connector_shopee)" --stop-after-init --log-level=warn \
+        || die "Odoo could not install the addons into $db (see the lines above)."
+    thai_company "$db"
+    demo_catalogue "$db"
+}
+
+# Succeeds when <db> has the addons; fails when Odoo did not get that far.
+# (A database it cannot read stops the set-up: it is not dropped.)
+_demo_installed() {
+    local db=$1 modules state
+    modules=$(psql -d "$db" -Atqc "SELECT to_regclass('public.ir_module_module')") \
+        || die "could not read the database $db."
+    [ -n "$modules" ] || return 1
+    state=$(psql -d "$db" -Atqc "SELECT state FROM ir_module_module WHERE name = 'connector_shopee'") \
+        || die "could not read the database $db."
+    [ "$state" = installed ]
+}
+
+# Wires the demo account to the simulator on localhost:<simulator port>, both
+# ways: Odoo calls the simulator there, and the simulator pushes order changes
+# to the account's callback URL on localhost:<http port>. Shopee signs a push
+# with that URL, so Odoo's public URL is pinned to verify the same one.
+# Waits up to <wait> seconds for the simulator (another container's start).
+demo_wiring() {
+    local db=$1 http_port=$2 simulator_port=$3 wait=${4:-30}
+    local odoo_url="http://localhost:$http_port" simulator_url="http://localhost:$simulator_port"
+    local account_id
+    psql -d "$db" -qc "INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
+        VALUES ('connector_marketplace.public_base_url', '$odoo_url', 1, 1, now(), now())
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value" >/dev/null
+    account_id=$(psql -d "$db" -Atqc "SELECT res_id FROM ir_model_data
+        WHERE module = 'connector_shopee' AND name = 'demo_account_simulator'")
+    [ -n "$account_id" ] || die "$db has no demo account (connector_shopee's demo data)."
+    # The demo data says localhost:8079: the simulator may be on another port.
+    psql -d "$db" -qc "UPDATE marketplace_account SET shopee_simulator_url = '$simulator_url'
+        WHERE id = $account_id" >/dev/null
+    DEMO_WEBHOOK_URL="$odoo_url/marketplace/shopee/webhook/$account_id"
+    "$PYTHON" "$ROOT/scripts/simulator_push_url.py" "$simulator_url" "$DEMO_WEBHOOK_URL" "$wait" \
+        || say "(pushes stay off: the simulator did not take the callback URL)"
+}
+
+# What to open and try, once the demo is set up (after demo_wiring).
+demo_banner() {
+    local http_port=$1 simulator_port=$2 stop=$3
+    cat <<MSG
+
+  Odoo:      http://localhost:$http_port   (login admin, password admin)
+  Simulator: http://localhost:$simulator_port
+  Try it:    Marketplace > Configuration > Accounts > "Shopee Thailand (Simulator)"
+             > Connect shop, authorize on the simulator's page, then on the shop
+             press "Import orders now" and open Marketplace > Orders
+             (the README's "Demo" section goes on: products, sale orders,
+             stock, pushes, dashboard).
+  Pushes:    the simulator pushes order changes to $DEMO_WEBHOOK_URL
+  Stop:      $stop
+
+MSG
+}

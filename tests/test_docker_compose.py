@@ -1,0 +1,106 @@
+"""docker-compose.yml is a valid Compose file, wired as the demo needs.
+
+No Docker engine here: the file is validated against the Compose
+Specification's JSON schema (tests/compose-spec.json, from
+github.com/compose-spec/compose-spec, schema/compose-spec.json at commit
+170098ba07d9f53c383a41bfd4c5166b0a4529a6, Apache-2.0), the schema `docker
+compose` itself validates a file against, plus what the schema cannot see and
+`docker compose config` refuses: services, volumes and files that do not
+exist.
+"""
+
+import json
+import os
+import re
+from pathlib import PurePosixPath
+
+import jsonschema
+import pytest
+from compose_file import COMPOSE_FILE, load_compose, mounts, on_host
+from odoo_server import ROOT
+
+SCHEMA = ROOT / "tests" / "compose-spec.json"
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return load_compose()
+
+
+def schema_errors(document):
+    with open(SCHEMA, encoding="utf-8") as schema:
+        validator = jsonschema.Draft7Validator(json.load(schema))
+    return [
+        f"{'.'.join(map(str, error.path))}: {error.message}"
+        for error in validator.iter_errors(document)
+    ]
+
+
+def test_the_schema_refuses_what_compose_refuses(compose):
+    """The check has teeth: an unknown option and a wrong type are errors."""
+    broken = dict(compose, services=dict(compose["services"]))
+    broken["services"]["odoo"] = dict(
+        compose["services"]["odoo"], colour="red", ports=8069
+    )
+    errors = schema_errors(broken)
+    assert any(e.startswith("services.odoo:") and "colour" in e for e in errors)
+    assert any(e.startswith("services.odoo.ports:") for e in errors)
+
+
+def test_compose_file_follows_the_compose_specification(compose):
+    assert schema_errors(compose) == []
+
+
+def test_services_volumes_and_files_it_names_exist(compose):
+    services = compose["services"]
+    declared_volumes = set(compose.get("volumes") or {})
+    for name, service in services.items():
+        for other in service.get("depends_on", []):
+            assert other in services, f"{name} depends on an unknown {other}"
+        network_mode = service.get("network_mode", "")
+        if network_mode.startswith("service:"):
+            assert network_mode.split(":", 1)[1] in services, name
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith((".", "/")):
+                assert (COMPOSE_FILE.parent / source).exists(), (name, volume)
+            else:
+                assert source in declared_volumes, (name, volume)
+        build = service.get("build")
+        if build:
+            context = COMPOSE_FILE.parent / build["context"]
+            assert (context / build.get("dockerfile", "Dockerfile")).is_file(), name
+
+
+def test_odoo_runs_the_demo_entrypoint_with_what_it_needs(compose):
+    """The entrypoint is this repository's, mounted with the scripts it
+    sources (found next to it, as here), the addons and odoo.conf."""
+    odoo = compose["services"]["odoo"]
+    script = next(arg for arg in odoo["entrypoint"] if arg.endswith(".sh"))
+    assert on_host(odoo, script) == ROOT / "docker" / "entrypoint.sh"
+    root = PurePosixPath(script).parents[1]
+    for needed in ("scripts/demo.sh", "scripts/lib.sh", "odoo.conf", "addons"):
+        assert on_host(odoo, root / needed) == ROOT / needed, needed
+    assert odoo["environment"]["PYTHON"] == "python3"
+    assert os.access(ROOT / "docker" / "entrypoint.sh", os.X_OK)
+
+
+def test_one_localhost_url_for_the_browser_and_the_server(compose):
+    """Odoo's public URL and the simulator's are localhost:<port> inside the
+    container (make run's); the same ports are published, and the simulator
+    listens in the odoo container's network."""
+    odoo, simulator = compose["services"]["odoo"], compose["services"]["simulator"]
+    published = {}
+    for port in odoo["ports"]:
+        host, container = str(port).split(":")
+        published[container] = host
+    http_port = odoo["environment"]["HTTP_PORT"]
+    simulator_port = odoo["environment"]["SIMULATOR_PORT"]
+    assert published == {http_port: http_port, simulator_port: simulator_port}
+    assert simulator["network_mode"] == "service:odoo"
+    command = " ".join(simulator["entrypoint"])
+    assert re.search(rf"--port {simulator_port}\b", command), command
+    assert "--host 0.0.0.0" in command
+    assert mounts(simulator) == {
+        PurePosixPath(simulator["working_dir"]): ROOT / "simulator"
+    }
