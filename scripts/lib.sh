@@ -253,6 +253,19 @@ _start_postgresql() {
     fi
 }
 
+# docker-compose (Debian's, v1): it validates docker-compose.yml without a
+# Docker engine, for the tests of the compose file.
+ensure_docker_compose() {
+    command -v docker-compose >/dev/null && return
+    if [ "$(id -u)" != 0 ]; then
+        die "docker-compose is not installed (the tests validate docker-compose.yml with it): sudo apt-get install docker-compose"
+    fi
+    say "Installing docker-compose (Debian package, to validate docker-compose.yml; no engine needed)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose >/dev/null \
+        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose >/dev/null; } \
+        || die "apt-get could not install docker-compose"
+}
+
 ensure_postgresql() {
     if ! pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null; then
         case "$PGHOST" in

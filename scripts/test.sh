@@ -8,6 +8,7 @@ cd "$ROOT" || exit 2
 require_odoo
 ensure_python_requirements
 ensure_postgresql
+ensure_docker_compose
 
 DB=${TEST_DB:-marketplace_test}
 LOGS="$ROOT/.test-logs"

@@ -1,25 +1,21 @@
 """docker-compose.yml is a valid Compose file, wired as the demo needs.
 
-No Docker engine here: the file is validated against the Compose
-Specification's JSON schema (tests/compose-spec.json, from
-github.com/compose-spec/compose-spec, schema/compose-spec.json at commit
-170098ba07d9f53c383a41bfd4c5166b0a4529a6, Apache-2.0), the schema `docker
-compose` itself validates a file against, plus what the schema cannot see and
-`docker compose config` refuses: services, volumes and files that do not
-exist.
+No Docker engine here: ``docker-compose config`` (Debian's docker-compose,
+which validates a file without an engine; `make test` installs it) checks
+the file, and these tests check what it cannot see: services, volumes and
+files that do not exist, and the demo's wiring.
 """
 
-import json
 import os
 import re
+import shutil
+import subprocess
 from pathlib import PurePosixPath
 
-import jsonschema
 import pytest
+import yaml
 from compose_file import COMPOSE_FILE, load_compose, mounts, on_host
 from odoo_server import ROOT
-
-SCHEMA = ROOT / "tests" / "compose-spec.json"
 
 
 @pytest.fixture(scope="module")
@@ -27,28 +23,36 @@ def compose():
     return load_compose()
 
 
-def schema_errors(document):
-    with open(SCHEMA, encoding="utf-8") as schema:
-        validator = jsonschema.Draft7Validator(json.load(schema))
-    return [
-        f"{'.'.join(map(str, error.path))}: {error.message}"
-        for error in validator.iter_errors(document)
-    ]
+def compose_config(path):
+    """(exit status, output) of ``docker-compose config`` on ``path``."""
+    binary = shutil.which("docker-compose")
+    assert binary, "docker-compose is missing: make test installs it"
+    run = subprocess.run(
+        [binary, "--project-directory", str(ROOT), "-f", str(path), "config", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return run.returncode, run.stdout + run.stderr
 
 
-def test_the_schema_refuses_what_compose_refuses(compose):
+def test_the_check_refuses_what_compose_refuses(compose, tmp_path):
     """The check has teeth: an unknown option and a wrong type are errors."""
     broken = dict(compose, services=dict(compose["services"]))
     broken["services"]["odoo"] = dict(
         compose["services"]["odoo"], colour="red", ports=8069
     )
-    errors = schema_errors(broken)
-    assert any(e.startswith("services.odoo:") and "colour" in e for e in errors)
-    assert any(e.startswith("services.odoo.ports:") for e in errors)
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(yaml.safe_dump(broken))
+    status, output = compose_config(path)
+    assert status != 0
+    assert "colour" in output and "ports" in output, output
 
 
-def test_compose_file_follows_the_compose_specification(compose):
-    assert schema_errors(compose) == []
+def test_docker_compose_config_accepts_the_file():
+    status, output = compose_config(COMPOSE_FILE)
+    assert status == 0, output
 
 
 def test_services_volumes_and_files_it_names_exist(compose):
