@@ -6,40 +6,70 @@
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# A database this set-up is building says so (a comment on the database):
+# only such a one, left half-built by a start stopped meanwhile, is dropped.
+DEMO_BUILDING="marketplace demo: being built"
+
 # Creates the demo database, or upgrades the addons of the one a previous
 # start made (what the user did in it stays).
 demo_database() {
     local db=$1
     if psql -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
-        if _demo_installed "$db"; then
-            say "Upgrading the demo database $db"
-            odoo -d "$db" -u connector_marketplace,connector_shopee --stop-after-init --log-level=warn \
-                || die "Odoo could not upgrade the addons of $db (see the lines above)."
-            return
-        fi
-        # A start stopped while it built the database (a few minutes, long
-        # enough to be taken for a hang) left it without the addons.
-        say "The demo database $db was left half-built: building it again"
-        dropdb "$db" || die "could not drop the half-built database $db."
+        case "$(_demo_state "$db")" in
+            built)
+                say "Upgrading the demo database $db"
+                odoo -d "$db" -u connector_marketplace,connector_shopee --stop-after-init --log-level=warn \
+                    || die "Odoo could not upgrade the addons of $db (see the lines above)."
+                return
+                ;;
+            building)
+                # A start stopped while it built the database (a few minutes,
+                # long enough to be taken for a hang) left it without the demo.
+                say "The demo database $db was left half-built: building it again"
+                dropdb "$db" || die "could not drop the half-built database $db."
+                ;;
+            *)
+                die "the database $db exists but this set-up did not make it: it is left as it is. Drop it (dropdb $db) or choose another name."
+                ;;
+        esac
     fi
     say "Creating the demo database $db (a Thai seller, both addons, demo data; takes a few minutes)"
+    createdb "$db" || die "could not create the database $db."
+    _demo_comment "$db" "'$DEMO_BUILDING'"
     create_database "$db"
     odoo -d "$db" -i "$(database_addons connector_shopee)" --stop-after-init --log-level=warn \
         || die "Odoo could not install the addons into $db (see the lines above)."
     thai_company "$db"
     demo_catalogue "$db"
+    _demo_comment "$db" NULL
 }
 
-# Succeeds when <db> has the addons; fails when Odoo did not get that far.
-# (A database it cannot read stops the set-up: it is not dropped.)
-_demo_installed() {
-    local db=$1 modules state
+_demo_comment() {
+    psql -d postgres -qc "COMMENT ON DATABASE \"$1\" IS $2" >/dev/null \
+        || die "could not mark the database $1."
+}
+
+# "building" (this set-up did not finish it), "built" (the addons are there,
+# even half-way through an upgrade that was stopped), or "other". A database
+# it cannot read stops the set-up: it is never dropped.
+_demo_state() {
+    local db=$1 comment modules state
+    comment=$(psql -d postgres -Atqc "SELECT shobj_description(oid, 'pg_database')
+        FROM pg_database WHERE datname = '$db'") || die "could not read the database $db."
+    if [ "$comment" = "$DEMO_BUILDING" ]; then
+        echo building
+        return
+    fi
     modules=$(psql -d "$db" -Atqc "SELECT to_regclass('public.ir_module_module')") \
         || die "could not read the database $db."
-    [ -n "$modules" ] || return 1
-    state=$(psql -d "$db" -Atqc "SELECT state FROM ir_module_module WHERE name = 'connector_shopee'") \
-        || die "could not read the database $db."
-    [ "$state" = installed ]
+    if [ -n "$modules" ]; then
+        state=$(psql -d "$db" -Atqc "SELECT state FROM ir_module_module WHERE name = 'connector_shopee'") \
+            || die "could not read the database $db."
+        case "$state" in
+            installed|"to upgrade") echo built; return ;;
+        esac
+    fi
+    echo other
 }
 
 # Wires the demo account to the simulator on localhost:<simulator port>, both

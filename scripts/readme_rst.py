@@ -28,8 +28,15 @@ BADGES = """|badge1| |badge2|
 
 
 def rst(markdown):
-    """Inline code `x` becomes ``x``; the rest reads the same in RST."""
-    return re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", markdown.strip())
+    """Inline code `x` becomes ``x``, a ``## heading`` a subsection title; the
+    rest reads the same in RST."""
+    text = re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", markdown.strip())
+    return re.sub(
+        r"^## (.+)$",
+        lambda m: f"{m.group(1)}\n{'-' * len(m.group(1))}",
+        text,
+        flags=re.M,
+    )
 
 
 def title(text, char):

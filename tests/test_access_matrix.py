@@ -47,6 +47,7 @@ marketplace.order.missing             r---  rw-u     ----
 marketplace.oauth.state               ----  r---     ----
 marketplace.order.status              r---  r---     r---
 marketplace.product.binding           rwc-  rwcu     ----
+marketplace.push.mark                 ----  r---     ----
 marketplace.sync.rule                 r---  rwcu     ----
 marketplace.webhook.event             r---  rw-u     ----
 marketplace.product.bind.wizard       rwcu  rwcu     ----
@@ -299,6 +300,18 @@ def new_missing(ns):
     return missing_id
 
 
+def new_push_mark(ns):
+    """A listing marked to push, as a stock change makes it (nobody creates
+    one: the system inserts them)."""
+    [[mark_id]] = db_query(
+        ns.server.db,
+        "INSERT INTO marketplace_push_mark (binding_id, shop_id) "
+        "VALUES (%s, %s) RETURNING id",
+        (ns.binding, ns.shop),
+    )
+    return mark_id
+
+
 # -- what each model's cells do ----------------------------------------------------
 
 
@@ -424,6 +437,12 @@ def model_specs(ns, admin):
             {"name": "Matrix listing"},
             binding_values,
             admin_create("marketplace.product.binding", binding_values),
+        ),
+        "marketplace.push.mark": (
+            new_push_mark(ns),
+            {"shop_id": ns.shop},
+            lambda: {"binding_id": ns.binding, "shop_id": ns.shop},
+            lambda: new_push_mark(ns),
         ),
         "marketplace.sync.rule": (
             ns.rule,

@@ -112,9 +112,20 @@ def demo_db():
     test_db, _addons_path = make_test_database()
     db = f"{test_db}_entrypoint"
     subprocess.run(["dropdb", "--if-exists", db], check=True, env=pg_env())
-    # What a first start stopped right after Odoo created the database
-    # leaves: an empty database of that name.
+    # What a first start stopped right after it created the database leaves:
+    # an empty database of that name, marked as being built.
     subprocess.run(["createdb", db], check=True, env=pg_env())
+    subprocess.run(
+        [
+            "psql",
+            "-d",
+            "postgres",
+            "-qc",
+            f"COMMENT ON DATABASE \"{db}\" IS 'marketplace demo: being built'",
+        ],
+        check=True,
+        env=pg_env(),
+    )
     yield db
     subprocess.run(["dropdb", "--if-exists", db], check=False, env=pg_env())
 
@@ -325,9 +336,22 @@ def test_guide_log_greps_find_the_connector_lines(first_start, shopee_simulator)
 
 def test_second_start_upgrades_the_demo(first_start, shopee_simulator):
     """A second start keeps the database (and the connected shop) and
-    upgrades it; it wires the simulator again (a new one knows nothing)."""
+    upgrades it, even after an upgrade stopped half-way; it wires the
+    simulator again (a new one knows nothing)."""
     first_start.stop()
     db = first_start.db
+    assert one(
+        "postgres",
+        "SELECT shobj_description(oid, 'pg_database') FROM "
+        "pg_database WHERE datname = %s",
+        [db],
+    ) == (None,), "built: unmarked"
+    # an upgrade stopped half-way (docker compose stop) leaves this
+    one(
+        db,
+        "UPDATE ir_module_module SET state = 'to upgrade' "
+        "WHERE name = 'connector_shopee' RETURNING id",
+    )
     oid = one("postgres", "SELECT oid FROM pg_database WHERE datname = %s", [db])
     shops = one(db, "SELECT count(*) FROM marketplace_shop")[0]
     assert shops >= 1

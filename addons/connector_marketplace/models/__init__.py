@@ -8,6 +8,7 @@ from . import queue_job
 from . import marketplace_job_step
 from . import marketplace_oauth_state
 from . import marketplace_product_binding
+from . import marketplace_push_mark
 from . import marketplace_job_products
 from . import product_product
 from . import marketplace_shop_sale

@@ -27,6 +27,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..exceptions import PAUSING_CAUSES
+from ..tools.redaction import redact
 from ..tools.unique_violation import unique_violation_expected
 
 _logger = logging.getLogger(__name__)
@@ -61,6 +62,14 @@ SYSTEM_FIELDS = {
 }
 # Job types of which a shop runs one at a time (a partial unique index).
 ONE_LIVE_PER_SHOP = ("pull_orders",)
+# The partial unique indexes that keep a job from being queued twice: a
+# refusal by one of them means another transaction queued it.
+QUEUED_ONCE = (
+    "marketplace_job_one_live_per_shop",
+    "marketplace_job_one_live_per_account",
+    "marketplace_job_one_auto_push",
+    "marketplace_job_one_webhook_import",
+)
 # Job types that work on one shop.
 SHOP_JOB_TYPES = ("pull_orders",)
 # queue.job states that still move a marketplace job on.
@@ -499,9 +508,11 @@ class MarketplaceJob(models.Model):
         """
         self.env.flush_all()
         try:
-            with unique_violation_expected(self.env.cr):
+            with unique_violation_expected(self.env.cr, QUEUED_ONCE):
                 return self.create(vals)
-        except psycopg2.errors.UniqueViolation:
+        except psycopg2.errors.UniqueViolation as error:
+            if error.diag.constraint_name not in QUEUED_ONCE:
+                raise
             return self.browse()
 
     def _job_store_values(self, job):
@@ -648,7 +659,7 @@ class MarketplaceJob(models.Model):
         jobs.write(
             {
                 "state": "failed",
-                "error_message": message,
+                "error_message": redact(message) if message else message,
                 "date_done": fields.Datetime.now(),
             }
         )
@@ -671,7 +682,8 @@ class MarketplaceJob(models.Model):
             note = self.env._(
                 "%(error)s The scheduled pulls of this shop are paused until the "
                 "account's credentials are changed or a test call succeeds "
-                "(tried every 10 minutes).",
+                "(tried after 10 minutes, then less and less often, at least "
+                "every 6 hours).",
                 error=self.error_message,
             )
         self.shop_id._marketplace_activity(cause, summary, note)
@@ -794,26 +806,42 @@ class MarketplaceJob(models.Model):
 
     def _save_listing_progress(self, since, until, progress, error):
         """Keep what the listing read for the next try, in a transaction of its
-        own (this try's is rolled back). A step row rather than the job's
-        own: this try's transaction holds the job's row."""
-        with self.env.registry.cursor() as cr:
-            self.env(cr=cr)["marketplace.job.step"].sudo().create(
+        own (this try's is rolled back), on one step row of the job: not the
+        job's row, which this try's transaction holds. If it cannot be saved,
+        the next try lists every page again: said in the log, and the
+        listing's own error stays the one raised."""
+        values = {
+            "listing_progress": json.dumps(
                 {
-                    "job_id": self.id,
-                    "listing_progress": json.dumps(
-                        {
-                            "since": fields.Datetime.to_string(since),
-                            "until": fields.Datetime.to_string(until),
-                            "progress": progress,
-                        }
-                    ),
-                    "notes": self.env._(
-                        "Listing stopped after %(count)s orders (%(error)s); the "
-                        "next try goes on from there.",
-                        count=len(progress.get("order_sns") or []),
-                        error=error,
-                    ),
+                    "since": fields.Datetime.to_string(since),
+                    "until": fields.Datetime.to_string(until),
+                    "progress": progress,
                 }
+            ),
+            "notes": self.env._(
+                "Listing stopped after %(count)s orders (%(error)s); the next try "
+                "goes on from there.",
+                count=len(progress.get("order_sns") or []),
+                error=error,
+            ),
+        }
+        try:
+            with self.env.registry.cursor() as cr:
+                steps = self.env(cr=cr)["marketplace.job.step"].sudo()
+                kept = steps.search(
+                    [("job_id", "=", self.id), ("listing_progress", "!=", False)],
+                    limit=1,
+                )
+                if kept:
+                    kept.write(values)
+                else:
+                    steps.create(dict(values, job_id=self.id))
+        except psycopg2.Error as failure:
+            _pull_logger.warning(
+                "Pull %s: where its listing stopped could not be kept (%s); the "
+                "next try lists every page again",
+                self.name,
+                failure,
             )
 
     def _delay_then_finish(self, steps):

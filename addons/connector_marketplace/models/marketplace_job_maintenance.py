@@ -99,6 +99,7 @@ class MarketplaceJob(models.Model):
             shop._get_channel_backend()._marketplace_check_connection()
         except FailedJobError as refusal:
             # the very reason of the pause: not a failure of this job
+            shop._sync_check_refused()
             return self.env._(
                 "The marketplace still refuses (%(error)s): the scheduled work "
                 "of the shop stays paused.",
@@ -123,7 +124,7 @@ class MarketplaceJob(models.Model):
 class MarketplaceShop(models.Model):
     _inherit = "marketplace.shop"
 
-    def _queue_job_once(self, job_type, origin="cron"):
+    def _queue_job_once(self, job_type, origin="cron", priority=None):
         """Queue a job of ``job_type`` for this shop, unless one is waiting.
 
         :returns: (job, created)
@@ -133,15 +134,16 @@ class MarketplaceShop(models.Model):
         if live:
             return live, False
         jobs = self.env["marketplace.job"].sudo()
-        job = jobs._create_unless_queued(
-            {
-                "job_type": job_type,
-                "account_id": self.account_id.id,
-                "shop_id": self.id,
-                "origin": origin,
-                "payload": "{}",
-            }
-        )
+        values = {
+            "job_type": job_type,
+            "account_id": self.account_id.id,
+            "shop_id": self.id,
+            "origin": origin,
+            "payload": "{}",
+        }
+        if priority is not None:
+            values["priority"] = priority
+        job = jobs._create_unless_queued(values)
         return job, bool(job)
 
 

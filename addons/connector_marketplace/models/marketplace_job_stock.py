@@ -248,7 +248,7 @@ class MarketplaceJob(models.Model):
             .exists()
         )
         # What the marks were when read: a later mark is kept for the next push.
-        requests = {binding.id: binding.push_request for binding in bindings}
+        last_mark = job._last_push_mark(bindings)
         skipped = bindings.filtered(lambda b: not b.active or not b.product_id)
         bindings -= skipped
         quantities = job.shop_id._stock_quantities(bindings.product_id)
@@ -337,7 +337,7 @@ class MarketplaceJob(models.Model):
             raise retry_error
         for listing, values in written.items():
             listing.write(values)
-        job._clear_push_requests(requests)
+        job._clear_push_marks(bindings, last_mark)
         job.env["marketplace.job.step"].create(
             {
                 "job_id": job.id,
@@ -392,15 +392,25 @@ class MarketplaceJob(models.Model):
                     error,
                 )
 
-    def _clear_push_requests(self, requests):
-        """Clear the marks these listings had when the step read them."""
-        for binding_id, request in requests.items():
-            if request:
-                self.env.cr.execute(
-                    "UPDATE marketplace_product_binding SET push_request = NULL "
-                    "WHERE id = %s AND push_request = %s",
-                    [binding_id, request],
-                )
+    def _last_push_mark(self, bindings):
+        """The newest mark of these listings (0: none)."""
+        if not bindings.ids:
+            return 0
+        self.env.cr.execute(
+            "SELECT COALESCE(MAX(id), 0) FROM marketplace_push_mark "
+            "WHERE binding_id IN %s",
+            [tuple(bindings.ids)],
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _clear_push_marks(self, bindings, last_mark):
+        """Delete the marks these listings had when the step read them."""
+        if bindings.ids and last_mark:
+            self.env.cr.execute(
+                "DELETE FROM marketplace_push_mark WHERE binding_id IN %s AND id <= %s",
+                [tuple(bindings.ids), last_mark],
+            )
+            bindings.invalidate_recordset(["push_request"])
 
     def _finish_push_stock(self):
         steps = self.step_ids
@@ -463,35 +473,19 @@ class MarketplaceShop(models.Model):
             True,
         )
 
-    def _auto_push_waiting(self):
-        """This shop's automatic push that has not started yet, if any."""
-        self.ensure_one()
-        return (
-            self.env["marketplace.job"]
-            .sudo()
-            .search(
-                [
-                    ("shop_id", "=", self.id),
-                    ("job_type", "=", "push_stock"),
-                    ("origin", "=", "stock"),
-                    ("state", "=", "pending"),
-                ],
-                limit=1,
-            )
-        )
-
     def _queue_auto_push(self):
         """One automatic push waiting per shop (a partial unique index), a few
-        seconds from now: it pushes whatever is marked when it runs. When
-        another transaction queues it at the same moment, that one pushes
-        what this one marked."""
+        seconds from now: it pushes whatever is marked when it runs. No search
+        first: this transaction's snapshot may show a push waiting that has
+        started since, and would queue none. The index judges what is
+        committed: a push waiting refuses this one, and sends what this
+        transaction marked (it starts after this commit, or its finish finds
+        the marks left and queues the next one)."""
         for shop in self.filtered(
             lambda s: (
                 s.auto_push_stock and s.auth_state == "connected" and not s.sync_paused
             )
         ):
-            if shop._auto_push_waiting():
-                continue
             jobs = self.env["marketplace.job"].sudo()
             jobs.with_context(
                 marketplace_job_eta=AUTO_PUSH_DELAY

@@ -9,15 +9,20 @@ automatic push, at the end of the transaction (see
 ``marketplace.product.binding._push_products_later``). A change that leaves
 the demand as it was (an order imported again unchanged) marks nothing.
 
-The orders of a disconnected or archived shop hold no stock: Odoo no longer
-hears of their cancellations and shipments, and they would hold it forever.
+The orders of a disconnected or archived shop hold their stock until their
+ship-by date (3 days after the order without one): Odoo no longer hears of
+their cancellations and shipments, and they would hold it for ever; before
+then, the seller still ships them (the daily reconciliation pushes what the
+deadline gives back).
 """
 
-from odoo import api, models
+from datetime import timedelta
 
-from .marketplace_sync_rule import OPEN_DEMAND_STATUSES
+from odoo import api, fields, models
 
-ORDER_FIELDS = {"status", "sale_order_id", "shop_id"}
+from .marketplace_sync_rule import OPEN_DEMAND_STATUSES, UNHEARD_ORDER_DAYS
+
+ORDER_FIELDS = {"status", "sale_order_id", "shop_id", "ship_by_date", "date_order"}
 LINE_FIELDS = {"product_id", "quantity", "order_id"}
 SHOP_FIELDS = {"auth_state", "active"}
 CONFIRMED_SALE_STATES = ("sale", "done")
@@ -33,13 +38,18 @@ class MarketplaceOrder(models.Model):
     def _holds_demand(self):
         """True when this order's units count in the open demand."""
         self.ensure_one()
+        if (
+            self.status not in OPEN_DEMAND_STATUSES
+            or self.sale_order_id.state in CONFIRMED_SALE_STATES
+        ):
+            return False
         shop = self.shop_id
-        return bool(
-            self.status in OPEN_DEMAND_STATUSES
-            and shop.active
-            and shop.auth_state != "disconnected"
-            and self.sale_order_id.state not in CONFIRMED_SALE_STATES
+        if shop.active and shop.auth_state != "disconnected":
+            return True
+        deadline = self.ship_by_date or (
+            self.date_order and self.date_order + timedelta(days=UNHEARD_ORDER_DAYS)
         )
+        return bool(deadline and deadline > fields.Datetime.now())
 
     def _demand_snapshot(self):
         return {order.id: order._holds_demand() for order in self}
@@ -58,6 +68,13 @@ class MarketplaceOrder(models.Model):
         before = orders._demand_snapshot()
         result = super().write(vals)
         orders._demand_moved(before)
+        return result
+
+    def unlink(self):
+        # (its lines go with it in the database, without their own unlink)
+        products = _products_of(self.line_ids._demand())
+        result = super().unlink()
+        self.env["marketplace.product.binding"]._push_products_later(products)
         return result
 
 

@@ -37,6 +37,8 @@ from odoo.tools import float_compare, float_is_zero
 
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
+from ..exceptions import MarketplaceCredentialsError
+
 _logger = logging.getLogger(__name__)
 
 ESCROW_FIELDS = (
@@ -63,7 +65,15 @@ ADJUSTMENT_LIMIT = 1.0
 # after twice as long each time, at most once a day.
 ESCROW_RETRY_FIRST = timedelta(minutes=10)
 ESCROW_RETRY_MAX = timedelta(days=1)
+ESCROW_MAX_DOUBLINGS = 8  # 10 min × 2⁸ > 1 day
 SHIPPED_STATUSES = ("shipped", "to_confirm_receive", "completed")
+
+
+def escrow_retry_delay(tries):
+    """10 minutes after the first try, twice as long after each next one, at
+    most a day (the doubling stops before it overflows)."""
+    doublings = min(tries - 1, ESCROW_MAX_DOUBLINGS)
+    return min(ESCROW_RETRY_FIRST * 2**doublings, ESCROW_RETRY_MAX)
 
 
 class _Places:
@@ -230,6 +240,8 @@ class MarketplaceOrder(models.Model):
             escrows = backend._marketplace_read_escrow(self.mapped("name"))
         except RetryableJobError:
             escrows = {}
+        except MarketplaceCredentialsError:
+            raise  # the app's key: every call fails, the shop must pause
         except FailedJobError as failure:
             escrows, error = {}, str(failure)
         now = fields.Datetime.now()
@@ -242,8 +254,7 @@ class MarketplaceOrder(models.Model):
                 {
                     "escrow_error": error,
                     "escrow_tries": tries,
-                    "escrow_retry_at": now
-                    + min(ESCROW_RETRY_FIRST * 2 ** (tries - 1), ESCROW_RETRY_MAX),
+                    "escrow_retry_at": now + escrow_retry_delay(tries),
                 }
             )
         return [ref for ref in self.mapped("name") if ref not in escrows]

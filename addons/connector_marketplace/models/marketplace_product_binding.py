@@ -27,7 +27,6 @@ GONE_STATUSES = ("banned", "seller_delete", "shopee_delete")
 SYSTEM_FIELDS = {
     "origin",
     "payload_hash",
-    "push_request",
     "last_pushed_qty",
     "last_pushed_at",
     "last_push_error",
@@ -136,13 +135,12 @@ class MarketplaceProductBinding(models.Model):
         "skipped.",
     )
     # -- stock push ---------------------------------------------------------------
-    push_request = fields.Integer(
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        help="Set (a number from a sequence) when the product's free quantity "
-        "changed: the next automatic push sends it. A push clears the number "
-        "it read, so a change that comes during the push is not lost.",
+    push_request = fields.Boolean(
+        string="To push",
+        compute="_compute_push_request",
+        search="_search_push_request",
+        help="Its product's free quantity or open demand changed: the next "
+        "automatic push sends it.",
     )
     last_pushed_qty = fields.Integer(
         string="Last pushed quantity",
@@ -275,22 +273,42 @@ class MarketplaceProductBinding(models.Model):
             if vals.get(key) is not None and vals.get(key) is not False:
                 vals[key] = str(vals[key]).strip()
 
+    def _compute_push_request(self):
+        marked = self._marked_ids()
+        for binding in self:
+            binding.push_request = binding.id in marked
+
+    def _search_push_request(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Search To push for true or false."))
+        self.env.cr.execute("SELECT DISTINCT binding_id FROM marketplace_push_mark")
+        marked = [row[0] for row in self.env.cr.fetchall()]
+        wanted = (operator == "=") == value
+        return [("id", "in" if wanted else "not in", marked)]
+
+    def _marked_ids(self):
+        """The ids of these listings that are marked to push."""
+        if not self.ids:
+            return set()
+        self.env.cr.execute(
+            "SELECT DISTINCT binding_id FROM marketplace_push_mark "
+            "WHERE binding_id IN %s",
+            [tuple(self.ids)],
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
     def _request_push(self):
-        """Mark these listings to push (see ``push_request``), in one query."""
+        """Mark these listings to push (see ``marketplace.push.mark``), in
+        one insert."""
         if not self.ids:
             return
+        self.flush_recordset(["shop_id"])
         self.env.cr.execute(
-            "UPDATE marketplace_product_binding "
-            "SET push_request = nextval('marketplace_push_request_seq') "
-            "WHERE id IN %s",
+            "INSERT INTO marketplace_push_mark (binding_id, shop_id) "
+            "SELECT id, shop_id FROM marketplace_product_binding WHERE id IN %s",
             [tuple(self.ids)],
         )
         self.invalidate_recordset(["push_request"])
-
-    def init(self):
-        self.env.cr.execute(
-            "CREATE SEQUENCE IF NOT EXISTS marketplace_push_request_seq"
-        )
 
     @api.model
     def _push_products_later(self, product_ids):

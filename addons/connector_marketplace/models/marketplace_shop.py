@@ -9,6 +9,10 @@ _logger = logging.getLogger(__name__)
 # Each pull starts this long before the last sync point: an order updated just
 # before a window closed may be indexed by the marketplace a little later.
 ORDER_SYNC_OVERLAP = timedelta(minutes=10)
+# Test calls of a paused shop: after 10 minutes, then twice as late each time.
+SYNC_CHECK_FIRST = timedelta(minutes=10)
+SYNC_CHECK_MAX = timedelta(hours=6)
+SYNC_CHECK_MAX_DOUBLINGS = 6  # 10 min × 2⁶ > 6 h
 
 
 class MarketplaceShop(models.Model):
@@ -109,6 +113,15 @@ class MarketplaceShop(models.Model):
     )
     sync_pause_reason = fields.Text(readonly=True, copy=False)
     sync_paused_since = fields.Datetime(readonly=True, copy=False)
+    sync_check_at = fields.Datetime(
+        string="Next test call",
+        readonly=True,
+        copy=False,
+        help="While paused, a test call to the marketplace is made then: 10 "
+        "minutes after the pause, then less and less often (at most every 6 "
+        "hours); the scheduled work resumes when it succeeds.",
+    )
+    sync_checks = fields.Integer(readonly=True, copy=False)
     auto_import_products = fields.Boolean(
         string="Pull the catalogue daily",
         default=True,
@@ -543,6 +556,8 @@ class MarketplaceShop(models.Model):
                     "sync_paused": True,
                     "sync_pause_reason": reason,
                     "sync_paused_since": fields.Datetime.now(),
+                    "sync_check_at": False,
+                    "sync_checks": 0,
                 }
             )
             _logger.warning(
@@ -556,6 +571,8 @@ class MarketplaceShop(models.Model):
                     "sync_paused": False,
                     "sync_pause_reason": False,
                     "sync_paused_since": False,
+                    "sync_check_at": False,
+                    "sync_checks": 0,
                 }
             )
             shop._marketplace_activity_done("credentials", note)
@@ -565,11 +582,35 @@ class MarketplaceShop(models.Model):
 
     @api.model
     def _resume_paused_shops(self):
-        """A test call per paused shop, in a job; those that answer resume."""
+        """A test call per paused shop whose time came, in a job; those that
+        answer resume."""
         for shop in self.sudo().search(
-            [("sync_paused", "=", True), ("auth_state", "=", "connected")]
+            [
+                ("sync_paused", "=", True),
+                ("auth_state", "=", "connected"),
+                "|",
+                ("sync_check_at", "=", False),
+                ("sync_check_at", "<=", fields.Datetime.now()),
+            ]
         ):
             shop._queue_job_once("check_connection")
+
+    def _sync_check_refused(self):
+        """The test call was refused again: the next one later, 10 minutes
+        after the first, twice as long after each next one, at most 6 hours:
+        a refusal that lasts does not fill the Jobs list."""
+        for shop in self.sudo():
+            checks = shop.sync_checks + 1
+            delay = min(
+                SYNC_CHECK_FIRST * 2 ** min(checks - 1, SYNC_CHECK_MAX_DOUBLINGS),
+                SYNC_CHECK_MAX,
+            )
+            shop.write(
+                {
+                    "sync_checks": checks,
+                    "sync_check_at": fields.Datetime.now() + delay,
+                }
+            )
 
     # -- activities -----------------------------------------------------------
     def _marketplace_activity(self, cause, summary, note):

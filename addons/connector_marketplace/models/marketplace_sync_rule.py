@@ -17,6 +17,9 @@ No rule: buffer 0, allocation 100, the shop's warehouse.
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# Without a ship-by date, how long an order of a shop Odoo no longer hears of
+# still holds its units (marketplace.order._holds_demand mirrors the query).
+UNHEARD_ORDER_DAYS = 3
 # Orders whose units are still to leave the stock.
 OPEN_DEMAND_STATUSES = (
     "pending",
@@ -301,7 +304,7 @@ class MarketplaceShop(models.Model):
     def _open_demand(self, products):
         """{product id: units} on marketplace orders, of any shop, that have no
         confirmed sale order yet (unpaid, waiting for bindings…); the orders
-        of a disconnected or archived shop count for nothing (see
+        of a disconnected or archived shop until they must have shipped (see
         ``marketplace.order._holds_demand``, which this query mirrors)."""
         if not products:
             return {}
@@ -309,7 +312,7 @@ class MarketplaceShop(models.Model):
             ["product_id", "quantity", "order_id"]
         )
         self.env["marketplace.order"].flush_model(
-            ["status", "sale_order_id", "shop_id"]
+            ["status", "sale_order_id", "shop_id", "ship_by_date", "date_order"]
         )
         self.env["marketplace.shop"].flush_model(["auth_state", "active"])
         self.env["sale.order"].flush_model(["state"])
@@ -322,10 +325,14 @@ class MarketplaceShop(models.Model):
          LEFT JOIN sale_order so ON so.id = o.sale_order_id
              WHERE line.product_id IN %s
                AND o.status IN %s
-               AND shop.active AND shop.auth_state != 'disconnected'
+               AND (
+                    shop.active AND shop.auth_state != 'disconnected'
+                    OR COALESCE(o.ship_by_date, o.date_order + %s * interval '1 day')
+                       > now() AT TIME ZONE 'UTC'
+               )
                AND (so.id IS NULL OR so.state NOT IN ('sale', 'done'))
           GROUP BY line.product_id
             """,
-            [tuple(products.ids), OPEN_DEMAND_STATUSES],
+            [tuple(products.ids), OPEN_DEMAND_STATUSES, UNHEARD_ORDER_DAYS],
         )
         return dict(self.env.cr.fetchall())

@@ -1,5 +1,9 @@
 from odoo import api, fields, models
 
+from ..tools.redaction import redact
+
+ERROR_FIELDS = ("exc_info", "exc_message", "result")
+
 
 class QueueJob(models.Model):
     """Link queue jobs to the marketplace job they work for.
@@ -18,6 +22,14 @@ class QueueJob(models.Model):
     marketplace_error_date = fields.Datetime(readonly=True)
 
     def write(self, vals):
+        # A database error's text holds a row's values, a token among them:
+        # the job's record keeps it masked, as the logs do.
+        vals = {
+            key: redact(value)
+            if key in ERROR_FIELDS and isinstance(value, str)
+            else value
+            for key, value in vals.items()
+        }
         error = self._marketplace_error_from(vals)
         if error and self.filtered("marketplace_job_id"):
             vals = dict(

@@ -64,7 +64,8 @@ KEY_DETAIL = re.compile(
 URL_LOGGERS = ("werkzeug", "urllib3.connectionpool", "urllib3.connection")
 SQL_LOGGERS = ("odoo.sql_db",)
 # Loggers that write a database error's text or traceback: a request's, a
-# cron's, a queue job's, and the connector's own.
+# cron's, a queue job's, and the connector's own. (Every record that reaches
+# the server's log handlers is masked too: see install().)
 ERROR_LOGGERS = (
     "odoo.http",
     "odoo.service.server",
@@ -72,8 +73,8 @@ ERROR_LOGGERS = (
     "odoo.addons.queue_job.controllers.main",
     "odoo.addons.connector_marketplace.tokens",
     "odoo.addons.connector_marketplace.webhook",
-    "odoo.addons.connector_marketplace.pull",
-    "odoo.addons.connector_marketplace.push",
+    "odoo.addons.connector_marketplace.job.pull",
+    "odoo.addons.connector_marketplace.job.stock",
     "odoo.addons.connector_marketplace.monitoring",
 )
 
@@ -133,8 +134,14 @@ class SecretRedactionFilter(logging.Filter):
             record.exc_text, record.exc_info = masked, None
 
 
+def _has_filter(filterer):
+    return any(isinstance(f, SecretRedactionFilter) for f in filterer.filters)
+
+
 def install():
-    """Attach the filter once to each logger that writes secrets."""
+    """Attach the filter once to each logger that writes secrets, and to the
+    handlers of the root logger (the server's log, set up before the addons
+    load): a record of any other logger is masked there, whoever wrote it."""
     for names, sql in (
         (URL_LOGGERS, False),
         (SQL_LOGGERS, True),
@@ -142,8 +149,11 @@ def install():
     ):
         for name in names:
             logger = logging.getLogger(name)
-            if not any(isinstance(f, SecretRedactionFilter) for f in logger.filters):
+            if not _has_filter(logger):
                 logger.addFilter(SecretRedactionFilter(sql=sql))
+    for handler in logging.getLogger().handlers:
+        if not _has_filter(handler):
+            handler.addFilter(SecretRedactionFilter())
 
 
 install()

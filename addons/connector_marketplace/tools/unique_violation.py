@@ -17,22 +17,28 @@ _expecting = threading.local()
 
 class ExpectedUniqueViolationFilter(logging.Filter):
     def filter(self, record):
-        if not getattr(_expecting, "depth", 0):
+        expected = getattr(_expecting, "constraints", ())
+        if not expected:
             return True
-        return "violates unique constraint" not in str(record.args or record.msg)
+        text = str(record.args or record.msg)
+        return not any(
+            f'violates unique constraint "{name}"' in text for name in expected
+        )
 
 
 @contextmanager
-def unique_violation_expected(cr):
+def unique_violation_expected(cr, constraints):
     """Run the block in a savepoint that does not flush (see
-    ``marketplace.job._create_unless_queued``); a unique violation rolls the
-    block back and is raised, not logged."""
-    _expecting.depth = getattr(_expecting, "depth", 0) + 1
+    ``marketplace.job._create_unless_queued``); a violation of one of the
+    unique ``constraints`` rolls the block back and is raised, not logged
+    (any other error is logged as usual)."""
+    previous = getattr(_expecting, "constraints", ())
+    _expecting.constraints = (*previous, *constraints)
     try:
         with cr.savepoint(flush=False):
             yield
     finally:
-        _expecting.depth -= 1
+        _expecting.constraints = previous
 
 
 def install():

@@ -419,9 +419,14 @@ class MarketplaceAccount(models.Model):
     @api.model
     def _cron_shopee_lost_pushes(self):
         """Queue the reading of the pushes Shopee could not deliver (kept 3
-        days by Shopee), one job per account that receives pushes."""
+        days by Shopee), one job per account with a connected shop."""
         for account in self.sudo().search(
-            [("channel", "=", "shopee"), ("shopee_partner_key", "!=", False)]
+            [
+                ("channel", "=", "shopee"),
+                ("shopee_partner_key", "!=", False),
+                # pushes are for shops: an account without one has none lost
+                ("shop_ids.auth_state", "=", "connected"),
+            ]
         ):
             account._queue_recover_webhooks()
 

@@ -349,7 +349,8 @@ class ShopeeShop(models.Model):
             ]
         )
         for shop in shops:
-            shop.marketplace_shop_id._queue_job_once("refresh_tokens")
+            # before the pulls and pushes waiting in the channel: they need it
+            shop.marketplace_shop_id._queue_job_once("refresh_tokens", priority=5)
 
     def _marketplace_refresh_tokens(self):
         """Refresh the access token unless it is still valid for a while (an

@@ -12,7 +12,10 @@ import psycopg2
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import common, tagged
 
-from odoo.addons.connector_marketplace.exceptions import MarketplacePermissionError
+from odoo.addons.connector_marketplace.exceptions import (
+    MarketplaceCredentialsError,
+    MarketplacePermissionError,
+)
 from odoo.addons.connector_marketplace.tests.common import (
     CommittedDataMixin,
     NoLivePortMixin,
@@ -176,6 +179,24 @@ class TestNoEndlessJobs(SaleOrderCase):
         self.env["marketplace.shop"]._cron_sale_orders()
         self.assertEqual(len(self.sale_jobs() - before), 1, "its time came")
 
+    def test_an_escrow_missing_for_months_is_asked_once_a_day(self):
+        detail, _escrow = shopee_order(
+            "260901PROV003", "READY_TO_SHIP", [{"item_id": 101, "price": 159}]
+        )
+        order = self.import_order(detail)
+        self.sync_sale_orders(order)
+        order.sudo().write(
+            {"escrow_tries": 100, "escrow_retry_at": fields.Datetime.now()}
+        )
+        self.env["marketplace.shop"]._cron_sale_orders()
+        with self.shopee_reads():
+            self.run_queue_jobs()
+        self.env.invalidate_all()
+        self.assertEqual(order.escrow_tries, 101)
+        delay = order.escrow_retry_at - fields.Datetime.now()
+        self.assertGreater(delay, timedelta(hours=23))
+        self.assertLessEqual(delay, timedelta(days=1))
+
 
 @tagged("post_install", "-at_install")
 class TestEscrowErrors(SaleOrderCase):
@@ -207,6 +228,23 @@ class TestEscrowErrors(SaleOrderCase):
         self.assertIn("may not call", order.escrow_error)
         self.assertIn("may not call", job.result_summary)
         self.assertFalse(self.shop.sync_paused, "the shop's pulls go on")
+
+    def test_refused_credentials_still_pause_the_shop(self):
+        """Not a note: a wrong key fails every call, the shop's work pauses."""
+        detail, _escrow = shopee_order(
+            "260901PERM003", "READY_TO_SHIP", [{"item_id": 101, "price": 159}]
+        )
+        order = self.import_order(detail)
+        with mock.patch.object(
+            type(self.backend),
+            "_marketplace_read_escrow",
+            side_effect=MarketplaceCredentialsError("Shopee refused the signature."),
+        ):
+            job = self.shop._queue_sale_orders_job(order)
+            self.run_queue_jobs(failed=["_job_sale_orders"])
+        self.assertEqual(job.state, "failed")
+        self.assertTrue(self.shop.sync_paused)
+        self.assertFalse(order.escrow_error)
 
     def test_the_button_behaves_as_the_job(self):
         detail, _escrow = shopee_order(
@@ -384,6 +422,46 @@ class TestCronsOnlyQueueJobs(SaleOrderCase):
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed", job.error_message)
         self.assertFalse(self.shop.sync_paused)
+
+    def test_a_lasting_refusal_is_tested_less_and_less_often(self):
+        self.shop.sudo().write({"sync_paused": True, "sync_pause_reason": "key"})
+        refused = mock.patch.object(
+            type(self.backend),
+            "_marketplace_check_connection",
+            side_effect=MarketplaceCredentialsError("still refused"),
+        )
+        delays = []
+        with refused:
+            for _run in range(4):
+                self.env["marketplace.shop"]._cron_pull_orders()
+                self.run_queue_jobs()
+                delays.append(self.shop.sync_check_at - fields.Datetime.now())
+                # the cron runs again before its time: nothing is queued
+                before = self.env["marketplace.job"].search([])
+                self.env["marketplace.shop"]._cron_pull_orders()
+                self.assertEqual(self.env["marketplace.job"].search([]), before)
+                self.shop.sudo().sync_check_at = fields.Datetime.now()
+        self.assertTrue(self.shop.sync_paused)
+        minutes = [round(delay.total_seconds() / 60) for delay in delays]
+        self.assertEqual(minutes, [10, 20, 40, 80])
+
+    def test_no_lost_pushes_read_for_an_account_without_shop(self):
+        self.account.sudo().shopee_push_partner_key = "push-key"
+        lonely = self.env["marketplace.account"].create(
+            {
+                "name": "No shop yet",
+                "channel": "shopee",
+                "environment": "simulator",
+                "shopee_partner_id": "2000001",
+                "shopee_partner_key": "key",
+            }
+        )
+        self.env["marketplace.account"]._cron_shopee_lost_pushes()
+        jobs = self.env["marketplace.job"].search(
+            [("job_type", "=", "recover_webhooks")]
+        )
+        self.assertEqual(jobs.account_id, self.account)
+        self.assertNotIn(lonely, jobs.account_id)
 
 
 @tagged("post_install", "-at_install")
@@ -596,3 +674,39 @@ class TestOneBuyerOneCustomer(
             self.assertEqual(sales.partner_id, customers)
             self.assertEqual(len(sales), 2)
         self.assertEqual(len(retries), 1, "the second one tried again")
+
+
+@tagged("post_install", "-at_install")
+class TestNoSecretInJobRecords(SaleOrderCase):
+    """A step that fails on a database error whose text holds a row's values
+    (a token in it) stores none of them: not in the queue job's traceback,
+    message or result, nor in the marketplace job's error."""
+
+    def test_failed_step_keeps_no_row_values(self):
+        detail, _escrow = shopee_order(
+            "260901SECRET1", "READY_TO_SHIP", [{"item_id": 101, "price": 159}]
+        )
+        order = self.import_order(detail)
+        failure = psycopg2.errors.CheckViolation(
+            'new row violates check constraint "x"\n'
+            "DETAIL:  Failing row contains (7, tok-a1b2c3, tok-d4e5f6)."
+        )
+        with mock.patch.object(
+            type(self.backend), "_marketplace_read_escrow", side_effect=failure
+        ):
+            job = self.shop._queue_sale_orders_job(order)
+            self.run_queue_jobs(failed=["_job_sale_orders"])
+        self.assertEqual(job.state, "failed")
+        qjobs = job.sudo().queue_job_ids
+        stored = "\n".join(
+            str(value or "")
+            for qjob in qjobs
+            for value in (
+                qjob.exc_info,
+                qjob.exc_message,
+                qjob.result,
+                qjob.marketplace_last_error,
+            )
+        )
+        self.assertIn("Failing row contains (***)", stored)
+        self.assertNotIn("tok-", stored + (job.error_message or ""))

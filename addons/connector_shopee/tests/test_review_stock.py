@@ -2,17 +2,27 @@
 automatic push queued twice at once loses nothing of its transaction, and
 listings wrongly deactivated come back (review fixes 1-3)."""
 
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from unittest import mock
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import common, new_test_user, tagged
 
 from odoo.addons.connector_marketplace.components.importer import ChunkResult
+from odoo.addons.connector_marketplace.tests.common import (
+    CommittedDataMixin,
+    NoLivePortMixin,
+)
 
-from .common import ACCESS_TOKEN, REFRESH_TOKEN, ShopeeTestCase
+from .common import (
+    ACCESS_TOKEN,
+    REFRESH_TOKEN,
+    ShopeeTestCase,
+    registry_without_loading_lock,
+)
 from .test_pull_products import SCENARIO
 from .test_stock import StockCase
 
@@ -193,15 +203,28 @@ class TestOpenDemandMovesEveryShop(TwoShopsCase):
         _jobs, pushed = self.commit_and_push()
         self.assertEqual({qty for *_i, [(_m, qty)] in pushed}, {30})
 
-    def test_a_disconnected_shops_orders_count_for_nothing(self):
+    def test_a_disconnected_shops_orders_count_until_they_must_have_shipped(self):
         """Odoo no longer hears of a disconnected shop's cancellations and
-        shipments: its waiting orders stop holding stock (README)."""
-        self.order(self.shop2, "unpaid")
+        shipments: its waiting orders hold stock until their ship-by date (3
+        days after the order without one), not for ever (README)."""
+        recent = self.order(self.shop2, "unpaid", quantity=2, name="260901RECENT")
+        recent.date_order = fields.Datetime.now() - timedelta(hours=1)
+        self.order(self.shop2, "unpaid")  # placed 2026-09-01: long shipped
         self.commit_and_push()
+        self.assertEqual(self.quantities(self.cable)[self.cable], 25)
         self.shop2._disconnect("test")
         _jobs, pushed = self.commit_and_push()
-        self.assertEqual(pushed, [("600100200", "101", [("0", 30)])])
+        self.assertEqual(pushed, [("600100200", "101", [("0", 28)])])
+        self.assertEqual(self.quantities(self.cable)[self.cable], 28, "2 still held")
+        recent.ship_by_date = fields.Datetime.now() - timedelta(minutes=1)
         self.assertEqual(self.quantities(self.cable)[self.cable], 30)
+
+    def test_a_deleted_order_gives_its_units_back(self):
+        order = self.order(self.shop2, "unpaid")
+        self.commit_and_push()
+        order.unlink()
+        _jobs, pushed = self.commit_and_push()
+        self.assertEqual({qty for *_i, [(_m, qty)] in pushed}, {30})
 
 
 @tagged("post_install", "-at_install")
@@ -210,16 +233,15 @@ class TestConcurrentAutomaticPush(TwoShopsCase):
     its unique index refuses the second one, and nothing else of this
     transaction is lost."""
 
+    @contextmanager
     def race(self):
-        """This transaction does not see the push the other one queued."""
-        waiting = self.env["marketplace.job"].with_context(marketplace_job_eta=10)
+        """Both shops' automatic pushes are waiting, queued by another
+        transaction: this one's are refused by the index."""
         self.shop._queue_auto_push()
         self.shop2._queue_auto_push()
         self.env.flush_all()
         self.assertEqual(len(self.new_auto_pushes()), 2)
-        return mock.patch.object(
-            type(self.shop), "_auto_push_waiting", lambda shop: waiting.browse()
-        )
+        yield
 
     def test_tracked_write_keeps_its_message(self):
         with self.race():
@@ -297,7 +319,6 @@ class TestSystemFieldsOfListingsAndPulls(StockCase):
     def test_users_cannot_write_what_the_push_keeps(self):
         for field, value in (
             ("last_pushed_qty", 30),
-            ("push_request", 0),
             ("last_pushed_at", fields.Datetime.now()),
             ("last_push_error", "x"),
             ("origin", "pulled"),
@@ -409,3 +430,179 @@ class TestListingsComeBack(ShopeeTestCase):
         self.assertIn("0 new, 5 updated", job.result_summary)
         self.assertTrue(all((listings - gone).mapped("active")))
         self.assertFalse(any(gone.mapped("active")), "gone ones stay inactive")
+
+
+MARKS_ACCOUNT = "Concurrent marks (committed by test_review_stock)"
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentMarks(CommittedDataMixin, NoLivePortMixin, common.TransactionCase):
+    """Two import chunks with orders of the same product commit side by side,
+    in two real transactions: both mark the product's listing to push, and
+    neither fails to serialize (marking only inserts rows; it updated the
+    shared listing row, and the second chunk was retried, Shopee read again)."""
+
+    def setUp(self):
+        super().setUp()  # the cleanup of the committed data comes first
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            account = env["marketplace.account"].create(
+                {"name": MARKS_ACCOUNT, "channel": "shopee", "environment": "simulator"}
+            )
+            shop = (
+                env["shopee.shop"]
+                .create(
+                    {
+                        "account_id": account.id,
+                        "name": "Concurrent marks shop",
+                        "external_id": "600100298",
+                    }
+                )
+                .marketplace_shop_id
+            )
+            product = env["product.product"].create(
+                {"name": "Concurrent marks cable", "is_storable": True}
+            )
+            self.binding_id = (
+                env["marketplace.product.binding"]
+                .create(
+                    {
+                        "shop_id": shop.id,
+                        "external_item_id": "101",
+                        "product_id": product.id,
+                    }
+                )
+                .id
+            )
+            env["marketplace.push.mark"].search(
+                [("binding_id", "=", self.binding_id)]
+            ).unlink()
+            self.shop_id, self.product_id = shop.id, product.id
+
+    def purge_committed_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            accounts = (
+                env["marketplace.account"]
+                .with_context(active_test=False)
+                .search([("name", "=", MARKS_ACCOUNT)])
+            )
+            orders = env["marketplace.order"].search(
+                [("shop_id.account_id", "in", accounts.ids)]
+            )
+            products = orders.line_ids.product_id | (
+                env["marketplace.product.binding"]
+                .with_context(active_test=False)
+                .search([("shop_id.account_id", "in", accounts.ids)])
+                .product_id
+            )
+            orders.line_ids.unlink()
+            orders.unlink()
+            accounts.unlink()
+            products.active = False
+
+    def test_two_chunks_mark_one_listing_at_once(self):
+        started, done, errors = threading.Barrier(2), threading.Barrier(2), []
+
+        def import_order(name):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    env["marketplace.product.binding"].browse(self.binding_id).read(
+                        ["shop_id"]
+                    )  # both snapshots start here
+                    started.wait(10)
+                    env["marketplace.order"].create(
+                        {
+                            "shop_id": self.shop_id,
+                            "name": name,
+                            "status": "unpaid",
+                            "line_ids": [
+                                (
+                                    0,
+                                    0,
+                                    {
+                                        "external_key": "1",
+                                        "name": "Cable",
+                                        "quantity": 1,
+                                        "product_id": self.product_id,
+                                    },
+                                )
+                            ],
+                        }
+                    )
+                    env.flush_all()
+                    done.wait(10)  # both made their order, then both commit
+            except Exception as error:  # pylint: disable=broad-except
+                errors.append(repr(error))
+
+        with registry_without_loading_lock():
+            threads = [
+                threading.Thread(target=import_order, args=(name,))
+                for name in ("260901MARKA", "260901MARKB")
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+        self.assertEqual(errors, [])
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            binding = env["marketplace.product.binding"].browse(self.binding_id)
+            self.assertTrue(binding.push_request, "marked, by both")
+            self.assertEqual(
+                env["marketplace.order"].search_count([("shop_id", "=", self.shop_id)]),
+                2,
+            )
+
+    def test_a_push_started_since_the_snapshot_does_not_take_the_marks(self):
+        """This transaction's snapshot still shows the shop's automatic push
+        waiting, but it has started and ended since: the marks of this
+        transaction get a push of their own."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["marketplace.shop"].browse(self.shop_id)._queue_auto_push()
+            [waiting] = (
+                env["marketplace.job"]
+                .search([("shop_id", "=", self.shop_id), ("origin", "=", "stock")])
+                .ids
+            )
+        snapshot, pushed = threading.Event(), threading.Event()
+        errors = []
+
+        def mark():
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    env["marketplace.job"].browse(waiting).read(["state"])
+                    snapshot.set()
+                    pushed.wait(10)
+                    env["marketplace.product.binding"].browse(
+                        self.binding_id
+                    )._request_push()
+                    env["marketplace.shop"].browse(self.shop_id)._queue_auto_push()
+            except Exception as error:  # pylint: disable=broad-except
+                errors.append(repr(error))
+
+        with registry_without_loading_lock():
+            thread = threading.Thread(target=mark)
+            thread.start()
+            snapshot.wait(10)
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                job = env["marketplace.job"].browse(waiting)
+                job.queue_job_ids.write({"state": "done"})
+                job.write({"state": "completed"})
+            pushed.set()
+            thread.join(60)
+        self.assertEqual(errors, [])
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            pending = env["marketplace.job"].search(
+                [
+                    ("shop_id", "=", self.shop_id),
+                    ("origin", "=", "stock"),
+                    ("state", "=", "pending"),
+                ]
+            )
+            self.assertEqual(len(pending), 1, "a push for the new marks")

@@ -65,7 +65,7 @@ class StockCase(ShopeeTestCase):
             cls.set_stock(product, qty)
         # what setting the stock up marked or queued is not the tests' business
         cls.env.cr.flush()
-        cls.env["marketplace.product.binding"].search([]).write({"push_request": False})
+        cls.env["marketplace.push.mark"].search([]).unlink()
         cls.env["queue.job"].search([("state", "=", "pending")]).button_cancelled()
 
     def setUp(self):
@@ -370,21 +370,21 @@ class TestAutomaticPush(StockCase):
         )
         self.env.cr.flush()
         job = self.auto_jobs()
-        original = type(self.env["marketplace.job"])._clear_push_requests
+        original = type(self.env["marketplace.job"])._clear_push_marks
 
         changed = []
 
-        def change_then_clear(job_self, requests):
+        def change_then_clear(job_self, bindings, last_mark):
             if not changed:
                 # another transaction marks the listing again while this
                 # one pushes
                 changed.append(True)
                 self.cable_listing._request_push()
-            return original(job_self, requests)
+            return original(job_self, bindings, last_mark)
 
         with (
             self.shopee_stock(),
-            mock.patch.object(type(job), "_clear_push_requests", change_then_clear),
+            mock.patch.object(type(job), "_clear_push_marks", change_then_clear),
         ):
             self.run_queue_jobs()
         self.assertEqual(job.state, "completed")

@@ -4,6 +4,8 @@
   customer of each buyer and company becomes the buyer's customer.
 * Order lines priced from the escrow were those with a seller price other
   than 0; a free gift (0) is told apart from now on.
+* Listings marked to push were a number on the listing's row: they are
+  rows of marketplace_push_mark now.
 """
 
 
@@ -36,3 +38,15 @@ def migrate(cr, version):
            AND COALESCE(line.escrow_subtotal, 0) != 0
         """
     )
+    cr.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_name = "
+        "'marketplace_product_binding' AND column_name = 'push_request'"
+    )
+    if cr.fetchone():
+        cr.execute(
+            "INSERT INTO marketplace_push_mark (binding_id, shop_id) "
+            "SELECT id, shop_id FROM marketplace_product_binding "
+            "WHERE push_request IS NOT NULL"
+        )
+        cr.execute("ALTER TABLE marketplace_product_binding DROP COLUMN push_request")
+    cr.execute("DROP SEQUENCE IF EXISTS marketplace_push_request_seq")
