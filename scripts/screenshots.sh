@@ -57,6 +57,10 @@ shoot() {
     kill "$odoo_pid" "$simulator_pid" 2>/dev/null || true
     wait "$odoo_pid" "$simulator_pid" 2>/dev/null || true
     [ "$rc" = 0 ] || die "[$lang] the tour stopped (logs: $LOGS/screenshots-*-$lang.log)"
+    # The tour is the guide: its normal operation logs no ERROR, no traceback.
+    if grep -nE " ERROR |Traceback" "$LOGS/screenshots-odoo-$lang.log"; then
+        die "[$lang] the guide's path logged the ERROR or Traceback lines above ($LOGS/screenshots-odoo-$lang.log)"
+    fi
 }
 
 for lang in ${SCREENSHOTS_LANGS:-en th}; do

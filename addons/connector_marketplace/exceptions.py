@@ -6,6 +6,8 @@ error pauses the shop's scheduled work until it is fixed, while a transient
 failure does not.
 """
 
+import functools
+
 from odoo.addons.queue_job.exception import FailedJobError
 
 
@@ -34,3 +36,32 @@ PAUSING_CAUSES = {
     f"{cls.__module__}.{cls.__name__}": cls.cause
     for cls in (MarketplaceCredentialsError, MarketplacePermissionError)
 }
+
+
+def refusal_ends_the_job(step):
+    """Decorator of the queue jobs (steps) of a marketplace job.
+
+    An expected refusal (a ``FailedJobError``: the marketplace refused, a
+    product has no binding...) undoes the step's work and ends its
+    marketplace job failed with the reason, in one WARNING line, and the
+    queue job is done. Raised to queue_job, the same refusal is logged as an
+    ERROR with its traceback, then twice more by Odoo's HTTP layer (a 500 to
+    the job runner): lines for an administrator, about the seller's business.
+    Anything else (a bug, retries exhausted) still goes to queue_job.
+    """
+
+    @functools.wraps(step)
+    def run(self, *args, **kwargs):
+        try:
+            with self.env.cr.savepoint():
+                return step(self, *args, **kwargs)
+        except FailedJobError as refusal:
+            kind = type(refusal)
+            self._on_queue_job_failed(
+                exc_name=f"{kind.__module__}.{kind.__name__}",
+                exc_message=str(refusal),
+                refused=True,
+            )
+            return str(refusal)
+
+    return run

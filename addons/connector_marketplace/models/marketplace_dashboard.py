@@ -230,6 +230,7 @@ class MarketplaceDashboard(models.AbstractModel):
                 "shop_id",
                 "last_pushed_qty",
                 "marketplace_stock",
+                "marketplace_stock_at",
                 "product_id",
             ],
             order="last_pushed_qty asc, id",
@@ -248,6 +249,11 @@ class MarketplaceDashboard(models.AbstractModel):
                     "shop": row["shop_id"] and row["shop_id"][1],
                     "pushed": row["last_pushed_qty"],
                     "marketplace": row["marketplace_stock"],
+                    "marketplace_at": fields.Datetime.to_string(
+                        row["marketplace_stock_at"]
+                    )
+                    if row["marketplace_stock_at"]
+                    else False,
                 }
                 for row in lowest
             ],

@@ -17,16 +17,18 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 import psycopg2
+import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.queue_job.delay import group
+from odoo.addons.queue_job.delay import chain, group
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
-from ..exceptions import PAUSING_CAUSES
+from ..exceptions import PAUSING_CAUSES, refusal_ends_the_job
+from ..tools.dates import local_time
 from ..tools.redaction import redact
 from ..tools.unique_violation import unique_violation_expected
 
@@ -40,12 +42,16 @@ MAX_RETRIES = 10
 # The channel of every step of a job, by type (other types add theirs).
 JOB_CHANNELS = {"pull_orders": "root.marketplace.import"}
 PULL_ORDERS_KEYS = {"since", "until"}
+# Payload keys holding a date-time (pulls of orders and of products).
+PAYLOAD_DATETIME_KEYS = ("since", "until")
 # Keys a job's identity depends on; they cannot change once it started.
 IMMUTABLE_FIELDS = {"job_type", "account_id", "shop_id", "payload"}
 # What the system sets: users create jobs and press buttons, never write these.
 SYSTEM_FIELDS = {
     "name",
     "lang",
+    "tz",
+    "error_kind",
     "state",
     "origin",
     "error_message",
@@ -121,10 +127,10 @@ class MarketplaceJob(models.Model):
     )
     payload = fields.Text(
         default="{}",
-        required=True,
-        help='JSON object. For "Pull orders": {"since": "2026-11-01T00:00:00+07:00", '
+        help='JSON object. For "Pull orders": {"since": "2026-11-01T00:00:00", '
         '"until": null}; "since" defaults to where the shop\'s last pull ended, '
-        '"until" to now; date-times without an offset are UTC.',
+        '"until" to now; a date-time without an offset is in your time zone '
+        "(saved with its offset). Empty: everything the job type allows.",
     )
     priority = fields.Integer(
         default=10, help="Queue priority: 0 runs first, higher numbers later."
@@ -149,6 +155,18 @@ class MarketplaceJob(models.Model):
         readonly=True,
     )
     error_message = fields.Text(readonly=True, copy=False)
+    error_kind = fields.Selection(
+        [
+            ("refused", "Refused: change what the error says"),
+            ("failed", "Failed: trying again may help"),
+        ],
+        readonly=True,
+        copy=False,
+        help="Refused: the marketplace or Odoo refused the work as it is "
+        "(credentials, a product without binding...): the error says what to "
+        "change, and the work follows by itself once it is. Failed: an outage "
+        "that outlasted every retry, or an unexpected error: Retry runs it again.",
+    )
     result_summary = fields.Text(string="Result", readonly=True, copy=False)
     date_started = fields.Datetime(string="Started", readonly=True, copy=False)
     date_done = fields.Datetime(string="Finished", readonly=True, copy=False)
@@ -206,7 +224,14 @@ class MarketplaceJob(models.Model):
         string="Language",
         readonly=True,
         help="Results and errors are written in this language: the language "
-        "of the user who started the job, or the company's for scheduled jobs.",
+        "of the user who started the job, or the shop's for the jobs of crons, "
+        "stock changes and pushes.",
+    )
+    tz = fields.Char(
+        string="Time zone",
+        readonly=True,
+        help="Times in results are written in this time zone: the user's who "
+        "started the job, or the company's.",
     )
 
     @api.depends("order_ids")
@@ -251,12 +276,55 @@ class MarketplaceJob(models.Model):
 
     @api.model
     def _job_lang_for(self, vals):
-        """The language results of a new job are written in."""
+        """The language results of a new job are written in: its user's, or
+        its shop's (a Thai shop's crons write Thai)."""
         if vals.get("origin", "user") == "user" and self.env.user.lang:
             return self.env.user.lang
+        shop = self.env["marketplace.shop"].sudo().browse(vals.get("shop_id"))
+        if shop.lang:
+            return shop.lang
         account = self.env["marketplace.account"].browse(vals.get("account_id"))
         company = account.company_id or self.env.company
         return company.partner_id.lang or self.env.user.lang or "en_US"
+
+    @api.model
+    def _job_tz_for(self, vals):
+        """The time zone times of a new job are written in."""
+        if vals.get("origin", "user") == "user" and self.env.user.tz:
+            return self.env.user.tz
+        account = self.env["marketplace.account"].browse(vals.get("account_id"))
+        company = account.company_id or self.env.company
+        return company.partner_id.tz or self.env.user.tz or "UTC"
+
+    def _local(self, moment, zone=True):
+        """``moment`` (naive UTC) in the job's time zone, with its name."""
+        self.ensure_one()
+        return local_time(self.env, moment, self.tz, zone=zone)
+
+    @api.model
+    def _with_offsets(self, text, tz_name):
+        """The payload ``text`` with its date-times given an offset: one
+        written without says the time of ``tz_name`` (the user's), not UTC."""
+        try:
+            payload = json.loads(text or "{}")
+        except ValueError:
+            return text  # the validation says what is wrong
+        if not isinstance(payload, dict):
+            return text
+        changed = False
+        for key in PAYLOAD_DATETIME_KEYS:
+            value = payload.get(key)
+            if not isinstance(value, str):
+                continue
+            try:
+                moment = datetime.fromisoformat(value.strip())
+            except ValueError:
+                continue
+            if moment.tzinfo is None:
+                local = pytz.timezone(tz_name or "UTC").localize(moment)
+                payload[key] = local.isoformat()
+                changed = True
+        return json.dumps(payload, sort_keys=True) if changed else text
 
     def _in_job_lang(self):
         """This job, with the context its results and errors are written in."""
@@ -457,6 +525,8 @@ class MarketplaceJob(models.Model):
             self._check_job_type(vals)
             self._check_one_live_per_shop(vals)
             vals.setdefault("lang", self._job_lang_for(vals))
+            vals.setdefault("tz", self._job_tz_for(vals))
+            self._normalize_payload(vals)
         jobs = super().create(vals_list)
         # Numbered once valid: a refused save uses no number.
         sequence = self.env["ir.sequence"].sudo()
@@ -466,8 +536,19 @@ class MarketplaceJob(models.Model):
         jobs._enqueue()
         return jobs
 
+    @api.model
+    def _normalize_payload(self, vals):
+        """An empty payload is ``{}`` (everything the job type allows);
+        date-times without offset are the user's time."""
+        if "payload" not in vals:
+            return
+        text = (vals["payload"] or "").strip() or "{}"
+        tz_name = self.env.user.tz or self.env.company.partner_id.tz
+        vals["payload"] = self._with_offsets(text, tz_name)
+
     def write(self, vals):
         self._check_system_fields(vals)
+        self._normalize_payload(vals)
         self._check_job_type(vals)
         if IMMUTABLE_FIELDS & set(vals) and any(job.state != "pending" for job in self):
             raise UserError(
@@ -537,7 +618,11 @@ class MarketplaceJob(models.Model):
 
     def _job_description(self, step):
         self.ensure_one()
-        type_label = dict(self._fields["job_type"].selection)[self.job_type]
+        # in the job's language, as its results
+        job = self.with_context(lang=self.lang or self.env.lang)
+        type_label = dict(job._fields["job_type"]._description_selection(job.env))[
+            self.job_type
+        ]
         target = self.shop_id.display_name or self.account_id.display_name
         return f"{self.name}: {type_label} {target} ({step})"
 
@@ -574,6 +659,7 @@ class MarketplaceJob(models.Model):
             {
                 "state": "pending",
                 "error_message": False,
+                "error_kind": False,
                 "date_done": False,
                 "result_summary": False,
             }
@@ -583,6 +669,7 @@ class MarketplaceJob(models.Model):
         return True
 
     # -- queue jobs -----------------------------------------------------------
+    @refusal_ends_the_job
     def _job_run(self):
         """First queue job: start the work of the job's type."""
         self.ensure_one()
@@ -605,6 +692,7 @@ class MarketplaceJob(models.Model):
         )
         return getattr(job, f"_run_{job.job_type}")()
 
+    @refusal_ends_the_job
     def _job_finish(self):
         """Last queue job: summarize and close the job.
 
@@ -613,6 +701,8 @@ class MarketplaceJob(models.Model):
         """
         self.ensure_one()
         job = self.sudo()._in_job_lang()
+        if job.state == "failed":
+            return job.error_message  # a step ended it
         try:
             summary = getattr(job, f"_finish_{job.job_type}")()
         except JobFailure as failure:
@@ -629,11 +719,15 @@ class MarketplaceJob(models.Model):
         )
         return summary
 
-    def _on_queue_job_failed(self, exc_info=None, exc_name=None, exc_message=None):
+    def _on_queue_job_failed(
+        self, exc_info=None, exc_name=None, exc_message=None, refused=False
+    ):
         """Failure hook of every queue job of a marketplace job.
 
         Called by queue_job, in a transaction of its own, once a queue job
-        failed for good (a permanent error or its retries exhausted). A
+        failed for good (an unexpected error, or its retries exhausted); and
+        by the steps themselves for an expected refusal (``refused``: see
+        ``refusal_ends_the_job``), which retrying as it is cannot cure. A
         refusal of the app's credentials or permissions also pauses the
         shop's scheduled pulls, which would only fail the same way.
         """
@@ -648,6 +742,10 @@ class MarketplaceJob(models.Model):
                 message,
             )
             job._fail_with(message)
+            job.error_kind = "refused" if refused else "failed"
+            if refused and not job.date_started:
+                # (the refused step's own writes were rolled back)
+                job.date_started = job.date_done
             cause = PAUSING_CAUSES.get(exc_name or "")
             if cause and job.shop_id:
                 job.shop_id._pause_sync(message)
@@ -844,13 +942,20 @@ class MarketplaceJob(models.Model):
                 failure,
             )
 
-    def _delay_then_finish(self, steps):
-        """Queue the job's steps, and its finishing step once all are done."""
+    def _delay_then_finish(self, steps, one_at_a_time=False):
+        """Queue the job's steps, and its finishing step once all are done.
+
+        :param one_at_a_time: each step starts when the one before is done
+            (steps that would write the same rows: run side by side, one of
+            them fails to serialize and does its work again)
+        """
         finish = self._delayable(
             description=self._job_description(self.env._("finish"))
         )
-        group(*steps).on_done(finish._job_finish()).delay()
+        steps = chain(*steps) if one_at_a_time else group(*steps)
+        steps.on_done(finish._job_finish()).delay()
 
+    @refusal_ends_the_job
     def _job_import_orders(self, order_refs):
         """Queue job: import one chunk of orders, all or nothing.
 
@@ -967,9 +1072,9 @@ class MarketplaceJob(models.Model):
 
     def _finish_pull_orders(self):
         window = self.env._(
-            "from %(since)s to %(until)s (UTC)",
-            since=self.window_start,
-            until=self.window_end,
+            "from %(since)s to %(until)s",
+            since=self._local(self.window_start, zone=False),
+            until=self._local(self.window_end),
         )
         set_aside = self.set_aside_ids.mapped("name")
         if set_aside:
@@ -1008,8 +1113,8 @@ class MarketplaceJob(models.Model):
                 "0 orders: no order was updated %(window)s.", window=window
             )
         return self.env._(
-            "%(count)s orders %(window)s: %(created)s new, %(updated)s updated, "
-            "%(unchanged)s unchanged.",
+            "%(count)s orders: %(created)s new, %(updated)s updated, "
+            "%(unchanged)s unchanged (orders updated %(window)s).",
             count=sum(counts.values()),
             window=window,
             created=counts["created"],

@@ -86,9 +86,9 @@ class MarketplaceJob(models.Model):
     def _finish_refresh_tokens(self):
         expires_at = self.shop_id._get_channel_backend()._marketplace_refresh_tokens()
         return self.env._(
-            "The access token of %(shop)s is valid until %(date)s (UTC).",
+            "The access token of %(shop)s is valid until %(date)s.",
             shop=self.shop_id.display_name,
-            date=expires_at,
+            date=self._local(expires_at),
         )
 
     def _finish_check_connection(self):

@@ -12,6 +12,8 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.queue_job.job import identity_exact
 
+from ..exceptions import refusal_ends_the_job
+
 PULL_PRODUCTS_KEYS = {"since", "until"}
 
 
@@ -105,6 +107,7 @@ class MarketplaceJob(models.Model):
             chunks=len(chunks),
         )
 
+    @refusal_ends_the_job
     def _job_import_products(self, items):
         """Queue job: read and upsert one chunk of items, then match them.
 
@@ -174,14 +177,31 @@ class MarketplaceJob(models.Model):
             "ambiguous": sum(steps.mapped("ambiguous_count")),
             "gone": sum(steps.mapped("gone_count")) + len(vanished),
         }
-        to_bind = self.env["marketplace.product.binding"].search_count(
-            [("shop_id", "=", shop.id), ("product_id", "=", False)]
+        listings = self.env["marketplace.product.binding"].with_context(
+            active_test=False
         )
+        to_bind = listings.search_count(
+            [
+                ("shop_id", "=", shop.id),
+                ("product_id", "=", False),
+                ("active", "=", True),
+            ]
+        )
+        active = listings.search_count(
+            [("shop_id", "=", shop.id), ("active", "=", True)]
+        )
+        inactive = listings.search_count(
+            [("shop_id", "=", shop.id), ("active", "=", False)]
+        )
+        # (what each number counts: Product Bindings lists the active ones)
         return self.env._(
-            "%(total)s listings: %(created)s new, %(updated)s updated, "
+            "%(total)s listings read: %(created)s new, %(updated)s updated, "
             "%(unchanged)s unchanged, %(gone)s gone; %(matched)s bound by SKU, "
-            "%(ambiguous)s with an ambiguous SKU; %(to_bind)s of the shop's "
-            "listings still to bind.",
+            "%(ambiguous)s with an ambiguous SKU. The shop has %(active)s active "
+            "listings in Product Bindings, %(to_bind)s of them still to bind, and "
+            "%(inactive)s inactive (deleted or banned on the marketplace).",
             to_bind=to_bind,
+            active=active,
+            inactive=inactive,
             **counts,
         )

@@ -15,6 +15,8 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.queue_job.job import identity_exact
 
+from ..exceptions import refusal_ends_the_job
+
 SALE_CHUNK = 50
 
 TRACKED_STATUSES = (
@@ -167,6 +169,8 @@ class MarketplaceJob(models.Model):
         self.orders_listed = len(orders)
         if not chunks:
             return self._job_finish()
+        # made now, committed with this step: every chunk would make them
+        self.shop_id._make_sale_defaults()
         steps = [
             self._delayable(
                 description=self._job_description(
@@ -181,11 +185,15 @@ class MarketplaceJob(models.Model):
             )._job_sale_orders(chunk, force)
             for index, chunk in enumerate(chunks)
         ]
-        self._delay_then_finish(steps)
+        # One chunk after the other: chunks side by side reserve the same
+        # products' stock (stock.quant rows), and all but one of them fail to
+        # serialize and start again.
+        self._delay_then_finish(steps, one_at_a_time=True)
         return self.env._(
             "%(count)s orders to bring into sale orders.", count=len(orders)
         )
 
+    @refusal_ends_the_job
     def _job_sale_orders(self, order_ids, force=False):
         """Queue job: escrow, tracking numbers, then sale orders, for a chunk."""
         self.ensure_one()

@@ -23,6 +23,9 @@ class MarketplaceJobStep(models.Model):
     waiting_count = fields.Integer(string="Waiting for bindings", readonly=True)
     failed_count = fields.Integer(string="Failed", readonly=True)
     skipped_count = fields.Integer(string="Skipped", readonly=True)
+    held_count = fields.Integer(
+        string="Held", readonly=True, help="Listings whose push waits for the seller."
+    )
     notes = fields.Text(readonly=True, help="What could not be done, and why.")
     matched_count = fields.Integer(string="Bound by SKU", readonly=True)
     ambiguous_count = fields.Integer(string="Ambiguous SKU", readonly=True)

@@ -23,6 +23,8 @@ from odoo.exceptions import ValidationError
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
+from ..exceptions import refusal_ends_the_job
+
 _logger = logging.getLogger("odoo.addons.connector_marketplace.job.stock")
 
 PUSH_KEYS = {"product_ids", "force", "marked", "drift"}
@@ -151,6 +153,9 @@ class MarketplaceJob(models.Model):
                     ("push_request", "!=", False),
                     ("active", "=", True),
                     ("product_id", "!=", False),
+                    # until the seller confirms; a hold of Odoo's own is
+                    # looked at again: it lifts once there is stock to offer
+                    ("push_held_by_seller", "=", False),
                 ]
             )
         else:
@@ -237,6 +242,7 @@ class MarketplaceJob(models.Model):
         return drifted, notes
 
     # -- steps ----------------------------------------------------------------
+    @refusal_ends_the_job
     def _job_push_stock(self, binding_ids, force=False):
         """Queue job: compute and send the quantities of a group of items."""
         self.ensure_one()
@@ -252,9 +258,24 @@ class MarketplaceJob(models.Model):
         skipped = bindings.filtered(lambda b: not b.active or not b.product_id)
         bindings -= skipped
         quantities = job.shop_id._stock_quantities(bindings.product_id)
+        held = bindings.filtered("push_held")
+        # Odoo's own hold was about having nothing to offer: stock has come.
+        stocked = held.filtered(
+            lambda b: not b.push_held_by_seller and quantities[b.product_id.id][0] > 0
+        )
+        stocked._lift_hold()
+        held -= stocked
+        bindings -= held
         backend = job.shop_id._get_channel_backend()
         counts = {"pushed": 0, "unchanged": 0, "failed": 0}
-        failures = []
+        failures = [
+            job.env._(
+                "%(listing)s: held until its stock is confirmed (%(reason)s)",
+                listing=listing.display_name,
+                reason=listing.push_hold_reason or "",
+            )
+            for listing in held
+        ]
         items = {}
         for binding in bindings:
             items.setdefault(
@@ -268,8 +289,26 @@ class MarketplaceJob(models.Model):
         for item_id, listings in items.items():
             send = []
             for listing in listings:
-                quantity = quantities[listing.product_id.id][0]
-                if retried and job._pushed_since_start(listing, quantity):
+                quantity, _rule, free, demand = quantities[listing.product_id.id][:4]
+                if listing._would_zero_a_fresh_listing(quantity, free - demand):
+                    reason = job.env._(
+                        "Odoo has none to offer, the marketplace shows "
+                        "%(stock)s: check the stock of %(product)s in Odoo, "
+                        "then press Confirm and push on the listing",
+                        stock=listing.marketplace_stock,
+                        product=listing.product_id.display_name,
+                    )
+                    listing._hold_push(reason)
+                    held |= listing
+                    failures.append(
+                        job.env._(
+                            "%(listing)s: held, not lowered to 0 right after it "
+                            "was bound (%(reason)s)",
+                            listing=listing.display_name,
+                            reason=reason,
+                        )
+                    )
+                elif retried and job._pushed_since_start(listing, quantity):
                     # Sent by an earlier try of this step, which then failed
                     # on another item (see below): not sent twice.
                     counts["pushed"] += 1
@@ -307,6 +346,9 @@ class MarketplaceJob(models.Model):
                         "last_pushed_qty": answer["success"][model_id],
                         "last_pushed_at": now,
                         "last_push_error": False,
+                        # what the marketplace now shows, not the pull's
+                        "marketplace_stock": answer["success"][model_id],
+                        "marketplace_stock_at": now,
                     }
                     counts["pushed"] += 1
                 else:
@@ -337,7 +379,7 @@ class MarketplaceJob(models.Model):
             raise retry_error
         for listing, values in written.items():
             listing.write(values)
-        job._clear_push_marks(bindings, last_mark)
+        job._clear_push_marks(bindings | held, last_mark)
         job.env["marketplace.job.step"].create(
             {
                 "job_id": job.id,
@@ -345,6 +387,7 @@ class MarketplaceJob(models.Model):
                 "unchanged_count": counts["unchanged"],
                 "failed_count": counts["failed"],
                 "skipped_count": len(skipped),
+                "held_count": len(held),
                 "notes": "\n".join(failures) or False,
             }
         )
@@ -414,7 +457,6 @@ class MarketplaceJob(models.Model):
 
     def _finish_push_stock(self):
         steps = self.step_ids
-        self.shop_id.sudo().stock_sync_point = fields.Datetime.now()
         if self.origin == "stock" and self.env[
             "marketplace.product.binding"
         ].sudo().search_count(
@@ -422,6 +464,7 @@ class MarketplaceJob(models.Model):
                 ("shop_id", "=", self.shop_id.id),
                 ("push_request", "!=", False),
                 ("product_id", "!=", False),
+                ("push_held_by_seller", "=", False),
             ],
             limit=1,
         ):
@@ -437,6 +480,11 @@ class MarketplaceJob(models.Model):
             failed=sum(steps.mapped("failed_count")),
             skipped=sum(steps.mapped("skipped_count")),
         )
+        held = sum(steps.mapped("held_count"))
+        if held:
+            summary += " " + self.env._(
+                "%(held)s held until their stock is confirmed.", held=held
+            )
         if notes:
             summary += "\n" + "\n".join(notes)
         return summary

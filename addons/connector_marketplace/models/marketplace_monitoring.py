@@ -91,7 +91,7 @@ class MarketplaceShop(models.Model):
             self.env._(
                 "The seller must authorize the app again before %(date)s: open the "
                 "account and press Connect shop, then authorize on the marketplace.",
-                date=self.authorization_expires_at,
+                date=self._local_time(self.authorization_expires_at),
             ),
         )
 
@@ -124,7 +124,7 @@ class MarketplaceShop(models.Model):
                     "(%(date)s). Check the push settings of the app in the "
                     "marketplace's console: it disables a callback that keeps failing.",
                     count=new_orders,
-                    date=last,
+                    date=self._local_time(last),
                 ),
             )
 

@@ -117,7 +117,7 @@ class MarketplaceOrder(models.Model):
             ("created", "Sale order created"),
             ("error", "Error"),
         ],
-        string="Sale order",
+        string="Sale order creation",
         default="none",
         required=True,
         readonly=True,
@@ -311,7 +311,7 @@ class MarketplaceOrder(models.Model):
         ):
             return self.env._(
                 "Placed before %(date)s, when the shop started creating sale orders.",
-                date=shop.sale_orders_from,
+                date=shop._local_time(shop.sale_orders_from),
             )
         return None
 
@@ -319,19 +319,43 @@ class MarketplaceOrder(models.Model):
         lines = self.line_ids.filtered(lambda line: not line.product_id)
         refs = []
         for line in lines:
+            label = line.name
+            if line.variation_name:
+                label = f"{label} ({line.variation_name})"
             if line.sku:
-                refs.append(self.env._("SKU %(sku)s", sku=line.sku))
-            else:
-                refs.append(
-                    self.env._(
-                        "item %(item)s model %(model)s",
-                        item=line.item_id or "?",
-                        model=line.model_id or "0",
-                    )
+                label = self.env._(
+                    "%(listing)s, SKU %(sku)s", listing=label, sku=line.sku
                 )
+            refs.append(label)
         return self.env._(
-            "Waiting for product bindings: %(refs)s.", refs=", ".join(refs)
+            "Waiting for product bindings: %(refs)s. Bind their listings to "
+            "Odoo products (Marketplace > Product Bindings).",
+            refs="; ".join(refs),
         )
+
+    def _unbound_listings_action(self):
+        """Product Bindings, on the listings of this order's lines without
+        product; New fills in the first one (not pulled yet: no listing)."""
+        self.ensure_one()
+        lines = self.line_ids.filtered(lambda line: not line.product_id)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "connector_marketplace.marketplace_product_binding_action"
+        )
+        action["domain"] = [
+            ("shop_id", "=", self.shop_id.id),
+            ("external_item_id", "in", lines.mapped("item_id")),
+            ("product_id", "=", False),
+        ]
+        first = lines[:1]
+        action["context"] = {
+            "default_shop_id": self.shop_id.id,
+            "default_external_item_id": first.item_id,
+            "default_external_model_id": first.model_id or "0",
+            "default_name": first.name,
+            "default_variation_name": first.variation_name,
+            "default_sku": first.sku,
+        }
+        return action
 
     # -- sale orders ----------------------------------------------------------
     def _lock_for_sale(self):
@@ -1063,9 +1087,25 @@ class MarketplaceOrderActions(models.Model):
         counts = order._create_sale_orders(force=True)
         if counts["created"]:
             return order.action_view_sale_order()
+        if order.sale_status == "waiting" and order.unbound_line_count:
+            # (a UserError, not a RedirectWarning, which Odoo logs as an
+            # error with its traceback: this is the seller's business)
+            raise UserError(
+                self.env._(
+                    "%(note)s Press Bind these listings on the order.",
+                    note=order.sale_status_note,
+                )
+            )
         raise UserError(
             order.sale_status_note or self.env._("No sale order was created.")
         )
+
+    def action_bind_listings(self):
+        """Button "Bind these listings": Product Bindings, on this order's
+        listings without product."""
+        self.ensure_one()
+        self.check_access("read")
+        return self.sudo()._unbound_listings_action()
 
     def action_create_sale_orders(self):
         """Action on selected orders: a job per shop creates their sale orders."""

@@ -8,6 +8,8 @@ by Bulk Binding or by hand. A gone listing becomes inactive, never deleted:
 orders and stock history keep pointing at it.
 """
 
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -27,11 +29,20 @@ GONE_STATUSES = ("banned", "seller_delete", "shopee_delete")
 SYSTEM_FIELDS = {
     "origin",
     "payload_hash",
+    "marketplace_stock",
+    "marketplace_stock_at",
+    "bound_at",
+    "push_held",
+    "push_hold_reason",
+    "push_held_by_seller",
+    "stock_confirmed_at",
     "last_pushed_qty",
     "last_pushed_at",
     "last_push_error",
     "last_seen_job_id",
 }
+# A push that would lower to 0 a listing bound this recently is held.
+FRESH_BINDING = timedelta(days=1)
 # Products whose listings the end of the transaction marks and pushes.
 PUSH_LATER = "marketplace.push.products"
 
@@ -85,10 +96,45 @@ class MarketplaceProductBinding(models.Model):
     name = fields.Char(string="Listing", help="The listing's name on the marketplace.")
     variation_name = fields.Char(string="Variation")
     currency_id = fields.Many2one(related="shop_id.company_id.currency_id")
-    price = fields.Monetary(help="The listing's current price on the marketplace.")
+    price = fields.Monetary(
+        help="The listing's current price on the marketplace.",
+        aggregator=False,  # a sum of prices means nothing
+    )
     marketplace_stock = fields.Integer(
         string="Marketplace stock",
-        help="The seller stock the marketplace showed at the last catalogue pull.",
+        readonly=True,
+        aggregator=False,
+        help="The seller stock the marketplace has: as the last catalogue pull "
+        "read it, or as the last push set it, whichever came last.",
+    )
+    marketplace_stock_at = fields.Datetime(
+        string="Marketplace stock on",
+        readonly=True,
+        help="When the marketplace's stock was last read or set.",
+    )
+    bound_at = fields.Datetime(
+        string="Bound on", readonly=True, help="When its Odoo product was set."
+    )
+    push_held = fields.Boolean(
+        string="Push held",
+        readonly=True,
+        help="Its stock is not pushed until the seller confirms Odoo's quantity "
+        "(Confirm and push): Odoo would have lowered the marketplace's stock of "
+        "a listing just bound, or the seller chose so in Bulk Binding.",
+    )
+    push_hold_reason = fields.Text(string="Why held", readonly=True)
+    push_held_by_seller = fields.Boolean(
+        string="Held by the seller",
+        readonly=True,
+        help="Held because the seller chose so (Bulk Binding): only Confirm and "
+        "push lifts it. A hold of Odoo's own lifts by itself once Odoo has "
+        "stock to offer.",
+    )
+    stock_confirmed_at = fields.Datetime(
+        string="Stock confirmed on",
+        readonly=True,
+        help="When the seller last pressed Confirm and push: from then on a 0 "
+        "of Odoo's is pushed as it is.",
     )
     listing_status = fields.Selection(
         LISTING_STATUSES, default="normal", required=True, index=True
@@ -144,6 +190,7 @@ class MarketplaceProductBinding(models.Model):
     )
     last_pushed_qty = fields.Integer(
         string="Last pushed quantity",
+        aggregator=False,
         readonly=True,
         copy=False,
         help="The last stock the marketplace accepted for this listing.",
@@ -182,6 +229,41 @@ class MarketplaceProductBinding(models.Model):
             if binding.variation_name:
                 label = f"{label} ({binding.variation_name})"
             binding.display_name = label
+
+    @api.constrains("shop_id", "external_item_id", "external_model_id", "origin")
+    def _check_known_variation(self):
+        """A listing made by hand names a variation the pulled catalogue has:
+        an item with variations is bound variation by variation (the
+        marketplace refuses a stock for the item alone)."""
+        for binding in self.filtered(lambda b: b.origin == "manual"):
+            pulled = self.with_context(active_test=True).search(
+                [
+                    ("id", "!=", binding.id),
+                    ("shop_id", "=", binding.shop_id.id),
+                    ("external_item_id", "=", binding.external_item_id),
+                    ("origin", "=", "pulled"),
+                ]
+            )
+            if not pulled or binding.external_model_id in pulled.mapped(
+                "external_model_id"
+            ):
+                continue
+            variations = ", ".join(
+                f"{listing.external_model_id} ({listing.variation_name})"
+                if listing.variation_name
+                else listing.external_model_id
+                for listing in pulled
+            )
+            raise ValidationError(
+                self.env._(
+                    "Item %(item)s has no variation %(model)s on the marketplace. "
+                    "Its variations are: %(variations)s. Bind each variation you "
+                    "sell (its Model ID), or use Bulk Binding.",
+                    item=binding.external_item_id,
+                    model=binding.external_model_id,
+                    variations=variations,
+                )
+            )
 
     @api.constrains("external_item_id", "external_model_id")
     def _check_external_ids(self):
@@ -229,6 +311,7 @@ class MarketplaceProductBinding(models.Model):
         for vals in vals_list:
             self._check_system_fields(vals, creating=True)
             self._normalize(vals)
+            self._stamp(vals)
         bindings = super().create(vals_list)
         bindings.filtered("product_id")._bound_changed()
         bindings.filtered(lambda b: b.product_id and b.active)._request_push()
@@ -238,6 +321,7 @@ class MarketplaceProductBinding(models.Model):
         self._check_system_fields(vals)
         self._check_shop_kept(vals)
         self._normalize(vals)
+        self._stamp(vals)
         if "product_id" in vals and vals["product_id"]:
             vals.setdefault("candidate_product_ids", [fields.Command.clear()])
         watched = [
@@ -262,8 +346,19 @@ class MarketplaceProductBinding(models.Model):
         return result
 
     def _after_bound_change(self):
+        self._lift_hold()
         self._bound_changed()
         self.filtered(lambda b: b.product_id and b.active)._request_push()
+
+    @api.model
+    def _stamp(self, vals):
+        """When the marketplace's stock was learnt, when the product was set:
+        the system's, after the users' fields were checked."""
+        now = fields.Datetime.now()
+        if "marketplace_stock" in vals:
+            vals.setdefault("marketplace_stock_at", now)
+        if vals.get("product_id"):
+            vals.setdefault("bound_at", now)
 
     @api.model
     def _normalize(self, vals):
@@ -408,6 +503,77 @@ class MarketplaceProductBinding(models.Model):
                 bound += bindings.ids
             self.browse(bound)._after_bound_change()
         return results
+
+    # -- holding a push -------------------------------------------------------
+    def _would_zero_a_fresh_listing(self, quantity, available):
+        """True when pushing ``quantity`` would lower to 0 the stock the
+        marketplace shows for a listing bound in the last day because Odoo
+        has none to offer (``available``: free quantity less open demand):
+        its stock may not be counted yet. A 0 of the seller's rule (its
+        buffer, its minimum), or one the seller confirmed, is pushed."""
+        self.ensure_one()
+        return bool(
+            quantity == 0
+            and available <= 0
+            and self.marketplace_stock > 0
+            and self.bound_at
+            and self.bound_at > fields.Datetime.now() - FRESH_BINDING
+            and not (self.last_pushed_at and self.last_pushed_at >= self.bound_at)
+            and not (
+                self.stock_confirmed_at and self.stock_confirmed_at >= self.bound_at
+            )
+        )
+
+    def _hold_push(self, reason, by_seller=False):
+        self.sudo().write(
+            {
+                "push_held": True,
+                "push_hold_reason": reason,
+                "push_held_by_seller": by_seller,
+            }
+        )
+
+    @api.model
+    def _hold_lifted_values(self):
+        return {
+            "push_held": False,
+            "push_hold_reason": False,
+            "push_held_by_seller": False,
+        }
+
+    def _lift_hold(self):
+        """A held listing bound to another product, or to none, or archived:
+        the hold was about the stock of its former product."""
+        held = self.filtered("push_held")
+        if held:
+            held.sudo().write(self._hold_lifted_values())
+
+    def action_confirm_push(self):
+        """Button "Confirm and push": the seller checked Odoo's quantity, so
+        it is pushed as it is, 0 included."""
+        self.check_access("write")
+        for shop in self.shop_id:
+            shop._check_connected()
+        self.sudo().write(
+            dict(self._hold_lifted_values(), stock_confirmed_at=fields.Datetime.now())
+        )
+        # Pushed now, whether or not the shop pushes automatically: the
+        # seller asked for it, and the job says how it went.
+        jobs = self.env["marketplace.job"]
+        for shop in self.shop_id:
+            listings = self.filtered(lambda b, shop=shop: b.shop_id == shop)
+            jobs |= shop._create_push_stock_job(
+                {"product_ids": listings.product_id.ids}
+            )
+        return self.shop_id[:1]._notification(
+            self.env._("Confirm and push"),
+            self.env._(
+                "Job %(jobs)s was queued to push the stock Odoo has for these "
+                "listings.",
+                jobs=", ".join(jobs.mapped("name")),
+            ),
+            True,
+        )
 
     # -- actions --------------------------------------------------------------
     def action_bulk_binding(self):

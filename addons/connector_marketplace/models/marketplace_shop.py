@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.dates import local_time
+
 _logger = logging.getLogger(__name__)
 
 # Each pull starts this long before the last sync point: an order updated just
@@ -86,6 +88,14 @@ class MarketplaceShop(models.Model):
         readonly=True,
         help="Refreshed automatically before it expires.",
     )
+    lang = fields.Selection(
+        selection="_lang_get",
+        string="Language",
+        default=lambda self: self._default_lang(),
+        help="What jobs, crons and pushes of this shop write for the seller to "
+        "read (results, errors, notes) is in this language; a user's own jobs "
+        "are in that user's.",
+    )
     auto_import_orders = fields.Boolean(
         string="Pull orders automatically",
         default=True,
@@ -161,6 +171,27 @@ class MarketplaceShop(models.Model):
         self.env["marketplace.job"].sudo().search(
             [("shop_id", "in", self.ids)]
         )._unlink_with_queue_jobs()
+
+    @api.model
+    def _lang_get(self):
+        return self.env["res.lang"].get_installed()
+
+    @api.model
+    def _default_lang(self):
+        """Thai for a Thai seller when Thai is loaded, else the company's."""
+        installed = dict(self._lang_get())
+        company = self.env.company
+        if company.country_id.code == "TH" and "th_TH" in installed:
+            return "th_TH"
+        return company.partner_id.lang or self.env.user.lang or "en_US"
+
+    def _local_time(self, moment):
+        """``moment`` (naive UTC, as stored) as the seller reads it: in the
+        company's time zone (Asia/Bangkok for a Thai seller), with its name."""
+        self.ensure_one()
+        return local_time(
+            self.env, moment, self.company_id.partner_id.tz or self.env.user.tz
+        )
 
     @api.depends("order_ids", "job_ids")
     def _compute_counts(self):

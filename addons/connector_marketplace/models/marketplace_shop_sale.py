@@ -139,6 +139,17 @@ class MarketplaceShop(models.Model):
                 )
 
     # -- defaults made on demand ----------------------------------------------
+    def _make_sale_defaults(self):
+        """The shop's tax, service products and customer, made before the
+        chunks of a sale_orders job run: chunks making them side by side
+        would both write the shop."""
+        self.ensure_one()
+        self._sale_tax()
+        self._shipping_product()
+        self._discount_product()
+        if self.customer_policy != "buyer":
+            self._shop_customer()
+
     def _sale_tax(self):
         """The shop's tax, else VAT 7% included in the price (made once)."""
         self.ensure_one()

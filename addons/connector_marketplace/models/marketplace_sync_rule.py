@@ -10,8 +10,8 @@ For a bound product on a shop (README, "Stock to the marketplace"):
 4. ``online < minimum``: 0 is pushed (the last units stay for other channels).
 
 The rule: the product's, else the rule of its category or nearest parent
-category, else the shop-wide one; ties by lowest sequence, then lowest id.
-No rule: buffer 0, allocation 100, the shop's warehouse.
+category, else the shop-wide one. A shop has at most one active rule per
+target (the shop, a category, a product), so no two rules tie. No rule: buffer 0, allocation 100, the shop's warehouse.
 """
 
 from odoo import api, fields, models
@@ -172,6 +172,80 @@ class MarketplaceSyncRule(models.Model):
                     self.env._("Choose the locations of the stock source.")
                 )
 
+    @api.constrains("shop_id", "scope", "categ_id", "product_id", "active")
+    def _check_one_rule_per_target(self):
+        """Two active rules for the same products of a shop: one of them would
+        silently not apply (an abandoned New, saved as 0/0/0, beside the
+        seller's rule)."""
+        for rule in self.filtered("active"):
+            twin = self.search(
+                [
+                    ("id", "!=", rule.id),
+                    ("shop_id", "=", rule.shop_id.id),
+                    ("scope", "=", rule.scope),
+                    ("categ_id", "=", rule.categ_id.id),
+                    ("product_id", "=", rule.product_id.id),
+                    ("active", "=", True),
+                ],
+                limit=1,
+            )
+            if twin:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s already applies to these products of this "
+                        "shop: change it, or archive it first. Two rules for the "
+                        "same products would leave one without effect.",
+                        rule=twin.display_name,
+                    )
+                )
+
+    def unlink(self):
+        shops = self.shop_id
+        result = super().unlink()
+        # what the rule held back goes to the marketplace now
+        shops._mark_all_to_push()
+        shops._queue_auto_push()
+        return result
+
+    def _why_no_listing(self):
+        """Why this rule applies to none of its shop's bound listings."""
+        self.ensure_one()
+        shop = self.shop_id
+        bound = self.env["marketplace.product.binding"].search(
+            [
+                ("shop_id", "=", shop.id),
+                ("product_id", "!=", False),
+                ("active", "=", True),
+            ]
+        )
+        if self.scope == "product":
+            return self.env._(
+                "%(shop)s has no listing bound to %(product)s: bind one first "
+                "(Marketplace > Product Bindings).",
+                shop=shop.display_name,
+                product=self.product_id.display_name,
+            )
+        if not bound:
+            return self.env._(
+                "%(shop)s has no bound listing yet (Marketplace > Product Bindings).",
+                shop=shop.display_name,
+            )
+        if self.scope == "category":
+            under = bound.product_id.filtered(
+                lambda p: p.categ_id.parent_path.startswith(self.categ_id.parent_path)
+            )
+            if not under:
+                return self.env._(
+                    "No bound listing of %(shop)s sells a product of category "
+                    "%(category)s or its subcategories.",
+                    shop=shop.display_name,
+                    category=self.categ_id.display_name,
+                )
+        return self.env._(
+            "Every listing it could apply to has a more specific rule (a "
+            "product's rule, or a nearer category's): that one applies."
+        )
+
     def write(self, vals):
         shops = self.shop_id
         result = super().write(vals)
@@ -243,7 +317,30 @@ class MarketplaceShop(models.Model):
         "receipts, reservations, inventory, sale orders) queues a push of the "
         "changed products a few seconds later.",
     )
-    stock_sync_point = fields.Datetime(string="Stock pushed at", readonly=True)
+    stock_sync_point = fields.Datetime(
+        string="Stock pushed at",
+        compute="_compute_stock_sync_point",
+        help="When the last push of this shop's stock completed.",
+    )
+
+    def _compute_stock_sync_point(self):
+        # Read from the jobs, not written on the shop: every push's finish
+        # writing the shop's row would collide with the other jobs writing it.
+        done = dict(
+            self.env["marketplace.job"]
+            .sudo()
+            ._read_group(
+                [
+                    ("shop_id", "in", self.ids),
+                    ("job_type", "=", "push_stock"),
+                    ("state", "=", "completed"),
+                ],
+                ["shop_id"],
+                ["date_done:max"],
+            )
+        )
+        for shop in self:
+            shop.stock_sync_point = done.get(shop, False)
 
     def action_stock_preview(self):
         self.ensure_one()

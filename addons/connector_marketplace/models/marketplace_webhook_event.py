@@ -61,7 +61,7 @@ class MarketplaceWebhookEvent(models.Model):
     state = fields.Selection(
         [
             ("received", "Received"),
-            ("done", "Processed"),
+            ("done", "Handled"),
             ("ignored", "Ignored"),
             ("not_handled", "Not handled"),
             ("rejected", "Rejected"),
@@ -213,12 +213,14 @@ class MarketplaceWebhookEvent(models.Model):
     def _process(self):
         """Queue job: turn the event into what it asks for."""
         self.ensure_one()
+        # what it says is read by the seller: in the shop's language
         event = self.sudo()
+        event = event.with_context(lang=event._reader_lang())
         if event.state != "received":
             return event.result
         handler = getattr(event, f"_process_{event.channel}", None)
         if not handler:
-            event.write({"state": "not_handled", "result": self.env._("No handler.")})
+            event.write({"state": "not_handled", "result": event.env._("No handler.")})
             return event.result
         state, result = handler()
         event.write({"state": state, "result": result})
@@ -230,6 +232,17 @@ class MarketplaceWebhookEvent(models.Model):
             result,
         )
         return result
+
+    def _reader_lang(self):
+        """The language of the seller who reads this event: its shop's, else
+        the company's."""
+        self.ensure_one()
+        return (
+            self.shop_id.lang
+            or self.account_id.company_id.partner_id.lang
+            or self.env.user.lang
+            or "en_US"
+        )
 
     def _on_process_failed(self, exc_info=None, exc_name=None, exc_message=None):
         """Failure hook of ``_process``: the event says it failed, and why (it

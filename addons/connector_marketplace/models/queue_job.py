@@ -18,8 +18,27 @@ class QueueJob(models.Model):
     marketplace_job_id = fields.Many2one(
         "marketplace.job", readonly=True, index=True, ondelete="set null"
     )
-    marketplace_last_error = fields.Text(readonly=True)
+    marketplace_last_error = fields.Text(string="Last error", readonly=True)
+    # queue_job has no Thai: what the job's form shows of its steps is ours
+    marketplace_state = fields.Selection(
+        [
+            ("wait_dependencies", "Waiting for the steps before"),
+            ("pending", "Pending"),
+            ("enqueued", "Enqueued"),
+            ("started", "Running"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+            ("failed", "Failed"),
+        ],
+        string="Step state",
+        compute="_compute_marketplace_state",
+    )
     marketplace_error_date = fields.Datetime(readonly=True)
+
+    @api.depends("state")
+    def _compute_marketplace_state(self):
+        for qjob in self:
+            qjob.marketplace_state = qjob.state
 
     def write(self, vals):
         # A database error's text holds a row's values, a token among them:

@@ -1,2 +1,3 @@
 from . import redaction
 from . import unique_violation
+from . import dates

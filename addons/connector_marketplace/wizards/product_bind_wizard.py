@@ -43,6 +43,21 @@ class ProductBindWizard(models.TransientModel):
         "marketplace.product.bind.wizard.line", "wizard_id", string="Preview"
     )
     previewed = fields.Boolean(readonly=True)
+    initial_stock = fields.Selection(
+        [
+            ("marketplace", "The listing's stock on the marketplace"),
+            ("hold", "None yet: hold their push until I confirm"),
+        ],
+        string="Stock of the products created",
+        default="marketplace",
+        required=True,
+        help="A product created here has no stock in Odoo, and the next push "
+        "would set its listing to 0. Either its initial quantity is the "
+        "listing's stock on the marketplace (plus the units of its open orders, "
+        "still on the shelf), as an inventory adjustment in the shop's "
+        "warehouse; or the listing is bound with its push held until you count "
+        "the product and press Confirm and push on it.",
+    )
     matched_count = fields.Integer(compute="_compute_counts")
     ambiguous_count = fields.Integer(compute="_compute_counts")
     listing_count = fields.Integer(compute="_compute_counts")
@@ -235,7 +250,50 @@ class ProductBindWizard(models.TransientModel):
         products = self.env["product.product"].create(values)
         for line, product in zip(lines, products, strict=True):
             line.binding_id.product_id = product
+        listings = lines.binding_id
+        if self.initial_stock == "hold":
+            listings._hold_push(
+                self.env._(
+                    "created by Bulk Binding with no stock: count it in Odoo, "
+                    "then press Confirm and push"
+                )
+            )
+        else:
+            self._initial_stock_from_listings(listings)
         return len(products)
+
+    def _initial_stock_from_listings(self, listings):
+        """An inventory adjustment, labelled, in the shop's warehouse: each new
+        product's quantity is its listing's stock on the marketplace plus the
+        units of its open marketplace orders (sold, still on the shelf), so
+        that the next push gives the marketplace what it shows now."""
+        shop = self.shop_id
+        location = (
+            shop.warehouse_id.lot_stock_id
+            or self.env["stock.warehouse"]
+            .search([("company_id", "=", shop.company_id.id)], limit=1)
+            .lot_stock_id
+        )
+        demand = shop._open_demand(listings.product_id)
+        label = self.env._(
+            "Initial stock from the listing on %(shop)s (Bulk Binding)",
+            shop=shop.display_name,
+        )
+        quants = self.env["stock.quant"].sudo().with_context(inventory_mode=True)
+        new = quants.browse()
+        for listing in listings:
+            quantity = max(listing.marketplace_stock, 0) + demand.get(
+                listing.product_id.id, 0
+            )
+            if quantity:
+                new |= quants.create(
+                    {
+                        "product_id": listing.product_id.id,
+                        "location_id": location.id,
+                        "inventory_quantity": quantity,
+                    }
+                )
+        new.with_context(inventory_name=label)._apply_inventory()
 
 
 class ProductBindWizardLine(models.TransientModel):
@@ -248,6 +306,7 @@ class ProductBindWizardLine(models.TransientModel):
     )
     kind = fields.Selection(KINDS, required=True)
     binding_id = fields.Many2one("marketplace.product.binding", string="Listing")
+    variation_name = fields.Char(related="binding_id.variation_name")
     product_id = fields.Many2one("product.product", string="Product (Odoo)")
     sku = fields.Char(string="SKU")
     candidate_ids = fields.Many2many("product.product", string="Candidates")

@@ -12,6 +12,9 @@ class StockPreview(models.TransientModel):
     line_ids = fields.One2many(
         "marketplace.stock.preview.line", "preview_id", readonly=True
     )
+    empty_reason = fields.Text(
+        readonly=True, help="Why the rule applies to none of the shop's listings."
+    )
 
     @api.model
     def _open(self, shop, rule=None):
@@ -46,6 +49,7 @@ class StockPreview(models.TransientModel):
                 "shop_id": shop.id,
                 "rule_id": rule.id if rule else False,
                 "line_ids": lines,
+                "empty_reason": rule._why_no_listing() if rule and not lines else False,
             }
         )
         return {

@@ -23,6 +23,40 @@ from ..api.client import error_suffix
 APP_CREDENTIAL_CODES = {"invalid_partner_id"}
 
 
+def explain_stock_refusal(env, reason):
+    """Shopee's refusal of a stock, kept as Shopee wrote it, after a sentence
+    in the reader's language saying what it means and what to do."""
+    text = (reason or "").lower()
+    if "has model" in text:
+        meaning = env._(
+            "This item has variations on Shopee, whose stock is set variation by "
+            "variation: bind each variation (its Model ID), e.g. with Bulk "
+            "Binding, and archive this listing."
+        )
+    elif "model_id" in text or "model id" in text:
+        meaning = env._(
+            "Shopee has no such variation for this item: pull the products "
+            "again, then bind the variation Shopee shows (Bulk Binding)."
+        )
+    elif "reserved" in text:
+        meaning = env._(
+            "Shopee keeps units for orders not shipped yet and cannot show "
+            "fewer: import the orders, then push again."
+        )
+    elif "edit" in text or "not found" in text or "delete" in text:
+        meaning = env._(
+            "The item is deleted, banned or locked on Shopee: check it in "
+            "Seller Centre, then pull the products; Odoo stops pushing a "
+            "listing the pull finds gone."
+        )
+    else:
+        meaning = env._(
+            "Shopee refused this quantity: check the listing in Seller Centre, "
+            "then push again."
+        )
+    return env._("%(meaning)s (Shopee: %(reason)s)", meaning=meaning, reason=reason)
+
+
 class ShopeeAdapter(AbstractComponent):
     _name = "shopee.adapter"
     _inherit = ["marketplace.adapter", "shopee.base"]
@@ -134,9 +168,7 @@ class ShopeeAdapter(AbstractComponent):
             ):
                 # A refusal of the item (deleted, not editable): the caller
                 # records it on the item and goes on with the others.
-                raise FailedJobError(
-                    self.env._("Shopee refused the stock: %(error)s", error=err)
-                ) from err
+                raise FailedJobError(explain_stock_refusal(self.env, str(err))) from err
             raise FailedJobError(
                 self.env._("Shopee refused %(path)s: %(error)s", path=path, error=err)
             ) from err

@@ -10,6 +10,7 @@ item that has models). Stock is read from ``stock_info_v2`` only.
 from odoo.addons.component.core import Component
 from odoo.addons.queue_job.exception import FailedJobError
 
+from .backend_adapter import explain_stock_refusal
 from .order_adapter import to_epoch
 
 ITEM_STATUSES = ("NORMAL", "UNLIST", "BANNED", "SELLER_DELETE", "SHOPEE_DELETE")
@@ -159,7 +160,7 @@ class ShopeeProductAdapter(Component):
                 )
             for failure in response.get("failure_list") or []:
                 answer["failure"][str(failure.get("model_id") or 0)] = (
-                    failure.get("failed_reason") or ""
+                    explain_stock_refusal(self.env, failure.get("failed_reason"))
                 )
         return answer
 

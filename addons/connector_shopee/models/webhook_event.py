@@ -2,7 +2,7 @@
 
 import json
 
-from odoo import fields, models
+from odoo import models
 
 from odoo.addons.connector_marketplace.components.mapper import epoch_to_datetime
 
@@ -99,7 +99,9 @@ class MarketplaceWebhookEvent(models.Model):
                     self.env._(
                         "Shopee says the authorization of this shop expires before "
                         "%(date)s: press Connect shop on its account to renew it.",
-                        date=epoch_to_datetime(data.get("expire_before"))
+                        date=expiring_shop._local_time(
+                            epoch_to_datetime(data.get("expire_before"))
+                        )
                         or self.env._("the date Shopee gave"),
                     ),
                 )
@@ -131,9 +133,9 @@ class MarketplaceWebhookEvent(models.Model):
             )
         if shop.authorized_at and sent_at < shop.authorized_at:
             return self.env._(
-                "This cancellation (%(sent)s UTC) is older than the shop's last "
-                "authorization (%(authorized)s UTC): the shop is not disconnected.",
-                sent=fields.Datetime.to_string(sent_at),
-                authorized=fields.Datetime.to_string(shop.authorized_at),
+                "This cancellation (%(sent)s) is older than the shop's last "
+                "authorization (%(authorized)s): the shop is not disconnected.",
+                sent=shop._local_time(sent_at),
+                authorized=shop._local_time(shop.authorized_at),
             )
         return None

@@ -20,3 +20,5 @@ from . import test_review_stock
 from . import test_review_companies
 from . import test_review_orders
 from . import test_tooling
+from . import test_first_day
+from . import test_first_day_thai

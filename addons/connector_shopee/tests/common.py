@@ -491,17 +491,19 @@ class ShopeeTestCase(ShopeeCassetteMixin, MarketplaceTestCase):
                 "access_token_expires_at": fields.Datetime.now() + timedelta(hours=4),
                 # the pulls' tests make no sale orders; test_sale_orders does
                 "auto_create_sale_orders": False,
+                # what jobs write is read in English (test_first_day_thai:
+                # a Thai shop's)
+                "lang": "en_US",
             }
         )
         cls.shop = cls.backend.marketplace_shop_id
 
     def create_pull_job(self, since, until, **values):
-        payload = json.dumps(
-            {
-                "since": since and fields.Datetime.to_string(since).replace(" ", "T"),
-                "until": until and fields.Datetime.to_string(until).replace(" ", "T"),
-            }
-        )
+        def utc(moment):
+            # (a time without offset would be the user's)
+            return moment and fields.Datetime.to_string(moment).replace(" ", "T") + "Z"
+
+        payload = json.dumps({"since": utc(since), "until": utc(until)})
         return self.env["marketplace.job"].create(
             dict(
                 {

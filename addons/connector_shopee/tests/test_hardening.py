@@ -263,12 +263,12 @@ class TestStuckPulls(ShopeeTestCase):
 
 @tagged("post_install", "-at_install")
 class TestNoActivitySpam(ShopeeTestCase):
-    def failing_pull(self, cassette):
+    def refused_pull(self, cassette):
         since, until = datetime(2026, 5, 1), datetime(2026, 5, 2)
         with self.shopee_cassette(cassette, scenario_orders(3, since, until)):
             job = self.create_pull_job(since, until)
-            self.run_queue_jobs(failed=["_job_run"])
-        self.assertEqual(job.state, "failed")
+            self.run_queue_jobs()
+        self.assertEqual((job.state, job.error_kind), ("failed", "refused"))
         return job
 
     def test_one_activity_per_cause_closed_by_a_success(self):
@@ -304,9 +304,9 @@ class TestNoActivitySpam(ShopeeTestCase):
     def test_credential_error_pauses_until_a_test_call_succeeds(self):
         self.account.shopee_partner_key = "shpk-not-the-right-key"
         self.expect_partner_key("shpk-not-the-right-key")
-        self.failing_pull("pull_orders_wrong_key")
+        self.refused_pull("pull_orders_wrong_key")
         self.assertTrue(self.shop.sync_paused)
-        self.failing_pull("pull_orders_wrong_key")
+        self.refused_pull("pull_orders_wrong_key")
         self.assertEqual(len(self.shop.activity_ids), 1)
         # the key is fixed at Shopee's side (no change in Odoo): the periodic
         # test call finds it working and the pulls resume

@@ -57,7 +57,7 @@ class TestJobScreens(ShopeeTestCase):
         )
         field = self.env["marketplace.order"]._fields["status"]
         names = dict(field._description_selection(self.env(context={"lang": "th_TH"})))
-        self.assertEqual(names["unpaid"], "ที่ต้องชำระ")
+        self.assertEqual(names["unpaid"], "ยังไม่ชำระ")
         self.assertEqual(names["ready_to_ship"], "ที่ต้องจัดส่ง")
         self.assertEqual(names["shipped"], "กำลังจัดส่ง")
         self.assertEqual(names["completed"], "สำเร็จแล้ว")
@@ -148,13 +148,13 @@ class TestJobScreens(ShopeeTestCase):
                 .with_user(thai_user)
                 .create(
                     self.job_values(
-                        '{"since": "2026-05-01T00:00:00", '
-                        '"until": "2026-05-02T00:00:00"}'
+                        '{"since": "2026-05-01T00:00:00Z", '
+                        '"until": "2026-05-02T00:00:00Z"}'
                     )
                 )
             )
             self.assertEqual(job.lang, "th_TH")
-            self.run_queue_jobs(failed=["_job_run"])
+            self.run_queue_jobs()
         job.invalidate_recordset()
         self.assertEqual(job.state, "failed")
         self.assertNotIn("refused the signature", job.error_message, "not English")

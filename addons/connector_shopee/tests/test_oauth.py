@@ -14,6 +14,7 @@ from unittest import mock
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import requests
+from lxml import html
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -178,6 +179,16 @@ class TestShopeeOAuth(ShopeeCassetteMixin, HttpCase):
         self.assertEqual(shop.auth_state, "connected")
         self.assertTrue(shop.authorization_expires_at)
         self.assertTrue(shop.access_token_expires_at)
+        # back inside Odoo, on the shop: at once by its button, else by itself
+        page = html.fromstring(response.text)
+        shop_url = (
+            f"/odoo/action-connector_marketplace.marketplace_shop_action/{shop.id}"
+        )
+        [button] = page.xpath("//a[@class='button']")
+        self.assertEqual(button.get("href"), shop_url)
+        self.assertIn("Bangkok Gadget House", button.text_content())
+        [refresh] = page.xpath("//meta[@http-equiv='refresh']")
+        self.assertTrue(refresh.get("content").endswith(f"url={shop_url}"))
         backend = shop.shopee_backend_ids.sudo()
         self.assertTrue(backend.access_token)
         self.assertTrue(backend.refresh_token)

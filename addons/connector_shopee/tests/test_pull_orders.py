@@ -212,8 +212,8 @@ class TestPullOrders(ShopeeTestCase):
             "pull_orders_wrong_key", scenario_orders(3, since, until)
         ):
             job = self.create_pull_job(since, until)
-            self.run_queue_jobs(failed=["_job_run"])
-        self.assertEqual(job.state, "failed")
+            self.run_queue_jobs()
+        self.assertEqual((job.state, job.error_kind), ("failed", "refused"))
         self.assertIn("partner key", job.error_message)
         self.assertEqual(job.retry_count, 0)
         self.assertFalse(self.shop.order_ids)
@@ -256,7 +256,7 @@ class TestPullOrders(ShopeeTestCase):
         scenario = scenario_orders(3, since, until)
         with self.shopee_cassette("pull_orders_wrong_key", scenario):
             job = self.create_pull_job(since, until)
-            self.run_queue_jobs(failed=["_job_run"])
+            self.run_queue_jobs()
         self.assertEqual(job.state, "failed")
         self.account.shopee_partner_key = "shpk-simulator-demo-key"
         self.expect_partner_key("shpk-simulator-demo-key")

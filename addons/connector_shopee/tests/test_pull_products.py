@@ -188,7 +188,20 @@ class TestPullProducts(ShopeeTestCase):
             cable_item["stock_info_v2"]["seller_stock"][0]["stock"],
         )
         self.assertEqual(cable.price, cable_item["price_info"][0]["current_price"])
-        self.assertIn(f"{len(expected)} listings", job.result_summary)
+        # what each number counts: read from Shopee, and what Product
+        # Bindings lists (the active ones; the deleted one is inactive)
+        listings = self.env["marketplace.product.binding"]
+        active = listings.search_count([("shop_id", "=", self.shop.id)])
+        inactive = listings.with_context(active_test=False).search_count(
+            [("shop_id", "=", self.shop.id), ("active", "=", False)]
+        )
+        self.assertEqual((active + inactive, bool(inactive)), (len(expected), True))
+        self.assertIn(f"{len(expected)} listings read", job.result_summary)
+        self.assertIn(
+            f"The shop has {active} active listings in Product Bindings",
+            job.result_summary,
+        )
+        self.assertIn(f"and {inactive} inactive", job.result_summary)
 
         # again: nothing new, nothing duplicated
         count = len(bindings)

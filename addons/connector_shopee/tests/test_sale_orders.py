@@ -452,7 +452,7 @@ class TestSaleOrders(SaleOrderCase):
         self.assertIn("1 waiting", job.result_summary)
         self.assertFalse(order.sale_order_id)
         self.assertEqual(order.sale_status, "waiting")
-        self.assertIn("item 555 model 9", order.sale_status_note)
+        self.assertIn("Item 555", order.sale_status_note)
         self.assertTrue(
             self.shop.activity_ids.filtered(lambda a: a.marketplace_cause == "bindings")
         )

@@ -104,18 +104,25 @@ class TestPushStockToShopee(ShopeeTestCase):
         # refused model of an accepted call: its own reason
         [refused] = answers[int(SHIRT)]["response"]["failure_list"]
         shirt_l = self.listing[(SHIRT, SHIRT_L)]
-        self.assertEqual(shirt_l.last_push_error, refused["failed_reason"])
+        # Shopee's words, kept, after what they mean and what to do
+        self.assertTrue(
+            shirt_l.last_push_error.endswith(f"(Shopee: {refused['failed_reason']})")
+        )
+        self.assertIn("Shopee keeps units for orders", shirt_l.last_push_error)
         self.assertFalse(shirt_l.last_pushed_at)
         # deleted item: the whole call refused
         self.assertEqual(answers[int(OLD)]["error"], "error_item_uneditable")
-        self.assertIn(
-            answers[int(OLD)]["message"], self.listing[(OLD, "0")].last_push_error
-        )
+        old = self.listing[(OLD, "0")].last_push_error
+        self.assertIn(answers[int(OLD)]["message"], old)
+        self.assertTrue(old.startswith("The item is deleted, banned or locked"), old)
         # every model refused: Shopee's failure_list still says why
         self.assertEqual(answers[int(CASE)]["error"], "error_busi_update_stock_failed")
         [wrong] = answers[int(CASE)]["response"]["failure_list"]
         self.assertEqual(
-            self.listing[(CASE, "999")].last_push_error, wrong["failed_reason"]
+            self.listing[(CASE, "999")].last_push_error,
+            "Shopee has no such variation for this item: pull the products "
+            "again, then bind the variation Shopee shows (Bulk Binding). "
+            f"(Shopee: {wrong['failed_reason']})",
         )
         self.assertIn("2 listings pushed, 0 unchanged, 3 failed", job.result_summary)
         if self.recording:

@@ -116,8 +116,8 @@ class TestTokenRefresh(ShopeeTestCase):
         self.expire_access_token(refresh_token="revoked-refresh-token")
         with self.shopee_cassette("token_refresh_refused_job"):
             job = self.create_pull_job(datetime(2026, 5, 1), datetime(2026, 5, 2))
-            self.run_queue_jobs(failed=["_job_run"])
-        self.assertEqual(job.state, "failed")
+            self.run_queue_jobs()
+        self.assertEqual((job.state, job.error_kind), ("failed", "refused"))
         self.assertIn("Connect shop", job.error_message)
         self.assertEqual(job.retry_count, 0, "an auth failure is not retried")
         self.assertFalse(self.shop.order_ids)

@@ -66,6 +66,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
                 "refresh_token": "test-refresh-token-0001",
                 "access_token_expires_at": "2099-01-01 00:00:00",
                 "auto_create_sale_orders": False,
+                "lang": "en_US",
             }
         )
         cls.shop = cls.backend.marketplace_shop_id
@@ -419,14 +420,17 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         self.assertEqual(self.shop.auth_state, "connected")
 
     def test_cancellation_result_is_in_thai(self):
-        self.backend.write({"authorized_at": "2025-10-20 03:10:00"})
-        self.env["res.lang"]._activate_lang("th_TH")
+        """A Thai shop's events say what they did in Thai, at Bangkok time."""
+        self.backend.write({"authorized_at": "2025-10-20 03:10:00", "lang": "th_TH"})
+        self.env.company.partner_id.tz = "Asia/Bangkok"
         self.assertEqual(self.post(self.cancellation()).status_code, 200)
         event = self.events()
-        state, result = event.with_context(lang="th_TH")._process_shopee()
-        self.assertEqual(state, "ignored")
-        self.assertNotIn("older than", result)
-        self.assertIn("2025-10-20 03:03:20", result)
+        self.run_queue_jobs_once()
+        self.env.invalidate_all()
+        self.assertEqual(event.state, "ignored")
+        self.assertNotIn("older than", event.result)
+        self.assertRegex(event.result, "[\u0e00-\u0e7f]")
+        self.assertIn("2025-10-20 10:03 (Asia/Bangkok)", event.result)
 
     def test_other_codes_are_stored_not_handled(self):
         message = {

@@ -7,6 +7,7 @@ import { Component, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
 import { formatFloat } from "@web/core/utils/numbers";
 
 export class MarketplaceDashboard extends Component {
@@ -21,6 +22,19 @@ export class MarketplaceDashboard extends Component {
             today: _t("Today"),
             week: _t("7 days"),
             month: _t("30 days"),
+        };
+        // the titles of the lists a figure opens, in the user's language
+        this.titles = {
+            to_ship: _t("To ship"),
+            overdue: _t("Overdue"),
+            waiting: _t("Waiting for product bindings"),
+            mismatch: _t("Amounts do not match"),
+            bound: _t("Bound listings"),
+            out: _t("Out of stock"),
+            low: _t("Low stock"),
+            errors: _t("Push errors"),
+            to_bind: _t("To bind"),
+            failed: _t("Failed jobs"),
         };
         onWillStart(() => this.load());
     }
@@ -37,6 +51,11 @@ export class MarketplaceDashboard extends Component {
         return currency.position === "after"
             ? `${value} ${currency.symbol}`
             : `${currency.symbol}${value}`;
+    }
+
+    /** A time of the server (UTC) in the user's time zone; "—" for none. */
+    when(value) {
+        return value ? formatDateTime(deserializeDateTime(value)) : "—";
     }
 
     maxRevenue() {
