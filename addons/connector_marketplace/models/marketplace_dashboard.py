@@ -382,6 +382,32 @@ class MarketplaceDashboard(models.AbstractModel):
                     ),
                 }
             )
+        banners += self._held_push_banners(shops)
+        return banners
+
+    def _held_push_banners(self, shops):
+        """Listings whose stock Odoo does not push: the seller must know, or
+        the marketplace keeps selling a stock Odoo no longer has."""
+        Binding = self.env["marketplace.product.binding"]
+        domain = [("shop_id", "in", shops.ids), ("push_held", "=", True)]
+        banners = []
+        for group in Binding._read_group(domain, ["shop_id"], ["__count"]):
+            shop, count = group
+            banners.append(
+                {
+                    "shop_id": shop.id,
+                    "model": "marketplace.product.binding",
+                    "domain": [("shop_id", "=", shop.id), ("push_held", "=", True)],
+                    "title": self.env._("Push held"),
+                    "message": self.env._(
+                        "The stock of %(count)s listing(s) of %(shop)s is not "
+                        "pushed until you check it in Odoo and press Confirm "
+                        "and push.",
+                        count=count,
+                        shop=shop.name,
+                    ),
+                }
+            )
         return banners
 
 

@@ -177,13 +177,23 @@ class MarketplaceShop(models.Model):
         return self.env["res.lang"].get_installed()
 
     @api.model
-    def _default_lang(self):
+    def _default_lang(self, company=None):
         """Thai for a Thai seller when Thai is loaded, else the company's."""
         installed = dict(self._lang_get())
-        company = self.env.company
+        company = company or self.env.company
         if company.country_id.code == "TH" and "th_TH" in installed:
             return "th_TH"
         return company.partner_id.lang or self.env.user.lang or "en_US"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The shop's own company decides its language, not the company the
+        # user happens to be in when connecting it.
+        for vals in vals_list:
+            if "lang" not in vals and vals.get("account_id"):
+                account = self.env["marketplace.account"].browse(vals["account_id"])
+                vals["lang"] = self._default_lang(account.company_id)
+        return super().create(vals_list)
 
     def _local_time(self, moment):
         """``moment`` (naive UTC, as stored) as the seller reads it: in the

@@ -246,7 +246,27 @@ class MarketplaceSyncRule(models.Model):
             "product's rule, or a nearer category's): that one applies."
         )
 
+    @api.model
+    def _without_stray_target(self, scope, vals):
+        """The form hides the category of a shop-wide rule, not its value: a
+        rule keeps only the target of its scope, or the one-rule check would
+        see two shop-wide rules as two targets."""
+        vals = dict(vals)
+        if scope != "category":
+            vals["categ_id"] = False
+        if scope != "product":
+            vals["product_id"] = False
+        return vals
+
     def write(self, vals):
+        if "scope" in vals:
+            vals = self._without_stray_target(vals["scope"], vals)
+        elif "categ_id" in vals or "product_id" in vals:
+            result = True
+            for scope in set(self.mapped("scope")):
+                same = self.filtered(lambda r, scope=scope: r.scope == scope)
+                result &= same.write(dict(vals, scope=scope))
+            return result
         shops = self.shop_id
         result = super().write(vals)
         if "shop_id" in vals:
@@ -259,6 +279,10 @@ class MarketplaceSyncRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [
+            self._without_stray_target(vals.get("scope", "all"), vals)
+            for vals in vals_list
+        ]
         rules = super().create(vals_list)
         rules.shop_id._mark_all_to_push()
         # a seller who sets a rule wants the marketplace to follow it now

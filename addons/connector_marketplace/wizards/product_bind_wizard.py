@@ -49,7 +49,7 @@ class ProductBindWizard(models.TransientModel):
             ("hold", "None yet: hold their push until I confirm"),
         ],
         string="Stock of the products created",
-        default="marketplace",
+        default=lambda self: self._default_initial_stock(),
         required=True,
         help="A product created here has no stock in Odoo, and the next push "
         "would set its listing to 0. Either its initial quantity is the "
@@ -63,6 +63,14 @@ class ProductBindWizard(models.TransientModel):
     listing_count = fields.Integer(compute="_compute_counts")
     product_count = fields.Integer(compute="_compute_counts")
     bound_count = fields.Integer(compute="_compute_counts")
+
+    @api.model
+    def _default_initial_stock(self):
+        # Counting stock is an inventory adjustment: Odoo lets only its
+        # inventory administrators apply one.
+        if self.env.user.has_group("stock.group_stock_manager"):
+            return "marketplace"
+        return "hold"
 
     @api.model
     def default_get(self, fields_list):
@@ -230,6 +238,16 @@ class ProductBindWizard(models.TransientModel):
             return 0
         if not self.env["product.product"].has_access("create"):
             raise UserError(self.env._("You are not allowed to create products."))
+        if self.initial_stock == "marketplace" and not self.env.user.has_group(
+            "stock.group_stock_manager"
+        ):
+            raise UserError(
+                self.env._(
+                    "Only an inventory administrator can set the products' "
+                    "initial stock. Choose to hold their push until the stock is "
+                    "counted, or ask an inventory administrator to bind them."
+                )
+            )
         company = self.shop_id.company_id
         values = []
         for line in lines:
@@ -256,7 +274,8 @@ class ProductBindWizard(models.TransientModel):
                 self.env._(
                     "created by Bulk Binding with no stock: count it in Odoo, "
                     "then press Confirm and push"
-                )
+                ),
+                by_seller=True,
             )
         else:
             self._initial_stock_from_listings(listings)

@@ -2,8 +2,11 @@
 that say what they do, the marketplace's quantity as it is, bindings the
 marketplace can use."""
 
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from .test_stock import StockCase
 
@@ -32,6 +35,22 @@ class TestRulesSayWhatTheyDo(StockCase):
         with self.assertRaises(ValidationError):
             mine.active = True
         self.assertTrue(other.active)
+
+    def test_a_hidden_category_does_not_make_a_second_shop_wide_rule(self):
+        """The form hides a shop-wide rule's category, not its value: two
+        shop-wide rules with different hidden categories were both accepted."""
+        first = self.rule(categ_id=self.categ.id, product_id=self.cable.id)
+        self.assertFalse(first.categ_id or first.product_id)
+        with self.assertRaises(ValidationError):
+            self.rule(categ_id=self.parent_categ.id)
+        first.write({"categ_id": self.parent_categ.id})
+        self.assertFalse(first.categ_id)
+        first.write({"scope": "category", "categ_id": self.categ.id})
+        first.write({"product_id": self.cable.id})
+        self.assertEqual(first.categ_id, self.categ)
+        self.assertFalse(first.product_id)
+        first.scope = "all"
+        self.assertFalse(first.categ_id)
 
     def test_preview_says_why_a_rule_applies_to_nothing(self):
         loose = self.rule(scope="product", product_id=self.loose.id)
@@ -143,14 +162,75 @@ class TestNothingZeroedBySurprise(StockCase):
         with self.shopee_stock():
             self.run_queue_jobs()
         self.assertNotIn("301", [item for item, _models in self.calls])
-        # the seller counts the stand, then confirms: pushed
+        # the seller counts the stand: still held, the seller said so
+        self.assertTrue(all(self.live.mapped("push_held_by_seller")))
         self.set_stock(self.live[0].product_id, 12)
+        self.env.cr.flush()
+        with self.shopee_stock():
+            self.run_queue_jobs()
+        self.assertNotIn("301", [item for item, _models in self.calls])
+        self.assertTrue(self.live[0].push_held)
+        # then confirms: pushed
         self.live[0].action_confirm_push()
         self.env.cr.flush()
         with self.shopee_stock():
             self.run_queue_jobs()
         self.assertIn(("301", [("0", 12)]), self.calls)
         self.assertFalse(self.live[0].push_held)
+        # a confirmed 0 is the seller's word: pushed, not held again
+        self.live[1].action_confirm_push()
+        self.env.cr.flush()
+        with self.shopee_stock():
+            self.run_queue_jobs()
+        self.env.invalidate_all()
+        self.assertIn(("302", [("0", 0)]), self.calls)
+        self.assertFalse(self.live[1].push_held)
+        self.assertEqual(self.live[1].marketplace_stock, 0)
+
+    def test_only_inventory_administrators_count_the_initial_stock(self):
+        """The listing's stock is an inventory adjustment: a marketplace
+        manager who may not adjust inventory holds the push instead."""
+        manager = new_test_user(
+            self.env,
+            login="mp_bind_mgr",
+            groups="connector_marketplace.group_marketplace_manager,"
+            "stock.group_stock_user,product.group_product_manager",
+        )
+        Wizard = self.env["marketplace.product.bind.wizard"].with_user(manager)
+        self.assertEqual(
+            Wizard.with_context(default_shop_id=self.shop.id).new({}).initial_stock,
+            "hold",
+        )
+        wizard = Wizard.create(
+            {
+                "shop_id": self.shop.id,
+                "binding_ids": [(6, 0, self.live.ids)],
+                "initial_stock": "marketplace",
+            }
+        )
+        wizard.action_preview()
+        wizard.line_ids.filtered(lambda line: line.kind == "listing").write(
+            {"create_product": True}
+        )
+        with self.assertRaises(UserError) as caught:
+            wizard.action_confirm()
+        self.assertIn("inventory administrator", str(caught.exception))
+        self.assertFalse(self.live.product_id, "nothing bound, nothing created")
+        self.assertEqual(
+            self.env["marketplace.product.bind.wizard"].new({}).initial_stock,
+            "marketplace",
+            "an inventory administrator (the admin) counts it from the listing",
+        )
+
+    def test_the_dashboard_says_which_listings_are_held(self):
+        self.bulk_create("hold")
+        data = self.env["marketplace.dashboard"].get_dashboard_data()
+        [banner] = [b for b in data["banners"] if b.get("model")]
+        self.assertIn("2 listing(s)", banner["message"])
+        self.assertEqual(self.env[banner["model"]].search(banner["domain"]), self.live)
+        self.live.action_confirm_push()
+        data = self.env["marketplace.dashboard"].get_dashboard_data()
+        self.assertFalse([b for b in data["banners"] if b.get("model")])
 
     def test_a_push_to_zero_right_after_binding_is_held_and_said(self):
         """A listing bound by hand to a product Odoo has 0 of, while the
@@ -173,6 +253,53 @@ class TestNothingZeroedBySurprise(StockCase):
             [("shop_id", "=", self.shop.id), ("job_type", "=", "push_stock")], limit=1
         )
         self.assertIn("held", job.result_summary)
+        self.assertFalse(self.live[0].push_held_by_seller)
+        # Odoo's own hold lifts once Odoo has stock to offer
+        self.calls.clear()
+        self.set_stock(empty, 7)
+        self.env.cr.flush()
+        with self.shopee_stock():
+            self.run_queue_jobs()
+        self.assertIn(("301", [("0", 7)]), self.calls)
+        self.assertFalse(self.live[0].push_held)
+
+    def hold_by_odoo(self):
+        empty = self.env["product.product"].create(
+            {"name": "Stand (Odoo)", "is_storable": True}
+        )
+        self.live[0].product_id = empty
+        self.push({"product_ids": [empty.id]})
+        self.assertTrue(self.live[0].push_held)
+        return empty
+
+    def test_rebinding_or_archiving_lifts_odoos_hold(self):
+        self.hold_by_odoo()
+        self.live[0].product_id = self.loose
+        self.assertFalse(self.live[0].push_held)
+        self.live[0].product_id = self.env["product.product"].create(
+            {"name": "Stand again", "is_storable": True}
+        )
+        self.push({"product_ids": self.live[0].product_id.ids})
+        self.assertTrue(self.live[0].push_held)
+        self.live[0].active = False
+        self.assertFalse(self.live[0].push_held)
+
+    def test_the_sellers_zero_and_an_old_bindings_zero_are_pushed(self):
+        """Only a 0 for want of stock, right after binding, is held: a 0 of
+        the seller's rule, or of a listing bound days ago, is pushed."""
+        few = self.env["product.product"].create({"name": "Few", "is_storable": True})
+        self.set_stock(few, 3)
+        self.live[0].product_id = few
+        self.rule(scope="product", product_id=few.id, min_online_qty=5)
+        self.push({"product_ids": [few.id]})
+        self.assertIn(("301", [("0", 0)]), self.calls)
+        self.assertFalse(self.live[0].push_held)
+        none = self.env["product.product"].create({"name": "None", "is_storable": True})
+        self.live[1].product_id = none
+        self.live[1].sudo().bound_at = fields.Datetime.now() - timedelta(days=2)
+        self.push({"product_ids": [none.id]})
+        self.assertIn(("302", [("0", 0)]), self.calls)
+        self.assertFalse(self.live[1].push_held)
 
 
 @tagged("post_install", "-at_install")

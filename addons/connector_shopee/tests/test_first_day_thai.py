@@ -59,6 +59,32 @@ class TestWrittenInTheSellersLanguage(StockCase):
         # its steps' descriptions too (the Steps tab)
         self.assertTrue(all(THAI.search(d) for d in job.queue_job_ids.mapped("name")))
 
+    def test_a_new_shop_speaks_its_own_companys_language(self):
+        """Connected while the user works in the Thai company, a shop of an
+        English-speaking company writes in English, and the reverse."""
+        self.assertEqual(self.env.company.country_id.code, "TH")
+        english = self.env["res.company"].create(
+            {"name": "Gadget House Ltd", "country_id": self.env.ref("base.us").id}
+        )
+        english.partner_id.lang = "en_US"
+        account = self.env["marketplace.account"].create(
+            {
+                "name": "Shopee (English company)",
+                "channel": "shopee",
+                "environment": "simulator",
+                "company_id": english.id,
+            }
+        )
+        shop = self.env["marketplace.shop"].create(
+            {"account_id": account.id, "name": "Gadget House", "external_id": "77"}
+        )
+        self.assertEqual(shop.lang, "en_US")
+        account.company_id = self.env.company
+        thai_shop = self.env["marketplace.shop"].create(
+            {"account_id": account.id, "name": "ร้านแกดเจ็ต", "external_id": "78"}
+        )
+        self.assertEqual(thai_shop.lang, "th_TH")
+
     def test_a_users_own_job_is_in_the_users_language(self):
         self.shop.lang = "th_TH"
         job = self.push({"product_ids": [self.cable.id]})

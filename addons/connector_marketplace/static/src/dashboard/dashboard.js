@@ -90,6 +90,14 @@ export class MarketplaceDashboard extends Component {
         });
     }
 
+    openBanner(banner) {
+        if (banner.model) {
+            this.open(banner.model, banner.domain, banner.title);
+        } else {
+            this.openRecord("marketplace.shop", banner.shop_id);
+        }
+    }
+
     openOrders(domain, name) {
         this.open("marketplace.order", domain, name);
     }
