@@ -1,6 +1,7 @@
 from . import mail_activity
 from . import marketplace_account
 from . import marketplace_shop
+from . import marketplace_channel_backend
 from . import marketplace_order
 from . import marketplace_order_missing
 from . import marketplace_job

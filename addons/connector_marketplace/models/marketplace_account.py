@@ -63,3 +63,18 @@ class MarketplaceAccount(models.Model):
         action["domain"] = [("account_id", "=", self.id)]
         action["context"] = {"default_account_id": self.id}
         return action
+
+    # -- the channel contract, account side (see marketplace_channel_backend) --
+    def _marketplace_recover_webhooks(self):
+        """Read the notifications the marketplace could not deliver and queue
+        them as webhook events.
+
+        :returns: how many were read
+        :raises RetryableJobError: the marketplace cannot answer now
+        :raises FailedJobError: refused for good
+        """
+        raise NotImplementedError(
+            f"The channel {self.channel} does not implement "
+            "_marketplace_recover_webhooks, a hook of the marketplace channel "
+            "contract."
+        )

@@ -14,6 +14,7 @@ error are read from the queue jobs, which keep them even after a success.
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import psycopg2
@@ -39,8 +40,6 @@ _pull_logger = logging.getLogger("odoo.addons.connector_marketplace.job.pull")
 # queue_job's default (5) gives up too early on a marketplace that throttles
 # for several minutes; the retry pattern of the job functions spaces retries.
 MAX_RETRIES = 10
-# The channel of every step of a job, by type (other types add theirs).
-JOB_CHANNELS = {"pull_orders": "root.marketplace.import"}
 PULL_ORDERS_KEYS = {"since", "until"}
 # Payload keys holding a date-time (pulls of orders and of products).
 PAYLOAD_DATETIME_KEYS = ("since", "until")
@@ -66,8 +65,6 @@ SYSTEM_FIELDS = {
     "set_aside_ids",
     "queue_job_ids",
 }
-# Job types of which a shop runs one at a time (a partial unique index).
-ONE_LIVE_PER_SHOP = ("pull_orders",)
 # The partial unique indexes that keep a job from being queued twice: a
 # refusal by one of them means another transaction queued it.
 QUEUED_ONCE = (
@@ -76,13 +73,33 @@ QUEUED_ONCE = (
     "marketplace_job_one_auto_push",
     "marketplace_job_one_webhook_import",
 )
-# Job types that work on one shop.
-SHOP_JOB_TYPES = ("pull_orders",)
 # queue.job states that still move a marketplace job on.
 LIVE_QUEUE_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 # Longer than any job can last on its retries (each step: 10 tries, at most
 # 2×40 s + 2×150 s + 6×600 s ≈ 66 minutes; a pull is three steps deep).
 STUCK_AFTER = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class JobType:
+    """A job type, declared by the file that implements it (``_job_types``).
+
+    ``run``, ``finish`` and ``validate`` name methods of ``marketplace.job``:
+    the first step (it queues the others), the last one (it returns the
+    summary the seller reads, or raises :class:`JobFailure`), and the check
+    of the payload (it returns the payload, normalized, or raises a
+    ``ValidationError``).
+    """
+
+    run: str
+    finish: str
+    validate: str | None = None
+    #: the queue_job channel of every step of the job
+    channel: str = "root.marketplace"
+    #: works on one shop (else on the whole account)
+    on_shop: bool = True
+    #: a shop runs one at a time (a partial unique index)
+    one_live_per_shop: bool = False
 
 
 class JobFailure(Exception):
@@ -369,8 +386,8 @@ class MarketplaceJob(models.Model):
                     payload=text,
                 )
             )
-        validator = getattr(self, f"_validate_payload_{job_type}", None)
-        return validator(payload) if validator else payload
+        validator = self._job_type(job_type).validate
+        return getattr(self, validator)(payload) if validator else payload
 
     @api.model
     def _parse_payload_datetime(self, payload, key):
@@ -439,18 +456,43 @@ class MarketplaceJob(models.Model):
                     )
                 )
 
-    # -- job types (extended by the files of each type) -----------------------
+    # -- job types (declared by the file of each type) ---------------------------
+    @api.model
+    def _job_types(self):
+        """{job type: :class:`JobType`}; each type's file adds its own."""
+        return {
+            "pull_orders": JobType(
+                run="_run_pull_orders",
+                finish="_finish_pull_orders",
+                validate="_validate_payload_pull_orders",
+                channel="root.marketplace.import",
+                one_live_per_shop=True,
+            )
+        }
+
+    @api.model
+    def _job_type(self, job_type):
+        try:
+            return self._job_types()[job_type]
+        except KeyError:
+            raise NotImplementedError(
+                f"The job type {job_type} is not declared in marketplace.job's "
+                "_job_types."
+            ) from None
+
     @api.model
     def _job_channels(self):
-        return dict(JOB_CHANNELS)
+        return {name: kind.channel for name, kind in self._job_types().items()}
 
     @api.model
     def _one_live_per_shop_types(self):
-        return ONE_LIVE_PER_SHOP
+        return tuple(
+            name for name, kind in self._job_types().items() if kind.one_live_per_shop
+        )
 
     @api.model
     def _shop_job_types(self):
-        return SHOP_JOB_TYPES
+        return tuple(name for name, kind in self._job_types().items() if kind.on_shop)
 
     # -- life cycle -----------------------------------------------------------
     def init(self):
@@ -690,7 +732,7 @@ class MarketplaceJob(models.Model):
                 "error_message": False,
             }
         )
-        return getattr(job, f"_run_{job.job_type}")()
+        return getattr(job, job._job_type(job.job_type).run)()
 
     @refusal_ends_the_job
     def _job_finish(self):
@@ -704,7 +746,7 @@ class MarketplaceJob(models.Model):
         if job.state == "failed":
             return job.error_message  # a step ended it
         try:
-            summary = getattr(job, f"_finish_{job.job_type}")()
+            summary = getattr(job, job._job_type(job.job_type).finish)()
         except JobFailure as failure:
             job._fail_with(str(failure))
             job._schedule_failure_activity()
@@ -860,7 +902,7 @@ class MarketplaceJob(models.Model):
             since,
             until,
         )
-        chunk_size = backend._marketplace_order_chunk_size()
+        chunk_size = backend._marketplace_capabilities().order_chunk_size
         chunks = [
             order_refs[index : index + chunk_size]
             for index in range(0, len(order_refs), chunk_size)

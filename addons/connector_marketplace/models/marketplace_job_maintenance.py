@@ -17,8 +17,7 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.queue_job.exception import FailedJobError
 
-SHOP_TYPES = ("refresh_tokens", "check_connection")
-ACCOUNT_TYPES = ("recover_webhooks",)
+from .marketplace_job import JobType
 
 
 class MarketplaceJob(models.Model):
@@ -50,21 +49,29 @@ class MarketplaceJob(models.Model):
         return res
 
     @api.model
-    def _job_channels(self):
+    def _job_types(self):
         return dict(
-            super()._job_channels(),
-            refresh_tokens="root.marketplace",
-            check_connection="root.marketplace",
-            recover_webhooks="root.marketplace.webhook",
+            super()._job_types(),
+            refresh_tokens=JobType(
+                run="_run_maintenance",
+                finish="_finish_refresh_tokens",
+                validate="_validate_empty_payload",
+                one_live_per_shop=True,
+            ),
+            check_connection=JobType(
+                run="_run_maintenance",
+                finish="_finish_check_connection",
+                validate="_validate_empty_payload",
+                one_live_per_shop=True,
+            ),
+            recover_webhooks=JobType(
+                run="_run_maintenance",
+                finish="_finish_recover_webhooks",
+                validate="_validate_empty_payload",
+                channel="root.marketplace.webhook",
+                on_shop=False,
+            ),
         )
-
-    @api.model
-    def _one_live_per_shop_types(self):
-        return (*super()._one_live_per_shop_types(), *SHOP_TYPES)
-
-    @api.model
-    def _shop_job_types(self):
-        return (*super()._shop_job_types(), *SHOP_TYPES)
 
     def _validate_empty_payload(self, payload):
         if payload:
@@ -73,15 +80,9 @@ class MarketplaceJob(models.Model):
             )
         return {}
 
-    _validate_payload_refresh_tokens = _validate_empty_payload
-    _validate_payload_check_connection = _validate_empty_payload
-    _validate_payload_recover_webhooks = _validate_empty_payload
-
-    def _run_refresh_tokens(self):
+    def _run_maintenance(self):
+        # one call to the marketplace: the job is its own last step
         return self._job_finish()
-
-    _run_check_connection = _run_refresh_tokens
-    _run_recover_webhooks = _run_refresh_tokens
 
     def _finish_refresh_tokens(self):
         expires_at = self.shop_id._get_channel_backend()._marketplace_refresh_tokens()

@@ -13,6 +13,7 @@ from odoo.exceptions import ValidationError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..exceptions import refusal_ends_the_job
+from .marketplace_job import JobType
 
 PULL_PRODUCTS_KEYS = {"since", "until"}
 
@@ -32,20 +33,21 @@ class MarketplaceJob(models.Model):
     )
 
     @api.model
-    def _job_channels(self):
-        return dict(super()._job_channels(), pull_products="root.marketplace.import")
+    def _job_types(self):
+        return dict(
+            super()._job_types(),
+            pull_products=JobType(
+                run="_run_pull_products",
+                finish="_finish_pull_products",
+                validate="_validate_payload_pull_products",
+                channel="root.marketplace.import",
+                one_live_per_shop=True,
+            ),
+        )
 
     @api.model
     def _system_fields(self):
         return super()._system_fields() | {"items_listed", "full_catalogue"}
-
-    @api.model
-    def _one_live_per_shop_types(self):
-        return (*super()._one_live_per_shop_types(), "pull_products")
-
-    @api.model
-    def _shop_job_types(self):
-        return (*super()._shop_job_types(), "pull_products")
 
     @api.model
     def _validate_payload_pull_products(self, payload):
@@ -82,7 +84,7 @@ class MarketplaceJob(models.Model):
                 "full_catalogue": payload["full"],
             }
         )
-        size = backend._marketplace_item_chunk_size()
+        size = backend._marketplace_capabilities().item_chunk_size
         chunks = [items[index : index + size] for index in range(0, len(items), size)]
         if not chunks:
             return self._job_finish()

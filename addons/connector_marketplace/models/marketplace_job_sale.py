@@ -16,6 +16,7 @@ from odoo.exceptions import ValidationError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..exceptions import refusal_ends_the_job
+from .marketplace_job import JobType
 
 SALE_CHUNK = 50
 
@@ -40,16 +41,21 @@ class MarketplaceJob(models.Model):
     )
 
     @api.model
-    def _job_channels(self):
+    def _job_types(self):
         return dict(
-            super()._job_channels(),
-            import_orders="root.marketplace.import",
-            sale_orders="root.marketplace",
+            super()._job_types(),
+            import_orders=JobType(
+                run="_run_import_orders",
+                finish="_finish_import_orders",
+                validate="_validate_payload_import_orders",
+                channel="root.marketplace.import",
+            ),
+            sale_orders=JobType(
+                run="_run_sale_orders",
+                finish="_finish_sale_orders",
+                validate="_validate_payload_sale_orders",
+            ),
         )
-
-    @api.model
-    def _shop_job_types(self):
-        return (*super()._shop_job_types(), "import_orders", "sale_orders")
 
     # -- payloads -------------------------------------------------------------
     @api.model
@@ -95,7 +101,7 @@ class MarketplaceJob(models.Model):
         refs = self._payload_dict()["order_sns"]
         backend = self.shop_id._get_channel_backend()
         self.orders_listed = len(refs)
-        size = backend._marketplace_order_chunk_size()
+        size = backend._marketplace_capabilities().order_chunk_size
         chunks = [refs[index : index + size] for index in range(0, len(refs), size)]
         imports = [
             self._delayable(

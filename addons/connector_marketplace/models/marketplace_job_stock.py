@@ -24,6 +24,7 @@ from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..exceptions import refusal_ends_the_job
+from .marketplace_job import JobType
 
 _logger = logging.getLogger("odoo.addons.connector_marketplace.job.stock")
 
@@ -64,12 +65,16 @@ class MarketplaceJob(models.Model):
         return res
 
     @api.model
-    def _job_channels(self):
-        return dict(super()._job_channels(), push_stock="root.marketplace.export")
-
-    @api.model
-    def _shop_job_types(self):
-        return (*super()._shop_job_types(), "push_stock")
+    def _job_types(self):
+        return dict(
+            super()._job_types(),
+            push_stock=JobType(
+                run="_run_push_stock",
+                finish="_finish_push_stock",
+                validate="_validate_payload_push_stock",
+                channel="root.marketplace.export",
+            ),
+        )
 
     @api.model
     def _validate_payload_push_stock(self, payload):

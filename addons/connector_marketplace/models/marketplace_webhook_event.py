@@ -218,11 +218,7 @@ class MarketplaceWebhookEvent(models.Model):
         event = event.with_context(lang=event._reader_lang())
         if event.state != "received":
             return event.result
-        handler = getattr(event, f"_process_{event.channel}", None)
-        if not handler:
-            event.write({"state": "not_handled", "result": event.env._("No handler.")})
-            return event.result
-        state, result = handler()
+        state, result = event._process_channel_event()
         event.write({"state": state, "result": result})
         _logger.info(
             "Webhook event %s (code %s, shop %s): %s",
@@ -232,6 +228,19 @@ class MarketplaceWebhookEvent(models.Model):
             result,
         )
         return result
+
+    def _process_channel_event(self):
+        """The channel contract, webhook side: handle this event, whose
+        message its channel's controller verified and stored.
+
+        :returns: ``(state, result)``: the event's new state (``done``,
+            ``ignored``, ``not_handled``, ``failed``) and what the seller
+            reads about it
+        """
+        raise NotImplementedError(
+            f"The channel {self.channel} does not implement "
+            "_process_channel_event, a hook of the marketplace channel contract."
+        )
 
     def _reader_lang(self):
         """The language of the seller who reads this event: its shop's, else

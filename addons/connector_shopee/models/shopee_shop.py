@@ -21,6 +21,9 @@ import psycopg2
 from odoo import api, fields, models
 
 from odoo.addons.connector_marketplace.components.mapper import epoch_to_datetime
+from odoo.addons.connector_marketplace.models.marketplace_channel_backend import (
+    ChannelCapabilities,
+)
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from ..api import (
@@ -57,7 +60,7 @@ REFRESH_REFUSALS = {
 class ShopeeShop(models.Model):
     _name = "shopee.shop"
     _description = "Shopee Shop Backend"
-    _inherit = "connector.backend"
+    _inherit = "marketplace.channel.backend"
     _inherits = {"marketplace.shop": "marketplace_shop_id"}
 
     marketplace_shop_id = fields.Many2one(
@@ -393,10 +396,17 @@ class ShopeeShop(models.Model):
                 values["authorized_at"] = epoch_to_datetime(info["auth_time"])
             backend.write(values)
 
-    # -- marketplace backend interface ----------------------------------------
-    def _marketplace_order_chunk_size(self):
-        # get_order_detail takes at most 50 order_sn (shopee-api.md §5.2).
-        return 50
+    # -- the marketplace channel contract --------------------------------------
+    def _marketplace_capabilities(self):
+        return ChannelCapabilities(
+            # get_order_detail and get_item_base_info take at most 50 ids
+            # (shopee-api.md §5.2, §7.2)
+            order_chunk_size=50,
+            item_chunk_size=50,
+            # update_stock: one item and up to 50 of its models per call
+            stock_batching="item",
+            stock_batch_size=50,
+        )
 
     def _marketplace_list_orders(self, since, until, progress=None):
         """order_sn of the orders updated in [since, until] (``progress``: see
@@ -418,10 +428,6 @@ class ShopeeShop(models.Model):
             result = work.component(usage="batch.importer").import_chunk(order_sns)
         result.records = result.bindings.odoo_id
         return result
-
-    def _marketplace_item_chunk_size(self):
-        # get_item_base_info takes at most 50 item ids (shopee-api.md §7.2).
-        return 50
 
     def _marketplace_list_items(self, since=None, until=None):
         """[item_id, status] of the shop's items (changed in the window)."""

@@ -36,9 +36,11 @@ class MarketplaceWebhookEvent(models.Model):
                 data = {}
         return message, data if isinstance(data, dict) else {}
 
-    def _process_shopee(self):
+    def _process_channel_event(self):
         """(state, result) of handling this push; ids only come from the body."""
         self.ensure_one()
+        if self.channel != "shopee":
+            return super()._process_channel_event()
         message, data = self._message()
         code = message.get("code")
         shop = self.shop_id

@@ -22,3 +22,4 @@ from . import test_review_orders
 from . import test_tooling
 from . import test_first_day
 from . import test_first_day_thai
+from . import test_channel_contract

@@ -154,7 +154,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         event = self.events()
         with mock.patch.object(
             type(event),
-            "_process_shopee",
+            "_process_channel_event",
             side_effect=FailedJobError("the shop's data cannot be read"),
         ):
             self.run_queue_jobs_once(failed=["_process"])

@@ -1,0 +1,173 @@
+"""The channel contract: what a channel addon implements, and nothing else.
+
+A channel addon (``connector_shopee``, ``connector_lazada``…) gives its shops a
+connector backend, a model that ``_inherit``\\ s ``marketplace.channel.backend``
+and ``_inherits`` ``marketplace.shop``, and implements the hooks declared
+here. The base calls only these hooks; a hook a channel does not implement
+raises ``NotImplementedError`` naming the channel and the hook.
+
+Errors, for every hook that calls the marketplace:
+
+* ``odoo.addons.queue_job.exception.RetryableJobError`` (or a subclass): a
+  passing trouble (throttled, a server error, a timeout); the step is tried
+  again later, on the job function's retry pattern.
+* ``odoo.addons.queue_job.exception.FailedJobError`` (or a subclass, such as
+  ``MarketplaceCredentialsError`` and ``MarketplacePermissionError`` of
+  ``..exceptions``): a refusal for good; the job ends failed with the
+  message, which the seller reads, so it is translated and holds no secret.
+* ``..exceptions.RecordsNotFound``: the marketplace does not know a whole
+  batch of the records asked for.
+
+Anything else is a bug, and queue_job keeps its traceback.
+"""
+
+from dataclasses import dataclass
+
+from odoo import models
+
+
+@dataclass(frozen=True)
+class ChannelCapabilities:
+    """What a channel can do, and how its API wants to be called."""
+
+    #: orders read per call (a chunk of a pull or of an import job)
+    order_chunk_size: int = 50
+    #: catalogue items read per call
+    item_chunk_size: int = 50
+    #: how a stock push is grouped into calls: ``"item"`` (one call per item
+    #: with up to ``stock_batch_size`` of its variations) or ``"sku"`` (up to
+    #: ``stock_batch_size`` SKUs of any items in one call)
+    stock_batching: str = "item"
+    stock_batch_size: int = 50
+    #: the work after the order the channel supports from Odoo
+    can_ship: bool = False
+    can_print_labels: bool = False
+    can_cancel: bool = False
+    can_handle_returns: bool = False
+    can_read_payouts: bool = False
+
+
+class MarketplaceChannelBackend(models.AbstractModel):
+    _name = "marketplace.channel.backend"
+    _inherit = "connector.backend"
+    _description = "Marketplace Channel Backend (the channel contract)"
+
+    def _contract_missing(self, hook):
+        raise NotImplementedError(
+            f"The channel backend {self._name} does not implement {hook}, "
+            "a hook of the marketplace channel contract."
+        )
+
+    # -- what the channel is ------------------------------------------------
+    def _marketplace_capabilities(self):
+        """:returns: the channel's :class:`ChannelCapabilities`."""
+        return ChannelCapabilities()
+
+    # -- connection ---------------------------------------------------------
+    def _marketplace_refresh_tokens(self):
+        """Refresh the shop's access token unless it is still valid for a
+        while (another process may have refreshed it since the job was
+        queued).
+
+        :returns: the naive UTC datetime when the token now expires
+        :raises RetryableJobError: the marketplace cannot answer now
+        :raises FailedJobError: the refresh is refused for good; the shop is
+            marked to be authorized again
+        """
+        self._contract_missing("_marketplace_refresh_tokens")
+
+    def _marketplace_check_connection(self):
+        """A light call that succeeds only if the app and the shop are
+        accepted.
+
+        :returns: True
+        :raises FailedJobError: refused (``MarketplaceCredentialsError``,
+            ``MarketplacePermissionError`` pause the shop's scheduled work)
+        """
+        self._contract_missing("_marketplace_check_connection")
+
+    # -- orders -------------------------------------------------------------
+    def _marketplace_list_orders(self, since, until, progress=None):
+        """The references of the shop's orders updated in [since, until].
+
+        :param since: naive UTC datetime
+        :param until: naive UTC datetime
+        :param progress: optional callable, called with the number of
+            references listed so far (long listings show their progress)
+        :returns: list of order references (``marketplace.order.name``)
+        """
+        self._contract_missing("_marketplace_list_orders")
+
+    def _marketplace_import_orders(self, order_refs):
+        """Read and store a chunk of orders (at most the capabilities'
+        ``order_chunk_size``), creating or updating their
+        ``marketplace.order`` with the neutral fields filled by the channel's
+        mappers.
+
+        :returns: a ``..components.importer.ChunkResult`` whose ``records``
+            are the ``marketplace.order`` records written
+        """
+        self._contract_missing("_marketplace_import_orders")
+
+    def _marketplace_items_in_unimported_orders(self):
+        """Item ids of the orders the marketplace changed after the shop's
+        order sync point: their stock there may count orders Odoo has not
+        seen yet, so a drift check leaves them alone.
+
+        :returns: set of item ids (strings)
+        """
+        self._contract_missing("_marketplace_items_in_unimported_orders")
+
+    # -- money and shipping of orders ------------------------------------------
+    def _marketplace_read_escrow(self, order_refs):
+        """The final money of orders once the marketplace settled them.
+
+        :returns: {order reference: the channel's answer}, read back by the
+            channel's own ``marketplace.order`` code
+        """
+        self._contract_missing("_marketplace_read_escrow")
+
+    def _marketplace_read_tracking(self, order_refs):
+        """Tracking numbers of shipped orders.
+
+        :returns: {order reference: tracking number} for those that have one
+        """
+        self._contract_missing("_marketplace_read_tracking")
+
+    # -- catalogue ----------------------------------------------------------
+    def _marketplace_list_items(self, since=None, until=None):
+        """The shop's catalogue items, those changed in the window when one
+        is given.
+
+        :returns: list of ``[item id, listing status]``
+        """
+        self._contract_missing("_marketplace_list_items")
+
+    def _marketplace_import_items(self, items):
+        """Read and store the listings (one per variation) of a chunk of
+        items (at most the capabilities' ``item_chunk_size``).
+
+        :returns: a ``ChunkResult`` whose ``records`` are the
+            ``marketplace.product.binding`` records written
+        """
+        self._contract_missing("_marketplace_import_items")
+
+    # -- stock --------------------------------------------------------------
+    def _marketplace_update_stock(self, item_id, models):
+        """Set the seller stock of variations of one item.
+
+        :param item_id: the item's id (string)
+        :param models: list of ``(variation id, quantity)``; the variation id
+            is ``"0"``-like for an item without variations, as the channel's
+            bindings store it
+        :returns: ``{"success": {variation id: quantity}, "failure":
+            {variation id: reason}}``
+        """
+        self._contract_missing("_marketplace_update_stock")
+
+    def _marketplace_read_stock(self, item_ids):
+        """The seller stock the marketplace has now.
+
+        :returns: {(item id, variation id): quantity}
+        """
+        self._contract_missing("_marketplace_read_stock")
