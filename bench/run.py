@@ -62,7 +62,7 @@ TARGETS = {
     "webhook_rps": 200.0,
     "webhook_p99_ms": 100.0,
 }
-SALE_STATUSES = ["ready_to_ship"]
+SALE_STATUSES = ["to_ship"]
 
 
 STARTED = time.monotonic()

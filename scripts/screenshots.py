@@ -334,7 +334,7 @@ class Tour:
                 ("shop_id", "=", shop_id),
                 ("unbound_line_count", ">", 0),
                 ("sale_order_id", "=", False),
-                ("status", "in", ["ready_to_ship", "processed"]),
+                ("status", "in", ["to_ship", "packed"]),
             ],
             ["id"],
             limit=1,
@@ -361,7 +361,7 @@ class Tour:
             "search_read",
             [
                 ("shop_id", "=", shop_id),
-                ("status", "=", "ready_to_ship"),
+                ("status", "=", "to_ship"),
                 ("unbound_line_count", "=", 0),
                 ("sale_order_id", "=", False),
             ],
@@ -506,7 +506,7 @@ class Tour:
                 ["carrier_tracking_ref"],
             )
             refs = [picking["carrier_tracking_ref"] for picking in pickings]
-            if now["status"] == "processed" and now["tracking_number"] in refs:
+            if now["status"] == "packed" and now["tracking_number"] in refs:
                 print(
                     f"    pushed: {order['name']} processed, tracking "
                     f"{now['tracking_number']} on its delivery after "

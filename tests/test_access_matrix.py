@@ -177,7 +177,9 @@ def data(server, admin, shopee_simulator):
     orders = admin.search_read(
         "marketplace.order", [("shop_id", "=", shop)], ["line_ids", "status"]
     )
-    order = next(o for o in orders if o["status"] not in ("unpaid", "cancelled"))
+    order = next(
+        o for o in orders if o["status"] not in ("awaiting_payment", "cancelled")
+    )
     product = admin.call(
         "product.product",
         "create",
@@ -252,7 +254,7 @@ def data(server, admin, shopee_simulator):
             "marketplace.oauth.state", "search", [("account_id", "=", account)]
         )[0],
         status=admin.call(
-            "marketplace.order.status", "search", [("code", "=", "ready_to_ship")]
+            "marketplace.order.status", "search", [("code", "=", "to_ship")]
         )[0],
         product=product,
         binding=binding,

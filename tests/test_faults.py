@@ -51,14 +51,7 @@ FAST_RETRY_PATTERN = "{1: (1, 2), 4: (2, 4)}"
 # What the sync rule of the shop says (marketplace_sync_rule.py).
 RULE = {"buffer_qty": 5, "allocation": 90, "rounding": 2, "min_online_qty": 6}
 INITIAL_STOCK = 400
-OPEN_DEMAND_STATUSES = (
-    "pending",
-    "unpaid",
-    "ready_to_ship",
-    "processed",
-    "retry_ship",
-    "in_cancel",
-)
+OPEN_DEMAND_STATUSES = ("awaiting_payment", "to_ship", "packed", "cancel_requested")
 LIVE_QUEUE_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 
 

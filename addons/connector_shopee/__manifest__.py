@@ -2,7 +2,7 @@
     "name": "Shopee Connector",
     "summary": "Connect Shopee shops (Thailand first): orders, sale orders, "
     "products, stock and pushes",
-    "version": "18.0.1.2.0",
+    "version": "18.0.2.0.0",
     "category": "Connector",
     "website": "https://github.com/marketplace-connector/odoo-marketplace-connector",
     "author": "Marketplace Connector Contributors",

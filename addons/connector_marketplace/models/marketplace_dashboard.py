@@ -87,7 +87,7 @@ class MarketplaceDashboard(models.AbstractModel):
          LEFT JOIN sale_order so ON so.id = o.sale_order_id AND so.state != 'cancel'
              WHERE o.shop_id IN %(shops)s
                AND o.date_order >= %(month)s
-               AND o.status NOT IN ('cancelled', 'unpaid')
+               AND o.status NOT IN ('cancelled', 'awaiting_payment')
           GROUP BY o.shop_id, o.currency_id
             """,
             dict(periods, shops=tuple(shops.ids)),
@@ -107,7 +107,7 @@ class MarketplaceDashboard(models.AbstractModel):
             counts = by_shop.get(shop.id, (0, 0, 0, 0, 0, 0))
             domain = [
                 ("shop_id", "=", shop.id),
-                ("status", "not in", ["cancelled", "unpaid"]),
+                ("status", "not in", ["cancelled", "awaiting_payment"]),
             ]
             rows.append(
                 {
@@ -143,7 +143,7 @@ class MarketplaceDashboard(models.AbstractModel):
               FROM marketplace_order o
          LEFT JOIN sale_order so ON so.id = o.sale_order_id AND so.state != 'cancel'
              WHERE o.shop_id IN %(shops)s AND o.date_order >= %(month)s
-               AND o.status NOT IN ('cancelled', 'unpaid')
+               AND o.status NOT IN ('cancelled', 'awaiting_payment')
           GROUP BY 1, 2 ORDER BY 1
             """,
             {
@@ -180,7 +180,7 @@ class MarketplaceDashboard(models.AbstractModel):
         now = fields.Datetime.now()
         to_ship = [
             ("shop_id", "in", shops.ids),
-            ("status", "in", ["ready_to_ship", "processed", "retry_ship"]),
+            ("status", "in", ["to_ship", "packed"]),
         ]
         overdue = to_ship + [("ship_by_date", "<", fields.Datetime.to_string(now))]
         waiting = [("shop_id", "in", shops.ids), ("sale_status", "=", "waiting")]

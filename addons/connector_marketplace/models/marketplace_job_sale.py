@@ -20,13 +20,8 @@ from .marketplace_job import JobType
 
 SALE_CHUNK = 50
 
-TRACKED_STATUSES = (
-    "processed",
-    "retry_ship",
-    "shipped",
-    "to_confirm_receive",
-    "completed",
-)
+# The marketplace gives the tracking number once shipment is arranged.
+TRACKED_STATUSES = ("packed", "shipping", "delivered", "completed")
 
 
 class MarketplaceJob(models.Model):
@@ -242,7 +237,7 @@ class MarketplaceJob(models.Model):
         """
         wanted = orders.filtered(
             lambda o: (
-                o.status not in ("unpaid", "cancelled", "pending")
+                o.status not in ("awaiting_payment", "cancelled")
                 and (o.sale_order_id or force or not o._sale_skip_reason())
                 and (not o.escrow_read_at or o.needs_sale_sync)
             )
@@ -252,15 +247,19 @@ class MarketplaceJob(models.Model):
     def _read_tracking(self, backend, orders, force=False):
         """The tracking numbers of the orders that have or get a sale order
         (the number goes on their delivery)."""
-        # Shopee gives the number once shipment is arranged (processed): the
-        # warehouse sees it before the parcel leaves.
+        # The number comes once shipment is arranged (packed): the warehouse
+        # sees it before the parcel leaves.
         shipped = orders.filtered(
             lambda o: (
-                o.status in TRACKED_STATUSES
-                # a retried shipment may have a new number
-                and (
-                    not o.tracking_number
-                    or (o.status == "retry_ship" and o.needs_sale_sync)
+                (
+                    (o.status in TRACKED_STATUSES and not o.tracking_number)
+                    # back to ship after an arranged shipment (a failed
+                    # pick-up): the next shipment may have a new number
+                    or (
+                        o.status == "to_ship"
+                        and o.tracking_number
+                        and o.needs_sale_sync
+                    )
                 )
                 and (o.sale_order_id or force or not o._sale_skip_reason())
             )

@@ -1,20 +1,55 @@
 from odoo import api, fields, models
 
+# One order lifecycle for every channel. The channel's mapper says which of
+# these its own statuses are, and keeps its own in ``raw_status``.
 ORDER_STATUSES = [
-    ("pending", "Pending"),
-    ("unpaid", "Unpaid"),
-    ("ready_to_ship", "Ready to ship"),
-    ("processed", "Processed"),
-    ("retry_ship", "Retry ship"),
-    ("shipped", "Shipped"),
-    ("to_confirm_receive", "To confirm receipt"),
-    ("in_cancel", "Cancellation requested"),
-    ("cancelled", "Cancelled"),
-    ("to_return", "To return"),
+    ("awaiting_payment", "Awaiting payment"),
+    ("to_ship", "To ship"),
+    ("packed", "Packed"),
+    ("shipping", "In transit"),
+    ("delivered", "Delivered"),
     ("completed", "Completed"),
-    ("invoice_pending", "Invoice pending"),
+    ("cancel_requested", "Cancellation requested"),
+    ("cancelled", "Cancelled"),
+    ("returned", "Returned"),
     ("unknown", "Unknown"),
 ]
+# How far an order has gone, for an order whose items have their own status.
+PROGRESS = (
+    "awaiting_payment",
+    "to_ship",
+    "packed",
+    "shipping",
+    "delivered",
+    "completed",
+)
+# Orders whose units are still to leave the stock.
+OPEN_STATUSES = ("awaiting_payment", "to_ship", "packed", "cancel_requested")
+# Orders that never become sale orders.
+NO_SALE_STATUSES = ("awaiting_payment", "cancel_requested", "cancelled", "returned")
+# The parcel has left.
+SHIPPED_STATUSES = ("shipping", "delivered", "completed")
+
+
+def order_status_of_items(statuses):
+    """The status of an order from the statuses of its items (channels whose
+    statuses are per item, such as Lazada's).
+
+    The items that are neither cancelled nor returned decide: the order is as
+    far as its least advanced one (an order is "shipping" only when all its
+    live items have left), and "cancellation requested" as soon as one of
+    them is. With no live item, the order is "returned" if any item was
+    returned, else "cancelled". An unknown status makes it "unknown".
+    """
+    statuses = list(statuses)
+    if not statuses or "unknown" in statuses:
+        return "unknown"
+    live = [s for s in statuses if s not in ("cancelled", "returned")]
+    if not live:
+        return "returned" if "returned" in statuses else "cancelled"
+    if "cancel_requested" in live:
+        return "cancel_requested"
+    return min(live, key=PROGRESS.index)
 
 
 class MarketplaceOrder(models.Model):
@@ -47,7 +82,10 @@ class MarketplaceOrder(models.Model):
         ORDER_STATUSES, required=True, default="unknown", index=True, readonly=True
     )
     raw_status = fields.Char(
-        readonly=True, help="The status exactly as the marketplace sent it."
+        string="Marketplace status",
+        readonly=True,
+        help="The status exactly as the marketplace sent it; Status is where "
+        "it stands in Odoo's order lifecycle.",
     )
     date_order = fields.Datetime(string="Ordered on", readonly=True, index=True)
     date_updated = fields.Datetime(

@@ -38,6 +38,7 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from ..exceptions import MarketplaceCredentialsError
+from .marketplace_order import SHIPPED_STATUSES
 
 _logger = logging.getLogger(__name__)
 
@@ -66,7 +67,6 @@ ADJUSTMENT_LIMIT = 1.0
 ESCROW_RETRY_FIRST = timedelta(minutes=10)
 ESCROW_RETRY_MAX = timedelta(days=1)
 ESCROW_MAX_DOUBLINGS = 8  # 10 min × 2⁸ > 1 day
-SHIPPED_STATUSES = ("shipped", "to_confirm_receive", "completed")
 
 
 def escrow_retry_delay(tries):
@@ -444,7 +444,7 @@ class MarketplaceOrder(models.Model):
         todo = self.browse()
         for order in self.filtered(lambda o: not o.sale_order_id):
             reason = None if force else order._sale_skip_reason()
-            if force and order.status in ("unpaid", "cancelled", "pending"):
+            if force and order.status in ("awaiting_payment", "cancelled"):
                 reason = self.env._("An unpaid or cancelled order gets no sale order.")
             if reason:
                 order.write({"sale_status": "skipped", "sale_status_note": reason})
@@ -891,9 +891,9 @@ class MarketplaceOrder(models.Model):
                     order._validate_delivery(pickings)
             if order.status == "completed" and not sale_order.locked:
                 sale_order.action_lock()
-            elif order.status == "in_cancel":
+            elif order.status == "cancel_requested":
                 order._flag(
-                    "in_cancel",
+                    "cancel_requested",
                     self.env._(
                         "Order %(order)s: the buyer asks to cancel", order=order.name
                     ),
@@ -908,7 +908,7 @@ class MarketplaceOrder(models.Model):
                     sale_order.with_context(
                         disable_cancel_warning=True
                     )._action_cancel()
-            elif order.status in ("cancelled", "to_return") and left:
+            elif order.status in ("cancelled", "returned") and left:
                 order._flag(
                     "return",
                     self.env._(

@@ -3,16 +3,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .marketplace_order import NO_SALE_STATUSES
+
 # Statuses at which a sale order may be created, and those never.
-SALE_STATUSES_DEFAULT = (
-    "ready_to_ship",
-    "processed",
-    "retry_ship",
-    "shipped",
-    "to_confirm_receive",
-    "completed",
-)
-SALE_STATUSES_NEVER = ("unpaid", "in_cancel", "cancelled", "to_return", "pending")
+SALE_STATUSES_DEFAULT = ("to_ship", "packed", "shipping", "delivered", "completed")
+SALE_STATUSES_NEVER = NO_SALE_STATUSES
 # Changing one of these may cure the orders in error.
 SALE_SETTINGS = {
     "pricelist_id",

@@ -17,18 +17,13 @@ target (the shop, a category, a product), so no two rules tie. No rule: buffer 0
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .marketplace_order import OPEN_STATUSES
+
 # Without a ship-by date, how long an order of a shop Odoo no longer hears of
 # still holds its units (marketplace.order._holds_demand mirrors the query).
 UNHEARD_ORDER_DAYS = 3
 # Orders whose units are still to leave the stock.
-OPEN_DEMAND_STATUSES = (
-    "pending",
-    "unpaid",
-    "ready_to_ship",
-    "processed",
-    "retry_ship",
-    "in_cancel",
-)
+OPEN_DEMAND_STATUSES = OPEN_STATUSES
 
 
 def online_quantity(free, demand, buffer=0, allocation=100, rounding=0, minimum=0):

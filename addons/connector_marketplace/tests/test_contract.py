@@ -62,3 +62,27 @@ class TestChannelContract(NoLivePortMixin, TransactionCase):
             set(jobs._one_live_per_shop_types()),
             {"pull_orders", "pull_products", "refresh_tokens", "check_connection"},
         )
+
+
+@tagged("post_install", "-at_install")
+class TestOrderLifecycle(NoLivePortMixin, TransactionCase):
+    def test_an_order_of_items_is_as_far_as_its_least_advanced_live_item(self):
+        from ..models.marketplace_order import ORDER_STATUSES, order_status_of_items
+
+        self.assertEqual(order_status_of_items(["shipping", "to_ship"]), "to_ship")
+        self.assertEqual(order_status_of_items(["delivered", "shipping"]), "shipping")
+        # a cancelled or returned item does not hold the others back
+        self.assertEqual(order_status_of_items(["cancelled", "shipping"]), "shipping")
+        self.assertEqual(order_status_of_items(["returned", "completed"]), "completed")
+        # one item the buyer asks to cancel: the seller must answer
+        self.assertEqual(
+            order_status_of_items(["to_ship", "cancel_requested"]), "cancel_requested"
+        )
+        # no live item left
+        self.assertEqual(order_status_of_items(["cancelled", "cancelled"]), "cancelled")
+        self.assertEqual(order_status_of_items(["cancelled", "returned"]), "returned")
+        self.assertEqual(order_status_of_items(["to_ship", "unknown"]), "unknown")
+        self.assertEqual(order_status_of_items([]), "unknown")
+        neutral = {code for code, _label in ORDER_STATUSES}
+        for status in neutral:
+            self.assertIn(order_status_of_items([status]), neutral)

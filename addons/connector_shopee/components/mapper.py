@@ -5,9 +5,25 @@ import json
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
 from odoo.addons.connector_marketplace.components.mapper import epoch
-from odoo.addons.connector_marketplace.models.marketplace_order import ORDER_STATUSES
 
-KNOWN_STATUSES = {code for code, _label in ORDER_STATUSES}
+# Shopee's order_status (shopee-api.md §5) in the base's lifecycle.
+STATUSES = {
+    "UNPAID": "awaiting_payment",
+    "PENDING": "awaiting_payment",
+    "READY_TO_SHIP": "to_ship",
+    # the pick-up failed: the seller arranges the shipment again
+    "RETRY_SHIP": "to_ship",
+    # Brazil only: the seller uploads the invoice before shipping
+    "INVOICE_PENDING": "to_ship",
+    # shipment arranged, tracking number given, waiting for the carrier
+    "PROCESSED": "packed",
+    "SHIPPED": "shipping",
+    "TO_CONFIRM_RECEIVE": "delivered",
+    "COMPLETED": "completed",
+    "IN_CANCEL": "cancel_requested",
+    "CANCELLED": "cancelled",
+    "TO_RETURN": "returned",
+}
 
 
 class ShopeeOrderImportMapper(Component):
@@ -35,10 +51,9 @@ class ShopeeOrderImportMapper(Component):
     @mapping
     def status(self, record):
         raw = record.get("order_status") or ""
-        status = raw.lower()
         return {
             "raw_status": raw,
-            "status": status if status in KNOWN_STATUSES else "unknown",
+            "status": STATUSES.get(raw.strip().upper(), "unknown"),
         }
 
     @mapping

@@ -64,7 +64,7 @@ class TestOrderImportIdempotency(ShopeeTestCase):
         kept_line = binding.line_ids[0]
         _binding, outcome = self.import_order(newer)
         self.assertEqual(outcome, "updated")
-        self.assertEqual(binding.status, "shipped")
+        self.assertEqual(binding.status, "shipping")
         self.assertEqual(binding.raw_status, "SHIPPED")
         self.assertEqual(len(binding.line_ids), len(newer["item_list"]))
         self.assertIn(kept_line, binding.line_ids, "lines are updated in place")
@@ -76,7 +76,7 @@ class TestOrderImportIdempotency(ShopeeTestCase):
         older["order_status"] = "READY_TO_SHIP"
         _binding, outcome = self.import_order(older)
         self.assertEqual(outcome, "uptodate")
-        self.assertEqual(binding.status, "shipped")
+        self.assertEqual(binding.status, "shipping")
         self.assertEqual(json.loads(binding.raw_payload)["order_status"], "SHIPPED")
 
     def test_pull_twice_then_status_change(self):
@@ -180,4 +180,4 @@ class TestOrderImportIdempotency(ShopeeTestCase):
         self.assertEqual(len(self.orders(data["order_sn"])), 1)
         _binding, outcome = self.import_order(newer)
         self.assertEqual(outcome, "updated")
-        self.assertEqual(binding.status, "processed")
+        self.assertEqual(binding.status, "packed")

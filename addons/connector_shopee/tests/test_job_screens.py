@@ -57,12 +57,12 @@ class TestJobScreens(ShopeeTestCase):
         )
         field = self.env["marketplace.order"]._fields["status"]
         names = dict(field._description_selection(self.env(context={"lang": "th_TH"})))
-        self.assertEqual(names["unpaid"], "ยังไม่ชำระ")
-        self.assertEqual(names["ready_to_ship"], "ที่ต้องจัดส่ง")
-        self.assertEqual(names["shipped"], "กำลังจัดส่ง")
+        self.assertEqual(names["awaiting_payment"], "ยังไม่ชำระ")
+        self.assertEqual(names["to_ship"], "ที่ต้องจัดส่ง")
+        self.assertEqual(names["shipping"], "กำลังจัดส่ง")
         self.assertEqual(names["completed"], "สำเร็จแล้ว")
         self.assertEqual(names["cancelled"], "ยกเลิกแล้ว")
-        self.assertEqual(names["to_return"], "คืนเงิน/คืนสินค้า")
+        self.assertEqual(names["returned"], "คืนเงิน/คืนสินค้า")
 
     def test_unknown_job_type_is_a_clear_error(self):
         with self.assertRaises(ValidationError) as caught:

@@ -64,18 +64,18 @@ class TestDashboard(ShopeeTestCase):
         before = self.env["marketplace.dashboard"].get_dashboard_data()["pending"]
         self.order(
             "A1",
-            "ready_to_ship",
+            "to_ship",
             now - timedelta(hours=1),
             100,
             ship_by_date=now - timedelta(hours=2),
         )
         self.order("A2", "completed", now - timedelta(days=3), 200)
-        self.order("A3", "shipped", now - timedelta(days=20), 400)
+        self.order("A3", "shipping", now - timedelta(days=20), 400)
         self.order("A4", "cancelled", now - timedelta(hours=1), 1000)
-        self.order("A5", "ready_to_ship", now - timedelta(days=40), 800)
+        self.order("A5", "to_ship", now - timedelta(days=40), 800)
         self.order(
             "A6",
-            "processed",
+            "packed",
             now,
             sale_status="waiting",
             ship_by_date=now + timedelta(days=1),
@@ -155,7 +155,7 @@ class TestDashboard(ShopeeTestCase):
     def test_loads_in_a_few_queries(self):
         """The dashboard is one call with a fixed number of queries."""
         for index in range(30):
-            self.order(f"Q{index}", "ready_to_ship", fields.Datetime.now())
+            self.order(f"Q{index}", "to_ship", fields.Datetime.now())
         self.env["marketplace.dashboard"].get_dashboard_data()  # warm the caches
         with self.assertQueryCount(__system__=60):
             self.env["marketplace.dashboard"].get_dashboard_data()

@@ -585,7 +585,7 @@ class TestOneBuyerOneCustomer(
                     {
                         "shop_id": shop.id,
                         "name": name,
-                        "status": "ready_to_ship",
+                        "status": "to_ship",
                         "buyer_user_id": str(BUYER),
                         "buyer_username": "one.buyer",
                         "date_order": fields.Datetime.now(),

@@ -129,7 +129,7 @@ class TwoShopsCase(StockCase):
 class TestOpenDemandMovesEveryShop(TwoShopsCase):
     def test_unpaid_order_on_one_shop_lowers_the_other_at_once(self):
         """10 in stock on two shops; 3 wait on shop 2 (unpaid): both show 7."""
-        self.order(self.shop2, "unpaid")
+        self.order(self.shop2, "awaiting_payment")
         jobs, pushed = self.commit_and_push()
         self.assertEqual(jobs.shop_id, self.shop | self.shop2, "one push per shop")
         self.assertEqual(
@@ -138,9 +138,9 @@ class TestOpenDemandMovesEveryShop(TwoShopsCase):
         )
 
     def test_status_changes_move_the_demand(self):
-        order = self.order(self.shop2, "unpaid")
+        order = self.order(self.shop2, "awaiting_payment")
         self.commit_and_push()
-        order.status = "ready_to_ship"  # still waiting: nothing moves
+        order.status = "to_ship"  # still waiting: nothing moves
         jobs, pushed = self.commit_and_push()
         self.assertFalse(jobs, "an unchanged demand queues no push")
         order.status = "cancelled"
@@ -154,7 +154,7 @@ class TestOpenDemandMovesEveryShop(TwoShopsCase):
         """Automatic sale orders off: the order waits, its units are kept; its
         sale order takes them from the stock instead; cancelling the
         marketplace order gives them back everywhere."""
-        order = self.order(self.shop2, "ready_to_ship")
+        order = self.order(self.shop2, "to_ship")
         _jobs, pushed = self.commit_and_push()
         self.assertEqual({qty for *_i, [(_m, qty)] in pushed}, {27})
         order._create_sale_orders(force=True)
@@ -168,7 +168,7 @@ class TestOpenDemandMovesEveryShop(TwoShopsCase):
         self.assertEqual({qty for *_i, [(_m, qty)] in pushed}, {30})
 
     def test_sale_order_cancelled_in_odoo_keeps_the_units_waiting(self):
-        order = self.order(self.shop2, "ready_to_ship")
+        order = self.order(self.shop2, "to_ship")
         order._create_sale_orders(force=True)
         self.commit_and_push()
         order.sale_order_id.with_context(disable_cancel_warning=True)._action_cancel()
@@ -178,7 +178,7 @@ class TestOpenDemandMovesEveryShop(TwoShopsCase):
         self.assertEqual(self.quantities(self.cable)[self.cable], 27)
 
     def test_a_new_product_on_a_waiting_line_moves_both_products(self):
-        order = self.order(self.shop2, "unpaid")
+        order = self.order(self.shop2, "awaiting_payment")
         self.commit_and_push()
         shirt_listing2 = self.env["marketplace.product.binding"].create(
             {
@@ -197,7 +197,7 @@ class TestOpenDemandMovesEveryShop(TwoShopsCase):
         self.assertTrue(shirt_listing2.last_pushed_at)
 
     def test_deleted_line_gives_its_units_back(self):
-        order = self.order(self.shop2, "unpaid")
+        order = self.order(self.shop2, "awaiting_payment")
         self.commit_and_push()
         order.line_ids.unlink()
         _jobs, pushed = self.commit_and_push()
@@ -207,9 +207,11 @@ class TestOpenDemandMovesEveryShop(TwoShopsCase):
         """Odoo no longer hears of a disconnected shop's cancellations and
         shipments: its waiting orders hold stock until their ship-by date (3
         days after the order without one), not for ever (README)."""
-        recent = self.order(self.shop2, "unpaid", quantity=2, name="260901RECENT")
+        recent = self.order(
+            self.shop2, "awaiting_payment", quantity=2, name="260901RECENT"
+        )
         recent.date_order = fields.Datetime.now() - timedelta(hours=1)
-        self.order(self.shop2, "unpaid")  # placed 2026-09-01: long shipped
+        self.order(self.shop2, "awaiting_payment")  # placed 2026-09-01: long shipped
         self.commit_and_push()
         self.assertEqual(self.quantities(self.cable)[self.cable], 25)
         self.shop2._disconnect("test")
@@ -220,7 +222,7 @@ class TestOpenDemandMovesEveryShop(TwoShopsCase):
         self.assertEqual(self.quantities(self.cable)[self.cable], 30)
 
     def test_a_deleted_order_gives_its_units_back(self):
-        order = self.order(self.shop2, "unpaid")
+        order = self.order(self.shop2, "awaiting_payment")
         self.commit_and_push()
         order.unlink()
         _jobs, pushed = self.commit_and_push()
@@ -276,8 +278,8 @@ class TestConcurrentAutomaticPush(TwoShopsCase):
         good orders' sale orders reserve stock, and their listings are
         marked and pushed."""
         self.shop2.sale_orders_from = datetime(2026, 1, 1)
-        good = self.order(self.shop2, "ready_to_ship", quantity=2, name="260901GOOD")
-        bad = self.order(self.shop, "ready_to_ship", quantity=1, name="260901BAD")
+        good = self.order(self.shop2, "to_ship", quantity=2, name="260901GOOD")
+        bad = self.order(self.shop, "to_ship", quantity=1, name="260901BAD")
         bad.line_ids.product_id = self.shirt_l  # reserved from another product
         self.commit_and_push()
         original = type(bad)._sale_order_values
@@ -516,7 +518,7 @@ class TestConcurrentMarks(CommittedDataMixin, NoLivePortMixin, common.Transactio
                         {
                             "shop_id": self.shop_id,
                             "name": name,
-                            "status": "unpaid",
+                            "status": "awaiting_payment",
                             "line_ids": [
                                 (
                                     0,

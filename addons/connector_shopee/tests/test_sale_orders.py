@@ -568,7 +568,7 @@ class TestSaleOrderStatus(SaleOrderCase):
         detail = self.move_to(order, detail, "IN_CANCEL")
         self.assertTrue(
             self.shop.activity_ids.filtered(
-                lambda a: a.marketplace_cause == f"in_cancel:{order.id}"
+                lambda a: a.marketplace_cause == f"cancel_requested:{order.id}"
             )
         )
         self.move_to(order, detail, "CANCELLED")
@@ -735,7 +735,7 @@ class TestConcurrentSaleOrders(
                 {
                     "shop_id": shop.id,
                     "name": "260901CONC0001",
-                    "status": "ready_to_ship",
+                    "status": "to_ship",
                     "date_order": fields.Datetime.now(),
                     "line_ids": [
                         (

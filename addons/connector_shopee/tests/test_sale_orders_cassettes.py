@@ -106,7 +106,9 @@ class TestSaleOrdersFromShopee(ShopeeTestCase):
             self.assertEqual(
                 bool(order.sale_order_id), order.status in statuses, order.name
             )
-        self.assertFalse(orders.filtered(lambda o: o.status == "unpaid").sale_order_id)
+        self.assertFalse(
+            orders.filtered(lambda o: o.status == "awaiting_payment").sale_order_id
+        )
         self.assertFalse(
             orders.filtered(lambda o: o.status == "cancelled").sale_order_id
         )
@@ -164,7 +166,7 @@ class TestSaleOrdersFromShopee(ShopeeTestCase):
             )
         shipped = orders.filtered(lambda o: o.name == SHIPPED)
         self.assertEqual(shipped.sale_order_id.picking_ids.state, "done")
-        waiting = orders.filtered(lambda o: o.status == "ready_to_ship")
+        waiting = orders.filtered(lambda o: o.status == "to_ship")
         self.assertEqual(
             set(waiting.sale_order_id.picking_ids.mapped("state")),
             {"assigned"},

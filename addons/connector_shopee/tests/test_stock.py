@@ -196,7 +196,7 @@ class TestSyncRules(StockCase):
             {
                 "shop_id": self.shop.id,
                 "name": "260901DEMAND01",
-                "status": "unpaid",
+                "status": "awaiting_payment",
                 "line_ids": [
                     (
                         0,
@@ -398,7 +398,7 @@ class TestAutomaticPush(StockCase):
             {
                 "shop_id": self.shop.id,
                 "name": "260901AUTO0001",
-                "status": "ready_to_ship",
+                "status": "to_ship",
                 "date_order": datetime(2026, 9, 1),
                 "line_ids": [
                     (

@@ -479,7 +479,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
             ]
         )
         order = self.env["marketplace.order"].search([("name", "=", SEED_ORDER)])
-        self.assertEqual(order.status, "ready_to_ship")
+        self.assertEqual(order.status, "to_ship")
         self.assertEqual(len(order.line_ids), len(SEED_ORDER_LISTINGS))
         sale = order.sale_order_id
         self.assertEqual(sale.state, "sale")

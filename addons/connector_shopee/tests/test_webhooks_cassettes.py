@@ -91,7 +91,7 @@ class TestLostPushes(ShopeeTestCase):
         orders = self.env["marketplace.order"].search([("shop_id", "=", self.shop.id)])
         self.assertEqual(
             {order.name: order.status for order in orders},
-            {PROCESSED: "processed", CANCELLED: "cancelled"},
+            {PROCESSED: "packed", CANCELLED: "cancelled"},
         )
         # one import for both orders (coalesced), one get_order_detail
         details = [r for r in cassette.requests if r.path.endswith("get_order_detail")]

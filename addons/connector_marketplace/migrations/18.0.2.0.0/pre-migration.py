@@ -1,0 +1,108 @@
+"""18.0.2.0.0: one vocabulary for every channel.
+
+* Order statuses were Shopee's own, lowercased; they are the base's neutral
+  lifecycle now (the channel's own status stays in ``raw_status``).
+* The statuses a shop creates sale orders at follow: two of Shopee's that
+  are one neutral status (ready to ship, retry ship, invoice pending: to
+  ship) become one record, and the shops that chose any of them keep it.
+* The open activities about a requested cancellation keep their key.
+"""
+
+STATUSES = {
+    "pending": "awaiting_payment",
+    "unpaid": "awaiting_payment",
+    "ready_to_ship": "to_ship",
+    "retry_ship": "to_ship",
+    "invoice_pending": "to_ship",
+    "processed": "packed",
+    "shipped": "shipping",
+    "to_confirm_receive": "delivered",
+    "in_cancel": "cancel_requested",
+    "to_return": "returned",
+}
+STATUS_NAMES = {
+    "to_ship": "To ship",
+    "packed": "Packed",
+    "shipping": "In transit",
+    "delivered": "Delivered",
+    "completed": "Completed",
+}
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    for old, new in STATUSES.items():
+        cr.execute(
+            "UPDATE marketplace_order SET status = %s WHERE status = %s", (new, old)
+        )
+    _merge_status_records(cr)
+    cr.execute(
+        """
+        UPDATE mail_activity
+           SET marketplace_cause = 'cancel_requested:' || split_part(marketplace_cause, ':', 2)
+         WHERE marketplace_cause LIKE 'in\\_cancel:%%'
+        """
+    )
+
+
+def _merge_status_records(cr):
+    cr.execute(
+        """
+        SELECT relation_table, column1, column2 FROM ir_model_fields
+         WHERE model = 'marketplace.shop' AND name = 'sale_order_status_ids'
+        """
+    )
+    row = cr.fetchone()
+    relation, shop_column, status_column = row or (None, None, None)
+    cr.execute("SELECT id, code FROM marketplace_order_status")
+    by_code = dict((code, id_) for id_, code in cr.fetchall())
+    for old, new in STATUSES.items():
+        if old not in by_code:
+            continue
+        old_id = by_code.pop(old)
+        keep_id = by_code.get(new)
+        if keep_id is None:
+            # the first of the old statuses becomes the neutral one
+            cr.execute(
+                "UPDATE marketplace_order_status SET code = %s WHERE id = %s",
+                (new, old_id),
+            )
+            cr.execute(
+                """
+                UPDATE ir_model_data SET name = %s
+                 WHERE module = 'connector_marketplace'
+                   AND model = 'marketplace.order.status' AND res_id = %s
+                """,
+                (f"order_status_{new}", old_id),
+            )
+            by_code[new] = old_id
+            continue
+        if relation:
+            cr.execute(
+                f"""
+                INSERT INTO "{relation}" ("{shop_column}", "{status_column}")
+                SELECT "{shop_column}", %s FROM "{relation}"
+                 WHERE "{status_column}" = %s
+                ON CONFLICT DO NOTHING
+                """,  # noqa: S608 (names read from ir_model_fields)
+                (keep_id, old_id),
+            )
+        cr.execute("DELETE FROM marketplace_order_status WHERE id = %s", (old_id,))
+        cr.execute(
+            """
+            DELETE FROM ir_model_data
+             WHERE model = 'marketplace.order.status' AND res_id = %s
+            """,
+            (old_id,),
+        )
+    # the records are noupdate: their English names follow here
+    for code, name in STATUS_NAMES.items():
+        cr.execute(
+            """
+            UPDATE marketplace_order_status
+               SET name = jsonb_build_object('en_US', %s::text)
+             WHERE code = %s
+            """,
+            (name, code),
+        )
