@@ -277,7 +277,48 @@ COUNTED = (
 )
 
 
-def snapshot(db):
+# The money of orders and lines: (18.0.1.x column, 18.0.2.0.0 column)
+ORDER_MONEY = (
+    ("buyer_total_amount", "buyer_total"),
+    ("original_price", "items_subtotal"),
+    ("shopee_discount", "platform_discount"),
+    ("voucher_from_seller", "seller_voucher"),
+    ("voucher_from_shopee", "platform_voucher"),
+    ("coins", "platform_coins"),
+    ("buyer_paid_shipping_fee", "buyer_shipping_fee"),
+    ("shopee_shipping_rebate", "platform_shipping_subsidy"),
+    ("escrow_amount", "payout_amount"),
+    ("escrow_read_at", "payout_read_at"),
+    ("escrow_payload", "payout_payload"),
+    ("commission_fee", "commission_fee"),
+    ("sale_target_amount", "sale_target_amount"),
+)
+LINE_MONEY = (
+    ("escrow_subtotal", "seller_subtotal"),
+    ("escrow_matched", "seller_subtotal_known"),
+)
+
+
+def money(db, upgraded):
+    """{order: its money}, {line: its seller price}, by the version's names."""
+    pick = 1 if upgraded else 0
+    order_columns = ", ".join(pair[pick] for pair in ORDER_MONEY)
+    line_columns = ", ".join(pair[pick] for pair in LINE_MONEY)
+    orders = {
+        row[0]: tuple(str(value) for value in row[1:])
+        for row in db_query(db, f"SELECT name, {order_columns} FROM marketplace_order")  # noqa: S608
+    }
+    lines = {
+        row[0]: tuple(str(value) for value in row[1:])
+        for row in db_query(
+            db,
+            f"SELECT id, {line_columns} FROM marketplace_order_line",  # noqa: S608
+        )
+    }
+    return orders, lines
+
+
+def snapshot(db, upgraded=False):
     """What must come through an upgrade unchanged (statuses: mapped)."""
     counts = {
         table: db_query(db, f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608
@@ -334,7 +375,10 @@ def snapshot(db):
             "   ON r.marketplace_order_status_id = s.id",
         )
     }
+    order_money, line_money = money(db, upgraded)
     return {
+        "order_money": order_money,
+        "line_money": line_money,
         "counts": counts,
         "orders": orders,
         "sale_orders": sale_orders,
@@ -368,7 +412,7 @@ def before_and_after(shopee_simulator, tmp_path_factory):
         server.stop()
     before = snapshot(upgrade_db)
     run_odoo(upgrade_db, addons_path, "-u", ADDONS)
-    after = snapshot(upgrade_db)
+    after = snapshot(upgrade_db, upgraded=True)
     [[version]] = db_query(
         upgrade_db,
         "SELECT latest_version FROM ir_module_module"
@@ -398,7 +442,17 @@ def test_nothing_lost_nor_changed(before_and_after):
     before, after, version = before_and_after
     assert version == "18.0.2.0.0"
     assert after["counts"] == before["counts"]
-    for kind in ("sale_orders", "sale_lines", "jobs", "events", "bindings"):
+    settled = [m for m in before["order_money"].values() if m[9] != "None"]
+    assert settled, "some orders had their settlement read"
+    for kind in (
+        "sale_orders",
+        "sale_lines",
+        "jobs",
+        "events",
+        "bindings",
+        "order_money",
+        "line_money",
+    ):
         assert after[kind] == before[kind], kind
 
 

@@ -119,13 +119,27 @@ class MarketplaceChannelBackend(models.AbstractModel):
         self._contract_missing("_marketplace_items_in_unimported_orders")
 
     # -- money and shipping of orders ------------------------------------------
-    def _marketplace_read_escrow(self, order_refs):
-        """The final money of orders once the marketplace settled them.
+    def _marketplace_read_money(self, order_refs):
+        """The settlement of orders: what the seller sold them for, what the
+        marketplace paid on the buyer's behalf, the fees and the payout, in
+        the base's neutral words (the channel's money mapper translates its
+        own API's).
 
-        :returns: {order reference: the channel's answer}, read back by the
-            channel's own ``marketplace.order`` code
+        :returns: {order reference: {"amounts": {name: float} for the names
+            of ``marketplace_order_sale.MONEY_FIELDS`` (buyer_total,
+            items_subtotal, seller_discount, platform_discount,
+            seller_voucher, platform_voucher, platform_coins,
+            buyer_shipping_fee, actual_shipping_fee,
+            platform_shipping_subsidy, commission_fee, service_fee,
+            seller_transaction_fee, buyer_transaction_fee, payment_promotion,
+            cross_border_tax, payout_amount), "items": [{"item_id",
+            "model_id", "subtotal" (the line's price after the seller's
+            discounts), "deal" (bundle or add-on deal, or False)}],
+            "payload": the channel's answer, kept for audits}}, for the
+            orders the marketplace has settled (the others are asked again
+            later)
         """
-        self._contract_missing("_marketplace_read_escrow")
+        self._contract_missing("_marketplace_read_money")
 
     def _marketplace_read_tracking(self, order_refs):
         """Tracking numbers of shipped orders.

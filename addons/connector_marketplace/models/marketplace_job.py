@@ -961,7 +961,7 @@ class MarketplaceJob(models.Model):
             "notes": self.env._(
                 "Listing stopped after %(count)s orders (%(error)s); the next try "
                 "goes on from there.",
-                count=len(progress.get("order_sns") or []),
+                count=len(progress.get("order_refs") or []),
                 error=error,
             ),
         }

@@ -1,10 +1,10 @@
 """Two job types built on the pull of orders.
 
-* ``import_orders`` (``{"order_sns": [...]}``) imports given orders now: the
+* ``import_orders`` (``{"order_refs": [...]}``) imports given orders now: the
   Re-sync button of an order, and later the webhooks.
 * ``sale_orders`` (``{"order_ids": [...]}``, or ``{}`` for every order of the
   shop that needs it; ``"force": true`` for the seller's Create Sale Order)
-  reads the escrow (the seller's prices and fees) and the tracking numbers,
+  reads the settlement (the seller's prices and fees) and the tracking numbers,
   creates and confirms the sale orders, and brings existing ones in line
   with the order's status. It runs in queue jobs of its own, after an import,
   never inside the import's chunks.
@@ -55,20 +55,22 @@ class MarketplaceJob(models.Model):
     # -- payloads -------------------------------------------------------------
     @api.model
     def _validate_payload_import_orders(self, payload):
-        unknown = set(payload) - {"order_sns"}
-        refs = payload.get("order_sns")
+        # "order_sns": the key of 18.0.1.x, in the jobs queued before
+        key = "order_refs" if "order_refs" in payload else "order_sns"
+        unknown = set(payload) - {key}
+        refs = payload.get(key)
         if unknown or not isinstance(refs, list) or not refs:
             raise ValidationError(
                 self.env._(
-                    'An import of orders needs {"order_sns": ["<order number>", '
+                    'An import of orders needs {"order_refs": ["<order number>", '
                     "...]} and nothing else."
                 )
             )
         if not all(isinstance(ref, str) and ref.strip() for ref in refs):
             raise ValidationError(
-                self.env._('"order_sns" must be a list of order numbers (strings).')
+                self.env._('"order_refs" must be a list of order numbers (strings).')
             )
-        return {"order_sns": list(dict.fromkeys(ref.strip() for ref in refs))}
+        return {"order_refs": list(dict.fromkeys(ref.strip() for ref in refs))}
 
     @api.model
     def _validate_payload_sale_orders(self, payload):
@@ -93,7 +95,7 @@ class MarketplaceJob(models.Model):
 
     # -- import_orders --------------------------------------------------------
     def _run_import_orders(self):
-        refs = self._payload_dict()["order_sns"]
+        refs = self._payload_dict()["order_refs"]
         backend = self.shop_id._get_channel_backend()
         self.orders_listed = len(refs)
         size = backend._marketplace_capabilities().order_chunk_size
@@ -196,12 +198,12 @@ class MarketplaceJob(models.Model):
 
     @refusal_ends_the_job
     def _job_sale_orders(self, order_ids, force=False):
-        """Queue job: escrow, tracking numbers, then sale orders, for a chunk."""
+        """Queue job: settlement, tracking numbers, then sale orders, for a chunk."""
         self.ensure_one()
         job = self.sudo()._in_job_lang()
         orders = job.env["marketplace.order"].browse(order_ids).exists()
         backend = job.shop_id._get_channel_backend()
-        provisional_read = job._read_escrow(backend, orders, force)
+        provisional_read = job._read_settlements(backend, orders, force)
         job._read_tracking(backend, orders, force)
         counts, had_sale_order, failed = orders._sync_sale_orders_isolated(force)
         # Brought in line, or in error until something changes: an order that
@@ -230,8 +232,8 @@ class MarketplaceJob(models.Model):
             waiting=counts["waiting"],
         )
 
-    def _read_escrow(self, backend, orders, force):
-        """Read the escrow of the orders that have or get a sale order.
+    def _read_settlements(self, backend, orders, force):
+        """Read the settlement of the orders that have or get a sale order.
 
         :returns: the order numbers left provisional
         """
@@ -239,10 +241,10 @@ class MarketplaceJob(models.Model):
             lambda o: (
                 o.status not in ("awaiting_payment", "cancelled")
                 and (o.sale_order_id or force or not o._sale_skip_reason())
-                and (not o.escrow_read_at or o.needs_sale_sync)
+                and (not o.payout_read_at or o.needs_sale_sync)
             )
         )
-        return wanted._read_escrows(backend)
+        return wanted._read_money(backend)
 
     def _read_tracking(self, backend, orders, force=False):
         """The tracking numbers of the orders that have or get a sale order
@@ -306,14 +308,14 @@ class MarketplaceJob(models.Model):
         )
         if provisional:
             summary += " " + self.env._(
-                "Escrow not available yet (provisional prices): %(orders)s.",
+                "Settlement not available yet (provisional prices): %(orders)s.",
                 orders=", ".join(provisional),
             )
         for error in sorted(
-            set(self.order_ids.filtered("escrow_error").mapped("escrow_error"))
+            set(self.order_ids.filtered("payout_error").mapped("payout_error"))
         ):
             summary += " " + self.env._(
-                "The marketplace refused the escrow: %(error)s", error=error
+                "The marketplace refused the settlement: %(error)s", error=error
             )
         failures = [note for note in steps.mapped("notes") if note]
         if failures:

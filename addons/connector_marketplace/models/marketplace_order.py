@@ -76,7 +76,7 @@ class MarketplaceOrder(models.Model):
         required=True,
         index=True,
         readonly=True,
-        help="The order's reference on the marketplace (Shopee: order_sn).",
+        help="The order's reference on the marketplace.",
     )
     status = fields.Selection(
         ORDER_STATUSES, required=True, default="unknown", index=True, readonly=True

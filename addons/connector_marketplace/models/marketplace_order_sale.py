@@ -5,23 +5,26 @@ sale order lines use tax-included prices, so the sale order's total is the
 sum of its lines:
 
 * a product line per order line, at what the seller sold it for after the
-  seller's own discounts: the escrow item's ``original_price −
-  seller_discount`` (a line subtotal; bundle deals included, whose
-  ``model_discounted_price`` is 0 in the order detail);
-* a seller-voucher line, ``−voucher_from_seller``;
-* a shipping line, ``buyer_paid_shipping_fee``.
+  seller's own discounts: the line's ``seller_subtotal`` from the
+  marketplace's settlement (bundle deals included, whose price is 0 in some
+  channels' order detail);
+* a seller-voucher line, ``−seller_voucher``;
+* a shipping line, ``buyer_shipping_fee``.
 
+The channel's money mapper fills these neutral amounts from its own API
+(``_marketplace_read_money``); everything below is written once, in them.
 The sale order's total is the seller's sale: what the buyer paid plus what
-the marketplace pays on the buyer's behalf, i.e. the target ``buyer_total_amount
-+ voucher_from_shopee + coins + shopee_discount + payment_promotion −
+the marketplace pays on the buyer's behalf, i.e. the target ``buyer_total
++ platform_voucher + platform_coins + platform_discount + payment_promotion −
 buyer_transaction_fee − cross_border_tax``. A difference of at most 1 THB
 becomes a visible adjustment line; a larger one flags the order "amounts do
 not match" (the sale order is still confirmed, so the stock stays reserved).
 Fees and commission never become lines: they stay here for the payout.
 
-Without the escrow yet, the sale order is still created and confirmed from
-the order detail (stock reserved at once), its prices marked provisional
-until a later run reads the escrow; a provisional sale order is not invoiced.
+Without the settlement yet, the sale order is still created and confirmed
+from the order detail (stock reserved at once), its prices marked
+provisional until a later run reads the settlement; a provisional sale order
+is not invoiced.
 """
 
 import json
@@ -42,38 +45,40 @@ from .marketplace_order import SHIPPED_STATUSES
 
 _logger = logging.getLogger(__name__)
 
-ESCROW_FIELDS = (
-    "buyer_total_amount",
-    "original_price",
+# The money of an order in neutral words, as the channel's money mapper gives
+# it (``_marketplace_read_money``).
+MONEY_FIELDS = (
+    "buyer_total",
+    "items_subtotal",
     "seller_discount",
-    "shopee_discount",
-    "voucher_from_seller",
-    "voucher_from_shopee",
-    "coins",
-    "buyer_paid_shipping_fee",
+    "platform_discount",
+    "seller_voucher",
+    "platform_voucher",
+    "platform_coins",
+    "buyer_shipping_fee",
     "actual_shipping_fee",
-    "shopee_shipping_rebate",
+    "platform_shipping_subsidy",
     "commission_fee",
     "service_fee",
     "seller_transaction_fee",
     "buyer_transaction_fee",
     "payment_promotion",
     "cross_border_tax",
-    "escrow_amount",
+    "payout_amount",
 )
 ADJUSTMENT_LIMIT = 1.0
-# An escrow that did not come is asked for again after 10 minutes, then
+# A settlement that did not come is asked for again after 10 minutes, then
 # after twice as long each time, at most once a day.
-ESCROW_RETRY_FIRST = timedelta(minutes=10)
-ESCROW_RETRY_MAX = timedelta(days=1)
-ESCROW_MAX_DOUBLINGS = 8  # 10 min × 2⁸ > 1 day
+MONEY_RETRY_FIRST = timedelta(minutes=10)
+MONEY_RETRY_MAX = timedelta(days=1)
+MONEY_MAX_DOUBLINGS = 8  # 10 min × 2⁸ > 1 day
 
 
-def escrow_retry_delay(tries):
+def money_retry_delay(tries):
     """10 minutes after the first try, twice as long after each next one, at
     most a day (the doubling stops before it overflows)."""
-    doublings = min(tries - 1, ESCROW_MAX_DOUBLINGS)
-    return min(ESCROW_RETRY_FIRST * 2**doublings, ESCROW_RETRY_MAX)
+    doublings = min(tries - 1, MONEY_MAX_DOUBLINGS)
+    return min(MONEY_RETRY_FIRST * 2**doublings, MONEY_RETRY_MAX)
 
 
 class _Places:
@@ -137,28 +142,31 @@ class MarketplaceOrder(models.Model):
         help="Imported or changed since its sale order was last brought in line.",
     )
     tracking_number = fields.Char(readonly=True, copy=False)
-    # -- money, from the escrow -----------------------------------------------
-    escrow_read_at = fields.Datetime(string="Escrow read on", readonly=True, copy=False)
-    escrow_error = fields.Text(
+    # -- money, from the marketplace's settlement -------------------------------
+    payout_read_at = fields.Datetime(
+        string="Settlement read on", readonly=True, copy=False
+    )
+    payout_error = fields.Text(
+        string="Settlement error",
         readonly=True,
         copy=False,
-        help="Why the marketplace refused the escrow (the seller's prices and "
+        help="Why the marketplace refused the settlement (the seller's prices and "
         "fees), for instance a permission the app lacks: the sale order keeps "
         "provisional prices meanwhile.",
     )
-    escrow_tries = fields.Integer(readonly=True, copy=False)
-    escrow_retry_at = fields.Datetime(
-        string="Escrow asked again on",
+    payout_tries = fields.Integer(string="Settlement tries", readonly=True, copy=False)
+    payout_retry_at = fields.Datetime(
+        string="Settlement asked again on",
         readonly=True,
         copy=False,
-        help="When the escrow that did not come is asked for again: less and "
+        help="When the settlement that did not come is asked for again: less and "
         "less often, at most once a day.",
     )
-    escrow_payload = fields.Text(readonly=True, copy=False)
+    payout_payload = fields.Text(string="Settlement payload", readonly=True, copy=False)
     prices_provisional = fields.Boolean(
         readonly=True,
         copy=False,
-        help="The sale order's prices come from the order detail: the escrow "
+        help="The sale order's prices come from the order detail: the settlement "
         "(the seller's prices after discounts) could not be read yet. Not "
         "invoiced until it is.",
     )
@@ -177,25 +185,33 @@ class MarketplaceOrder(models.Model):
         "behalf: the sale order's total should be this.",
     )
     amount_difference = fields.Monetary(readonly=True)
-    buyer_total_amount = fields.Monetary(string="Buyer paid", readonly=True)
-    original_price = fields.Monetary(string="Items before discounts", readonly=True)
+    buyer_total = fields.Monetary(string="Buyer paid", readonly=True)
+    items_subtotal = fields.Monetary(string="Items before discounts", readonly=True)
     seller_discount = fields.Monetary(readonly=True)
-    shopee_discount = fields.Monetary(string="Marketplace discount", readonly=True)
-    voucher_from_seller = fields.Monetary(string="Seller voucher", readonly=True)
-    voucher_from_shopee = fields.Monetary(string="Marketplace voucher", readonly=True)
-    coins = fields.Monetary(readonly=True)
-    buyer_paid_shipping_fee = fields.Monetary(
+    platform_discount = fields.Monetary(string="Marketplace discount", readonly=True)
+    seller_voucher = fields.Monetary(string="Seller voucher", readonly=True)
+    platform_voucher = fields.Monetary(string="Marketplace voucher", readonly=True)
+    platform_coins = fields.Monetary(
+        string="Coins and points",
+        readonly=True,
+        help="What the buyer paid with the marketplace's coins or points.",
+    )
+    buyer_shipping_fee = fields.Monetary(
         string="Shipping paid by the buyer", readonly=True
     )
     actual_shipping_fee = fields.Monetary(readonly=True)
-    shopee_shipping_rebate = fields.Monetary(string="Shipping rebate", readonly=True)
+    platform_shipping_subsidy = fields.Monetary(
+        string="Shipping rebate",
+        readonly=True,
+        help="What the marketplace pays towards the shipping.",
+    )
     commission_fee = fields.Monetary(readonly=True)
     service_fee = fields.Monetary(readonly=True)
     seller_transaction_fee = fields.Monetary(readonly=True)
     buyer_transaction_fee = fields.Monetary(readonly=True)
     payment_promotion = fields.Monetary(readonly=True)
     cross_border_tax = fields.Monetary(readonly=True)
-    escrow_amount = fields.Monetary(
+    payout_amount = fields.Monetary(
         string="Payout", readonly=True, help="What the marketplace pays the seller."
     )
 
@@ -207,62 +223,66 @@ class MarketplaceOrder(models.Model):
         ),
     ]
 
-    # -- escrow ---------------------------------------------------------------
-    def _apply_escrow(self, escrow):
-        """Store an escrow answer (``order_income`` and its items)."""
+    # -- settlement -------------------------------------------------------------
+    def _apply_money(self, money):
+        """Store a settlement, as the channel's money mapper gives it:
+        ``{"amounts": {MONEY_FIELDS: float}, "items": [{"item_id",
+        "model_id", "subtotal", "deal"}], "payload": the channel's answer}``."""
         self.ensure_one()
-        income = escrow.get("order_income") or {}
-        values = {name: float(income.get(name) or 0.0) for name in ESCROW_FIELDS}
+        amounts = money.get("amounts") or {}
+        values = {name: float(amounts.get(name) or 0.0) for name in MONEY_FIELDS}
         values.update(
-            escrow_read_at=fields.Datetime.now(),
-            escrow_payload=json.dumps(escrow, ensure_ascii=False, sort_keys=True),
-            escrow_error=False,
-            escrow_tries=0,
-            escrow_retry_at=False,
+            payout_read_at=fields.Datetime.now(),
+            payout_payload=json.dumps(
+                money.get("payload"), ensure_ascii=False, sort_keys=True
+            ),
+            payout_error=False,
+            payout_tries=0,
+            payout_retry_at=False,
         )
         self.write(values)
-        self.line_ids._apply_escrow_items(income.get("items") or [])
+        self.line_ids._apply_money_items(money.get("items") or [])
 
-    def _read_escrows(self, backend):
-        """Read and store the escrow of these orders.
+    def _read_money(self, backend):
+        """Read and store the settlement of these orders.
 
-        An escrow the marketplace does not give (yet) leaves the sale order's
+        A settlement the marketplace does not give (yet) leaves the sale order's
         prices provisional, and is asked for again later, less and less often.
         A refusal for good (a permission the app lacks) is not the failure of
         the work that asked: it is noted on the order, the shop's pulls go on.
 
-        :returns: the references of the orders left without escrow
+        :returns: the references of the orders left without settlement
         """
         if not self:
             return []
         error = False
         try:
-            escrows = backend._marketplace_read_escrow(self.mapped("name"))
+            settlements = backend._marketplace_read_money(self.mapped("name"))
         except RetryableJobError:
-            escrows = {}
+            settlements = {}
         except MarketplaceCredentialsError:
             raise  # the app's key: every call fails, the shop must pause
         except FailedJobError as failure:
-            escrows, error = {}, str(failure)
+            settlements, error = {}, str(failure)
         now = fields.Datetime.now()
         for order in self:
-            if order.name in escrows:
-                order._apply_escrow(escrows[order.name])
+            if order.name in settlements:
+                order._apply_money(settlements[order.name])
                 continue
-            tries = order.escrow_tries + 1
+            tries = order.payout_tries + 1
             order.write(
                 {
-                    "escrow_error": error,
-                    "escrow_tries": tries,
-                    "escrow_retry_at": now + escrow_retry_delay(tries),
+                    "payout_error": error,
+                    "payout_tries": tries,
+                    "payout_retry_at": now + money_retry_delay(tries),
                 }
             )
-        return [ref for ref in self.mapped("name") if ref not in escrows]
+        return [ref for ref in self.mapped("name") if ref not in settlements]
 
     @api.model
     def _sale_sync_due_domain(self):
         """The orders whose sale order may change now: changed since it was
-        last brought in line, or provisional with an escrow that may come."""
+        last brought in line, or provisional with a settlement that may come."""
         return [
             "|",
             ("needs_sale_sync", "=", True),
@@ -275,18 +295,18 @@ class MarketplaceOrder(models.Model):
             ("sale_order_id.state", "!=", "cancel"),
             ("status", "!=", "cancelled"),
             "|",
-            ("escrow_retry_at", "=", False),
-            ("escrow_retry_at", "<=", fields.Datetime.now()),
+            ("payout_retry_at", "=", False),
+            ("payout_retry_at", "<=", fields.Datetime.now()),
         ]
 
     def _sale_target(self):
         """The seller's sale: what the sale order's total should be."""
         self.ensure_one()
         return (
-            self.buyer_total_amount
-            + self.voucher_from_shopee
-            + self.coins
-            + self.shopee_discount
+            self.buyer_total
+            + self.platform_voucher
+            + self.platform_coins
+            + self.platform_discount
             + self.payment_promotion
             - self.buyer_transaction_fee
             - self.cross_border_tax
@@ -372,7 +392,7 @@ class MarketplaceOrder(models.Model):
     @contextmanager
     def _sale_orders_unlocked(self):
         """Sale orders locked (completed, or "Lock Confirmed Sales") are
-        unlocked while their money lines follow the escrow, then locked."""
+        unlocked while their money lines follow the settlement, then locked."""
         locked = self.sale_order_id.filtered("locked")
         locked.action_unlock()
         try:
@@ -387,7 +407,7 @@ class MarketplaceOrder(models.Model):
         """
         had_sale_order = self.filtered("sale_order_id")
         counts = self._create_sale_orders(force=force)
-        had_sale_order._reprice_from_escrow()
+        had_sale_order._reprice_from_money()
         had_sale_order._follow_sale_status()
         return counts, had_sale_order
 
@@ -479,7 +499,7 @@ class MarketplaceOrder(models.Model):
                     "sale_order_id": sale_order.id,
                     "sale_status": "created",
                     "sale_status_note": False,
-                    "prices_provisional": not order.escrow_read_at,
+                    "prices_provisional": not order.payout_read_at,
                 }
             )
         to_confirm = todo.filtered(lambda o: o.shop_id.confirm_sale_orders)
@@ -685,9 +705,9 @@ class MarketplaceOrder(models.Model):
         shop = self.shop_id
         tax = shop._sale_tax()
         wanted = []
-        if self.escrow_read_at:
-            shipping = self.buyer_paid_shipping_fee
-            voucher = self.voucher_from_seller
+        if self.payout_read_at:
+            shipping = self.buyer_shipping_fee
+            voucher = self.seller_voucher
         else:
             shipping, voucher = self.shipping_fee, 0.0
         if not float_is_zero(
@@ -754,8 +774,8 @@ class MarketplaceOrder(models.Model):
                 sale_order.write({"order_line": commands})
 
     def _check_amounts(self):
-        """Compare the sale order's total with the seller's sale (escrow)."""
-        for order in self.filtered(lambda o: o.sale_order_id and o.escrow_read_at):
+        """Compare the sale order's total with the seller's sale (settlement)."""
+        for order in self.filtered(lambda o: o.sale_order_id and o.payout_read_at):
             sale_order = order.sale_order_id
             adjustment = sale_order.order_line.filtered(
                 lambda line: line.marketplace_money_kind == "adjustment"
@@ -835,21 +855,21 @@ class MarketplaceOrder(models.Model):
 
     def _unit_price_rounding(self):
         """What the two decimals of the product lines' unit prices add to (or
-        take from) the seller prices of the escrow."""
+        take from) the seller prices of the settlement."""
         self.ensure_one()
         rounding = 0.0
         for so_line in self.sale_order_id.order_line.filtered(
             "marketplace_order_line_id"
         ):
             line = so_line.marketplace_order_line_id
-            if line.escrow_matched:
+            if line.seller_subtotal_known:
                 rounding += (
-                    line.escrow_subtotal - so_line.price_unit * so_line.product_uom_qty
+                    line.seller_subtotal - so_line.price_unit * so_line.product_uom_qty
                 )
         return round(rounding, 2)
 
-    def _reprice_from_escrow(self):
-        """Provisional sale orders get the escrow's prices once it is read."""
+    def _reprice_from_money(self):
+        """Provisional sale orders get the settlement's prices once it is read."""
         with self._sale_orders_unlocked():
             self._reprice_lines()
             self.filtered("sale_order_id")._add_money_lines()
@@ -857,7 +877,7 @@ class MarketplaceOrder(models.Model):
 
     def _reprice_lines(self):
         for order in self.filtered(
-            lambda o: o.sale_order_id and o.escrow_read_at and o.prices_provisional
+            lambda o: o.sale_order_id and o.payout_read_at and o.prices_provisional
         ):
             commands = []
             for so_line in order.sale_order_id.order_line.filtered(
@@ -973,25 +993,28 @@ class MarketplaceOrder(models.Model):
 class MarketplaceOrderLine(models.Model):
     _inherit = "marketplace.order.line"
 
-    escrow_subtotal = fields.Monetary(
+    seller_subtotal = fields.Monetary(
         string="Seller price",
         readonly=True,
         help="What the seller sold this line for after the seller's own "
-        "discounts (escrow: original price − seller discount, for the line).",
+        "discounts, for the whole line, as the marketplace's settlement says.",
     )
     activity_type = fields.Char(
-        readonly=True, help="Bundle deal or add-on deal, as the escrow says."
-    )
-    escrow_matched = fields.Boolean(
         readonly=True,
-        help="The escrow lists this line: its seller price is known, be it 0 (a "
+        help="Bundle deal or add-on deal, as the marketplace's settlement says.",
+    )
+    seller_subtotal_known = fields.Boolean(
+        string="In the settlement",
+        readonly=True,
+        help="The settlement lists this line: its seller price is known, be it 0 (a "
         "free gift).",
     )
 
-    def _apply_escrow_items(self, items):
-        """Match the escrow's items to the lines by (item, model), in order."""
+    def _apply_money_items(self, items):
+        """Match the settlement's items to the lines by (item, model), in
+        order."""
         remaining = list(self)
-        self.write({"escrow_matched": False})
+        self.write({"seller_subtotal_known": False})
         for item in items:
             key = (str(item.get("item_id") or ""), str(item.get("model_id") or "0"))
             for line in remaining:
@@ -999,10 +1022,9 @@ class MarketplaceOrderLine(models.Model):
                     remaining.remove(line)
                     line.write(
                         {
-                            "escrow_subtotal": float(item.get("original_price") or 0)
-                            - float(item.get("seller_discount") or 0),
-                            "activity_type": item.get("activity_type") or False,
-                            "escrow_matched": True,
+                            "seller_subtotal": float(item.get("subtotal") or 0.0),
+                            "activity_type": item.get("deal") or False,
+                            "seller_subtotal_known": True,
                         }
                     )
                     break
@@ -1011,8 +1033,8 @@ class MarketplaceOrderLine(models.Model):
         """The tax-included unit price of the line's sale order line."""
         self.ensure_one()
         quantity = self.quantity or 1.0
-        if self.order_id.escrow_read_at and self.escrow_matched:
-            return self.escrow_subtotal / quantity
+        if self.order_id.payout_read_at and self.seller_subtotal_known:
+            return self.seller_subtotal / quantity
         # Provisional: the order detail's price; a bundle-deal line (whose
         # discounted price is 0 there) at its original price.
         return self.price_unit or self.price_original
@@ -1083,7 +1105,7 @@ class MarketplaceOrderActions(models.Model):
         order = self.sudo()
         if order.sale_order_id:
             return order.action_view_sale_order()
-        order._read_escrows(order.shop_id._get_channel_backend())
+        order._read_money(order.shop_id._get_channel_backend())
         counts = order._create_sale_orders(force=True)
         if counts["created"]:
             return order.action_view_sale_order()
@@ -1146,7 +1168,7 @@ class MarketplaceOrderActions(models.Model):
                     "origin": "user",
                     "payload": jobs._dump_payload(
                         {
-                            "order_sns": self.filtered(
+                            "order_refs": self.filtered(
                                 lambda o, s=shop: o.shop_id == s
                             ).mapped("name")
                         }

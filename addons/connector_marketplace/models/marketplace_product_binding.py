@@ -13,17 +13,19 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+# A listing's state on the marketplace, the same for every channel (the
+# channel's importer maps its own).
 LISTING_STATUSES = [
     ("normal", "Active"),
-    ("unlist", "Unlisted"),
-    ("reviewing", "Under review"),
+    ("unlisted", "Unlisted"),
+    ("under_review", "Under review"),
     ("banned", "Banned"),
-    ("seller_delete", "Deleted by seller"),
-    ("shopee_delete", "Deleted by the marketplace"),
+    ("deleted_by_seller", "Deleted by seller"),
+    ("deleted_by_marketplace", "Deleted by the marketplace"),
     ("unknown", "Unknown"),
 ]
 # Listings in these states are gone for good: their bindings are inactive.
-GONE_STATUSES = ("banned", "seller_delete", "shopee_delete")
+GONE_STATUSES = ("banned", "deleted_by_seller", "deleted_by_marketplace")
 # What the pulls and the pushes keep: a user writing the last pushed quantity
 # would make the next push skip the listing as unchanged.
 SYSTEM_FIELDS = {
@@ -78,13 +80,13 @@ class MarketplaceProductBinding(models.Model):
         string="External Item ID",
         required=True,
         index=True,
-        help="The listing's item id on the marketplace (Shopee: item_id).",
+        help="The listing's item id on the marketplace.",
     )
     external_model_id = fields.Char(
         string="Model ID",
         required=True,
         default="0",
-        help="The variation's id (Shopee: model_id); 0 for an item without variations.",
+        help="The variation's id; 0 for an item without variations.",
     )
     sku = fields.Char(
         string="SKU",

@@ -69,8 +69,8 @@ class MarketplaceShop(models.Model):
     pricelist_id = fields.Many2one(
         "product.pricelist",
         check_company=True,
-        help="Its currency is the sale orders' currency (the marketplace's, THB "
-        "for Shopee Thailand).",
+        help="Its currency is the sale orders' currency (the marketplace's: THB "
+        "for a Thai shop).",
     )
     sale_tax_id = fields.Many2one(
         "account.tax",
@@ -246,10 +246,10 @@ class MarketplaceShop(models.Model):
 
     @api.model
     def _cron_sale_orders(self):
-        """Sale orders left behind (an escrow to read again, an order changed
+        """Sale orders left behind (a settlement to read again, an order changed
         while its shop's job was running): one job per shop, when none runs.
         Only what may change now is queued: an order that failed for good, or
-        whose escrow will never come, waits for a change."""
+        whose settlement will never come, waits for a change."""
         orders_model = self.env["marketplace.order"]
         orders = orders_model.search(
             [

@@ -313,8 +313,8 @@ class MarketplaceShop(models.Model):
             shop.last_webhook_at = last.get(shop, False)
             shop.webhook_failures_24h = failed.get(shop, 0)
 
-    def _queue_webhook_import(self, order_sn, event):
-        """An import of ``order_sn`` soon: pushes for orders close together
+    def _queue_webhook_import(self, order_ref, event):
+        """An import of ``order_ref`` soon: pushes for orders close together
         join the import the shop already has waiting (it has not started).
 
         One such import waits per shop (a partial unique index): a push
@@ -334,9 +334,9 @@ class MarketplaceShop(models.Model):
             order="id desc",
         )
         if pending:
-            refs = pending._payload_dict()["order_sns"]
-            if order_sn not in refs:
-                pending.payload = jobs._dump_payload({"order_sns": refs + [order_sn]})
+            refs = pending._payload_dict()["order_refs"]
+            if order_ref not in refs:
+                pending.payload = jobs._dump_payload({"order_refs": refs + [order_ref]})
             event._link_job(pending)
             return pending
         job = jobs.with_context(marketplace_job_eta=3)._create_unless_queued(
@@ -345,7 +345,7 @@ class MarketplaceShop(models.Model):
                 "account_id": self.account_id.id,
                 "shop_id": self.id,
                 "origin": "webhook",
-                "payload": jobs._dump_payload({"order_sns": [order_sn]}),
+                "payload": jobs._dump_payload({"order_refs": [order_ref]}),
             }
         )
         if not job:

@@ -34,7 +34,7 @@ class SaleOrder(models.Model):
             raise UserError(
                 self.env._(
                     "The prices of %(orders)s are provisional: the marketplace's "
-                    "escrow has not been read yet. Re-sync the marketplace order "
+                    "settlement has not been read yet. Re-sync the marketplace order "
                     "first.",
                     orders=", ".join(provisional.mapped("name")),
                 )

@@ -28,7 +28,7 @@ class TestChannelContract(NoLivePortMixin, TransactionCase):
         arguments = {
             "_marketplace_list_orders": (None, None),
             "_marketplace_import_orders": ([],),
-            "_marketplace_read_escrow": ([],),
+            "_marketplace_read_money": ([],),
             "_marketplace_read_tracking": ([],),
             "_marketplace_import_items": ([],),
             "_marketplace_update_stock": ("1", []),
@@ -86,3 +86,18 @@ class TestOrderLifecycle(NoLivePortMixin, TransactionCase):
         neutral = {code for code, _label in ORDER_STATUSES}
         for status in neutral:
             self.assertIn(order_status_of_items([status]), neutral)
+
+
+@tagged("post_install", "-at_install")
+class TestNeutralPayloads(NoLivePortMixin, TransactionCase):
+    def test_an_import_queued_by_18_0_1_still_runs(self):
+        """Jobs queued before the upgrade name their orders "order_sns"."""
+        jobs = self.env["marketplace.job"]
+        self.assertEqual(
+            jobs._parse_payload('{"order_sns": ["A1 ", "B2", "A1"]}', "import_orders"),
+            {"order_refs": ["A1", "B2"]},
+        )
+        self.assertEqual(
+            jobs._parse_payload('{"order_refs": ["C3"]}', "import_orders"),
+            {"order_refs": ["C3"]},
+        )

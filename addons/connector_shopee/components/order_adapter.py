@@ -62,14 +62,16 @@ class ShopeeOrderAdapter(Component):
     def search(self, since, until, progress=None):
         """order_sn of every order updated in [since, until], each once.
 
-        ``progress`` (a dict) is filled page by page with what was listed;
-        given again after a failure, the listing goes on from the page that
-        failed instead of starting over.
+        ``progress`` (a dict) is filled page by page with what was listed
+        (``order_refs``, the base reads their count); given again after a
+        failure, the listing goes on from the page that failed instead of
+        starting over.
         """
         progress = {} if progress is None else progress
         progress.setdefault("window", 0)
         progress.setdefault("cursor", "")
-        listed = progress.setdefault("order_sns", [])
+        # (18.0.1.x saved the listing of a failed try as "order_sns")
+        listed = progress.setdefault("order_refs", progress.pop("order_sns", []))
         windows = split_windows(to_epoch(since), to_epoch(until))
         while progress["window"] < len(windows):
             time_from, time_to = windows[progress["window"]]
@@ -92,7 +94,7 @@ class ShopeeOrderAdapter(Component):
                 },
             )
             page = data.get("response") or {}
-            progress["order_sns"].extend(
+            progress["order_refs"].extend(
                 order["order_sn"] for order in page.get("order_list") or []
             )
             if not page.get("more"):

@@ -14,17 +14,19 @@ def listing_id(listing):
     return f"{listing['item_id']}/{listing['model_id']}"
 
 
+# Shopee's item_status in the base's listing states.
+LISTING_STATUSES = {
+    "NORMAL": "normal",
+    "UNLIST": "unlisted",
+    "REVIEWING": "under_review",
+    "BANNED": "banned",
+    "SELLER_DELETE": "deleted_by_seller",
+    "SHOPEE_DELETE": "deleted_by_marketplace",
+}
+
+
 def listing_status(raw):
-    status = (raw or "").lower()
-    known = (
-        "normal",
-        "unlist",
-        "reviewing",
-        "banned",
-        "seller_delete",
-        "shopee_delete",
-    )
-    return status if status in known else "unknown"
+    return LISTING_STATUSES.get((raw or "").strip().upper(), "unknown")
 
 
 class ShopeeProductImportMapper(Component):

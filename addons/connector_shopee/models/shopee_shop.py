@@ -33,6 +33,7 @@ from ..api import (
     ShopeeServerError,
 )
 from ..api.client import error_suffix
+from ..components.money import money_from_escrow
 
 # The tokens' own logger: grep "connector_marketplace.tokens" in the log.
 _logger = logging.getLogger("odoo.addons.connector_marketplace.tokens")
@@ -446,10 +447,11 @@ class ShopeeShop(models.Model):
         result.records = result.bindings.odoo_id
         return result
 
-    def _marketplace_read_escrow(self, order_sns):
+    def _marketplace_read_money(self, order_sns):
         self.ensure_one()
         with self.work_on("shopee.order") as work:
-            return work.component(usage="backend.adapter").read_escrow(order_sns)
+            settlements = work.component(usage="backend.adapter").read_escrow(order_sns)
+        return {sn: money_from_escrow(escrow) for sn, escrow in settlements.items()}
 
     def _marketplace_read_tracking(self, order_sns):
         self.ensure_one()

@@ -1,5 +1,8 @@
 """Shopee implements the whole channel contract of connector_marketplace."""
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.connector_marketplace.tests.common import NoLivePortMixin
@@ -54,3 +57,72 @@ class TestShopeeStatuses(ShopeeTestCase):
                     mapper.status({"order_status": raw}),
                     {"raw_status": raw, "status": expected},
                 )
+
+    def test_shopees_escrow_in_neutral_money(self):
+        from ..components.money import money_from_escrow
+
+        escrow = {
+            "order_sn": "A1",
+            "order_income": {
+                "buyer_total_amount": 957,
+                "original_price": 1019,
+                "seller_discount": 30,
+                "shopee_discount": 20,
+                "voucher_from_seller": 50,
+                "voucher_from_shopee": 15,
+                "coins": 12,
+                "buyer_paid_shipping_fee": 40,
+                "shopee_shipping_rebate": 10,
+                "escrow_amount": 850,
+                "items": [
+                    {
+                        "item_id": 7,
+                        "model_id": 0,
+                        "original_price": 600,
+                        "seller_discount": 30,
+                        "activity_type": "bundle_deal",
+                    }
+                ],
+            },
+        }
+        money = money_from_escrow(escrow)
+        amounts = money["amounts"]
+        self.assertEqual(
+            (
+                amounts["buyer_total"],
+                amounts["items_subtotal"],
+                amounts["platform_discount"],
+                amounts["seller_voucher"],
+                amounts["platform_voucher"],
+                amounts["platform_coins"],
+                amounts["buyer_shipping_fee"],
+                amounts["platform_shipping_subsidy"],
+                amounts["payout_amount"],
+                amounts["commission_fee"],
+            ),
+            (957.0, 1019.0, 20.0, 50.0, 15.0, 12.0, 40.0, 10.0, 850.0, 0.0),
+        )
+        self.assertEqual(
+            money["items"],
+            [
+                {
+                    "item_id": "7",
+                    "model_id": "0",
+                    "subtotal": 570.0,
+                    "deal": "bundle_deal",
+                }
+            ],
+        )
+        self.assertIs(money["payload"], escrow)
+
+    def test_a_listing_saved_by_18_0_1_goes_on(self):
+        """A pull that failed in 18.0.1.x saved what it listed as
+        "order_sns": the next try goes on from it."""
+        with self.backend.work_on("shopee.order") as work:
+            adapter = work.component(usage="backend.adapter")
+            since = fields.Datetime.now() - timedelta(days=1)
+            progress = {"window": 99, "cursor": "", "order_sns": ["A1", "B2"]}
+            self.assertEqual(
+                adapter.search(since, fields.Datetime.now(), progress), ["A1", "B2"]
+            )
+        self.assertEqual(progress["order_refs"], ["A1", "B2"])

@@ -170,12 +170,12 @@ class TestNoEndlessJobs(SaleOrderCase):
         order = self.import_order(detail)
         self.sync_sale_orders(order)
         self.assertTrue(order.prices_provisional)
-        self.assertTrue(order.escrow_retry_at)
+        self.assertTrue(order.payout_retry_at)
         before = self.sale_jobs()
         for _run in range(3):
             self.env["marketplace.shop"]._cron_sale_orders()
         self.assertEqual(self.sale_jobs(), before, "not yet")
-        order.sudo().escrow_retry_at = fields.Datetime.now() - timedelta(seconds=1)
+        order.sudo().payout_retry_at = fields.Datetime.now() - timedelta(seconds=1)
         self.env["marketplace.shop"]._cron_sale_orders()
         self.assertEqual(len(self.sale_jobs() - before), 1, "its time came")
 
@@ -186,14 +186,14 @@ class TestNoEndlessJobs(SaleOrderCase):
         order = self.import_order(detail)
         self.sync_sale_orders(order)
         order.sudo().write(
-            {"escrow_tries": 100, "escrow_retry_at": fields.Datetime.now()}
+            {"payout_tries": 100, "payout_retry_at": fields.Datetime.now()}
         )
         self.env["marketplace.shop"]._cron_sale_orders()
         with self.shopee_reads():
             self.run_queue_jobs()
         self.env.invalidate_all()
-        self.assertEqual(order.escrow_tries, 101)
-        delay = order.escrow_retry_at - fields.Datetime.now()
+        self.assertEqual(order.payout_tries, 101)
+        delay = order.payout_retry_at - fields.Datetime.now()
         self.assertGreater(delay, timedelta(hours=23))
         self.assertLessEqual(delay, timedelta(days=1))
 
@@ -203,7 +203,7 @@ class TestEscrowErrors(SaleOrderCase):
     def refuse_escrow(self):
         return mock.patch.object(
             type(self.backend),
-            "_marketplace_read_escrow",
+            "_marketplace_read_money",
             side_effect=MarketplacePermissionError(
                 "The Shopee app may not call payment/get_escrow_detail_batch."
             ),
@@ -225,7 +225,7 @@ class TestEscrowErrors(SaleOrderCase):
         self.assertEqual(job.state, "completed", job.error_message)
         self.assertEqual(order.sale_order_id.state, "sale")
         self.assertTrue(order.prices_provisional)
-        self.assertIn("may not call", order.escrow_error)
+        self.assertIn("may not call", order.payout_error)
         self.assertIn("may not call", job.result_summary)
         self.assertFalse(self.shop.sync_paused, "the shop's pulls go on")
 
@@ -237,7 +237,7 @@ class TestEscrowErrors(SaleOrderCase):
         order = self.import_order(detail)
         with mock.patch.object(
             type(self.backend),
-            "_marketplace_read_escrow",
+            "_marketplace_read_money",
             side_effect=MarketplaceCredentialsError("Shopee refused the signature."),
         ):
             job = self.shop._queue_sale_orders_job(order)
@@ -245,7 +245,7 @@ class TestEscrowErrors(SaleOrderCase):
             self.run_queue_jobs()
         self.assertEqual((job.state, job.error_kind), ("failed", "refused"))
         self.assertTrue(self.shop.sync_paused)
-        self.assertFalse(order.escrow_error)
+        self.assertFalse(order.payout_error)
 
     def test_the_button_behaves_as_the_job(self):
         detail, _escrow = shopee_order(
@@ -256,7 +256,7 @@ class TestEscrowErrors(SaleOrderCase):
             order.action_create_sale_order()
         self.assertEqual(order.sale_order_id.state, "sale")
         self.assertTrue(order.prices_provisional)
-        self.assertIn("may not call", order.escrow_error)
+        self.assertIn("may not call", order.payout_error)
         self.assertFalse(self.shop.sync_paused)
 
 
@@ -693,7 +693,7 @@ class TestNoSecretInJobRecords(SaleOrderCase):
             "DETAIL:  Failing row contains (7, tok-a1b2c3, tok-d4e5f6)."
         )
         with mock.patch.object(
-            type(self.backend), "_marketplace_read_escrow", side_effect=failure
+            type(self.backend), "_marketplace_read_money", side_effect=failure
         ):
             job = self.shop._queue_sale_orders_job(order)
             self.run_queue_jobs(failed=["_job_sale_orders"])

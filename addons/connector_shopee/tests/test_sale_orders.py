@@ -24,6 +24,7 @@ from odoo.addons.connector_marketplace.tests.common import (
     NoLivePortMixin,
 )
 
+from ..components.money import money_from_escrow
 from .common import SHOP_ID, ShopeeTestCase, registry_without_loading_lock
 
 ADDRESS = {
@@ -206,14 +207,17 @@ class SaleOrderCase(ShopeeTestCase):
 
     @contextmanager
     def shopee_reads(self):
-        """The backend's escrow and tracking reads, answered as Shopee does."""
+        """The backend's settlement and tracking reads, answered as Shopee
+        does (its escrow, through the Shopee money mapper)."""
         backend_class = type(self.backend)
         with (
             mock.patch.object(
                 backend_class,
-                "_marketplace_read_escrow",
+                "_marketplace_read_money",
                 lambda backend, refs: {
-                    r: self.escrows[r] for r in refs if r in self.escrows
+                    r: money_from_escrow(self.escrows[r])
+                    for r in refs
+                    if r in self.escrows
                 },
             ),
             mock.patch.object(
@@ -344,7 +348,8 @@ class TestSaleOrders(SaleOrderCase):
         self.assertEqual(prices, [129.0, 890.0])
         self.assertEqual(order.sale_target_amount, 890 + 129)
         self.assertAlmostEqual(sale.amount_total, 1019.0, places=2)
-        self.assertEqual(order.buyer_total_amount, 1019 - 50 - 12)
+        self.assertEqual(order.buyer_total, 1019 - 50 - 12)
+        self.assertEqual(order.platform_coins, 12)
 
     def test_small_difference_adjusts_large_one_flags(self):
         detail, escrow = shopee_order(
@@ -395,8 +400,8 @@ class TestSaleOrders(SaleOrderCase):
         # the escrow arrives; the cron's sweep once the time to ask again came
         # (ten minutes after the first try) reprices
         self.escrows[order.name] = escrow
-        self.assertGreater(order.escrow_retry_at, fields.Datetime.now())
-        order.sudo().escrow_retry_at = fields.Datetime.now()
+        self.assertGreater(order.payout_retry_at, fields.Datetime.now())
+        order.sudo().payout_retry_at = fields.Datetime.now()
         self.env["marketplace.shop"]._cron_sale_orders()
         self.assertEqual(self.run_queued_jobs().job_type, "sale_orders")
         self.assertFalse(order.prices_provisional)
@@ -425,8 +430,11 @@ class TestSaleOrders(SaleOrderCase):
             }
 
         with mock.patch.object(ShopeeClient, "call", call):
-            escrows = self.backend._marketplace_read_escrow(["A", "B", "UNKNOWN", "C"])
-        self.assertEqual(sorted(escrows), ["A", "B", "C"])
+            settlements = self.backend._marketplace_read_money(
+                ["A", "B", "UNKNOWN", "C"]
+            )
+        self.assertEqual(sorted(settlements), ["A", "B", "C"])
+        self.assertEqual(settlements["A"]["amounts"]["platform_coins"], 1.0)
         self.assertEqual(
             calls,
             [
@@ -646,7 +654,7 @@ class TestSaleOrderStatus(SaleOrderCase):
         sale = order.sale_order_id
         sale.action_lock()
         self.escrows[order.name] = escrow
-        order.sudo().escrow_retry_at = fields.Datetime.now()  # time to ask again
+        order.sudo().payout_retry_at = fields.Datetime.now()  # time to ask again
         self.assertEqual(self.sweep().job_type, "sale_orders")
         self.assertFalse(order.prices_provisional)
         self.assertAlmostEqual(sale.amount_total, order.sale_target_amount)

@@ -182,6 +182,8 @@ class TestSaleOrdersFromShopee(ShopeeTestCase):
             self.assertTrue(numbers[SHIPPED])
             # Shopee refuses a whole batch for one order it does not know:
             # the others still get their escrow
-            escrows = self.backend._marketplace_read_escrow([SHIPPED, "251099NOTEXIST"])
-            self.assertEqual(list(escrows), [SHIPPED])
-            self.assertTrue(escrows[SHIPPED]["order_income"]["buyer_total_amount"])
+            settlements = self.backend._marketplace_read_money(
+                [SHIPPED, "251099NOTEXIST"]
+            )
+            self.assertEqual(list(settlements), [SHIPPED])
+            self.assertTrue(settlements[SHIPPED]["amounts"]["buyer_total"])

@@ -268,7 +268,9 @@ class TestPushStock(StockCase):
         self.assertEqual(self.calls, [])
 
     def test_inactive_listing_skipped_and_partial_failure(self):
-        self.shirt_l_listing.write({"active": False, "listing_status": "seller_delete"})
+        self.shirt_l_listing.write(
+            {"active": False, "listing_status": "deleted_by_seller"}
+        )
         job = self.push(
             {"product_ids": [self.cable.id, self.shirt_m.id, self.shirt_l.id]},
             failures={("102", "1"): "stock is less than reserved stock"},

@@ -124,7 +124,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         job = event.job_ids
         self.assertEqual(job.job_type, "import_orders")
         self.assertEqual(job.origin, "webhook")
-        self.assertEqual(job._payload_dict()["order_sns"], [SEED_ORDER])
+        self.assertEqual(job._payload_dict()["order_refs"], [SEED_ORDER])
         [start] = job.sudo().queue_job_ids
         self.assertEqual(start.channel, "root.marketplace.webhook")
 
@@ -225,7 +225,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         jobs = self.events().job_ids
         self.assertEqual(len(jobs), 1)
         self.assertEqual(
-            jobs._payload_dict()["order_sns"], ["2510207M4XB2QP", "251020AB12CD34"]
+            jobs._payload_dict()["order_refs"], ["2510207M4XB2QP", "251020AB12CD34"]
         )
 
     def test_unknown_shop_is_kept_ignored_with_2xx(self):

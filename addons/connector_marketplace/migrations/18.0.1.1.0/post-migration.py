@@ -31,11 +31,11 @@ def migrate(cr, version):
     cr.execute(
         """
         UPDATE marketplace_order_line line
-           SET escrow_matched = TRUE
+           SET seller_subtotal_known = TRUE
           FROM marketplace_order o
          WHERE o.id = line.order_id
-           AND o.escrow_read_at IS NOT NULL
-           AND COALESCE(line.escrow_subtotal, 0) != 0
+           AND o.payout_read_at IS NOT NULL
+           AND COALESCE(line.seller_subtotal, 0) != 0
         """
     )
     cr.execute(

@@ -6,6 +6,11 @@
   are one neutral status (ready to ship, retry ship, invoice pending: to
   ship) become one record, and the shops that chose any of them keep it.
 * The open activities about a requested cancellation keep their key.
+* The money of an order had Shopee's escrow names; it has neutral ones now
+  (columns and field records renamed: the amounts stay where they are).
+* Listing states were Shopee's, lowercased; they are neutral too. Import
+  jobs queued with the old payload key ("order_sns") still run: the
+  payload check accepts it.
 """
 
 STATUSES = {
@@ -19,6 +24,40 @@ STATUSES = {
     "to_confirm_receive": "delivered",
     "in_cancel": "cancel_requested",
     "to_return": "returned",
+}
+LISTING_STATUSES = {
+    "unlist": "unlisted",
+    "reviewing": "under_review",
+    "seller_delete": "deleted_by_seller",
+    "shopee_delete": "deleted_by_marketplace",
+}
+# (table, model): {old column: new column}
+MONEY_COLUMNS = {
+    ("marketplace_order", "marketplace.order"): {
+        "buyer_total_amount": "buyer_total",
+        "original_price": "items_subtotal",
+        "shopee_discount": "platform_discount",
+        "voucher_from_seller": "seller_voucher",
+        "voucher_from_shopee": "platform_voucher",
+        "coins": "platform_coins",
+        "buyer_paid_shipping_fee": "buyer_shipping_fee",
+        "shopee_shipping_rebate": "platform_shipping_subsidy",
+        "escrow_amount": "payout_amount",
+        "escrow_read_at": "payout_read_at",
+        "escrow_error": "payout_error",
+        "escrow_tries": "payout_tries",
+        "escrow_retry_at": "payout_retry_at",
+        "escrow_payload": "payout_payload",
+    },
+    ("marketplace_order_line", "marketplace.order.line"): {
+        "escrow_subtotal": "seller_subtotal",
+        "escrow_matched": "seller_subtotal_known",
+    },
+}
+# the models that show these fields through _inherits
+INHERITING = {
+    "marketplace.order": ("shopee.order",),
+    "marketplace.order.line": (),
 }
 STATUS_NAMES = {
     "to_ship": "To ship",
@@ -37,6 +76,13 @@ def migrate(cr, version):
             "UPDATE marketplace_order SET status = %s WHERE status = %s", (new, old)
         )
     _merge_status_records(cr)
+    _rename_money(cr)
+    for old, new in LISTING_STATUSES.items():
+        cr.execute(
+            "UPDATE marketplace_product_binding SET listing_status = %s"
+            " WHERE listing_status = %s",
+            (new, old),
+        )
     cr.execute(
         """
         UPDATE mail_activity
@@ -106,3 +152,35 @@ def _merge_status_records(cr):
             """,
             (name, code),
         )
+
+
+def _column_exists(cr, table, column):
+    cr.execute(
+        """
+        SELECT 1 FROM information_schema.columns
+         WHERE table_name = %s AND column_name = %s
+        """,
+        (table, column),
+    )
+    return bool(cr.fetchone())
+
+
+def _rename_money(cr):
+    for (table, model), columns in MONEY_COLUMNS.items():
+        for old, new in columns.items():
+            if not _column_exists(cr, table, old) or _column_exists(cr, table, new):
+                continue
+            cr.execute(f'ALTER TABLE "{table}" RENAME COLUMN "{old}" TO "{new}"')
+            for owner in (model, *INHERITING[model]):
+                cr.execute(
+                    "UPDATE ir_model_fields SET name = %s WHERE model = %s AND name = %s",
+                    (new, owner, old),
+                )
+                prefix = "field_" + owner.replace(".", "_") + "__"
+                cr.execute(
+                    """
+                    UPDATE ir_model_data SET name = %s
+                     WHERE model = 'ir.model.fields' AND name = %s
+                    """,
+                    (prefix + new, prefix + old),
+                )
