@@ -376,8 +376,14 @@ def snapshot(db, upgraded=False):
         )
     }
     order_money, line_money = money(db, upgraded)
+    kinds = (
+        dict(db_query(db, "SELECT code, kind FROM marketplace_webhook_event"))
+        if upgraded
+        else {}
+    )
     return {
         "order_money": order_money,
+        "kinds": kinds,
         "line_money": line_money,
         "counts": counts,
         "orders": orders,
@@ -471,3 +477,8 @@ def test_statuses_in_the_neutral_lifecycle(before_and_after):
         "delivered",
         "completed",
     }
+
+
+def test_webhook_events_of_their_neutral_kind(before_and_after):
+    _before, after, _version = before_and_after
+    assert after["kinds"] == {3: "order_changed"}

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .marketplace_product_binding import NO_VARIATION
+
 # One order lifecycle for every channel. The channel's mapper says which of
 # these its own statuses are, and keeps its own in ``raw_status``.
 ORDER_STATUSES = [
@@ -299,7 +301,7 @@ class MarketplaceOrderLine(models.Model):
 
         def resolve(shop, company, item_id, model_id, sku):
             binding = by_ids.get(
-                (shop.id, item_id or "", model_id or "0")
+                (shop.id, item_id or "", model_id or NO_VARIATION)
             ) or by_sku.get((shop.id, sku))
             product = binding.product_id if binding else no_product
             if not product and sku:

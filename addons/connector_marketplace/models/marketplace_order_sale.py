@@ -42,6 +42,7 @@ from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from ..exceptions import MarketplaceCredentialsError
 from .marketplace_order import SHIPPED_STATUSES
+from .marketplace_product_binding import NO_VARIATION
 
 _logger = logging.getLogger(__name__)
 
@@ -370,7 +371,7 @@ class MarketplaceOrder(models.Model):
         action["context"] = {
             "default_shop_id": self.shop_id.id,
             "default_external_item_id": first.item_id,
-            "default_external_model_id": first.model_id or "0",
+            "default_external_model_id": first.model_id or NO_VARIATION,
             "default_name": first.name,
             "default_variation_name": first.variation_name,
             "default_sku": first.sku,
@@ -946,24 +947,9 @@ class MarketplaceOrder(models.Model):
         self.ensure_one()
         self.shop_id._marketplace_activity(f"{cause}:{self.id}", summary, note)
 
-    def _carrier_name(self):
-        """The carrier of the order: real Thai orders leave the top-level
-        shipping_carrier empty; it is on the package or at checkout."""
-        self.ensure_one()
-        if self.shipping_carrier:
-            return self.shipping_carrier
-        try:
-            payload = json.loads(self.raw_payload or "{}")
-        except ValueError:
-            return False
-        for package in payload.get("package_list") or []:
-            if package.get("shipping_carrier"):
-                return package["shipping_carrier"]
-        return payload.get("checkout_shipping_carrier") or False
-
     def _update_delivery_tracking(self, pickings):
         carrier = self.env["delivery.carrier"]._marketplace_carrier(
-            self._carrier_name(), self.shop_id
+            self.shipping_carrier, self.shop_id
         )
         values = {}
         if carrier:
@@ -1016,9 +1002,12 @@ class MarketplaceOrderLine(models.Model):
         remaining = list(self)
         self.write({"seller_subtotal_known": False})
         for item in items:
-            key = (str(item.get("item_id") or ""), str(item.get("model_id") or "0"))
+            key = (
+                str(item.get("item_id") or ""),
+                str(item.get("model_id") or NO_VARIATION),
+            )
             for line in remaining:
-                if (line.item_id or "", line.model_id or "0") == key:
+                if (line.item_id or "", line.model_id or NO_VARIATION) == key:
                     remaining.remove(line)
                     line.write(
                         {

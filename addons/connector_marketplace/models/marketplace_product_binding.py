@@ -1,10 +1,10 @@
 """Product bindings: which Odoo product each marketplace listing is.
 
-One row per listing of a shop: the marketplace's (item, model) pair, model
-"0" for an item without variations. Rows come from catalogue pulls (or are
-made by hand for a listing not pulled yet) and hold what the marketplace
-says of the listing; the Odoo product is set by the automatic match on SKU,
-by Bulk Binding or by hand. A gone listing becomes inactive, never deleted:
+One row per listing of a shop: the marketplace's (item, variation) pair,
+variation ``NO_VARIATION`` for an item without variations. Rows come from
+catalogue pulls (or are made by hand for a listing not pulled yet) and hold
+what the marketplace says of the listing; the Odoo product is set by the
+automatic match on SKU, by Bulk Binding or by hand. A gone listing becomes inactive, never deleted:
 orders and stock history keep pointing at it.
 """
 
@@ -13,6 +13,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+# The variation id of a listing whose item has no variations (every channel's
+# importer writes this one, whatever its own marker).
+NO_VARIATION = "0"
 # A listing's state on the marketplace, the same for every channel (the
 # channel's importer maps its own).
 LISTING_STATUSES = [
@@ -83,9 +86,9 @@ class MarketplaceProductBinding(models.Model):
         help="The listing's item id on the marketplace.",
     )
     external_model_id = fields.Char(
-        string="Model ID",
+        string="Variation ID",
         required=True,
-        default="0",
+        default=NO_VARIATION,
         help="The variation's id; 0 for an item without variations.",
     )
     sku = fields.Char(

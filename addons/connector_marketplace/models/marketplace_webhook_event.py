@@ -7,7 +7,6 @@ a unique constraint keeps it once: no second job. The processing trusts the
 body for ids only: orders are read again from the marketplace's API.
 """
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -18,6 +17,18 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 _logger = logging.getLogger("odoo.addons.connector_marketplace.webhook")
+
+# What a push is about, the same for every channel (the channel says which of
+# its own notifications is which: ``_event_kind``).
+EVENT_KINDS = [
+    ("order_changed", "Order status"),
+    ("tracking_number", "Tracking number"),
+    ("authorization_granted", "Shop authorized"),
+    ("authorization_cancelled", "Shop authorization cancelled"),
+    ("authorization_expiring", "Authorization about to expire"),
+    ("listing_changed", "Listing changed"),
+    ("other", "Other"),
+]
 
 
 class MarketplaceWebhookEvent(models.Model):
@@ -39,9 +50,19 @@ class MarketplaceWebhookEvent(models.Model):
     company_id = fields.Many2one(related="account_id.company_id", store=True)
     channel = fields.Selection(related="account_id.channel", store=True)
     code = fields.Integer(
-        readonly=True, index=True, help="The marketplace's push code."
+        string="Marketplace code",
+        readonly=True,
+        index=True,
+        help="The marketplace's own code of the push.",
     )
-    code_name = fields.Char(string="Event", compute="_compute_code_name")
+    kind = fields.Selection(
+        EVENT_KINDS,
+        string="Event",
+        default="other",
+        required=True,
+        readonly=True,
+        index=True,
+    )
     dedup_key = fields.Char(
         string="Key",
         required=True,
@@ -99,44 +120,28 @@ class MarketplaceWebhookEvent(models.Model):
         ),
     ]
 
-    @api.depends("code")
-    def _compute_code_name(self):
-        names = self._code_names()
-        for event in self:
-            event.code_name = names.get(event.code) or self.env._(
-                "Code %(code)s", code=event.code
-            )
-
-    @api.model
-    def _code_names(self):
-        return {
-            1: self.env._("Shop authorized"),
-            2: self.env._("Shop authorization cancelled"),
-            3: self.env._("Order status"),
-            4: self.env._("Tracking number"),
-            12: self.env._("Authorization about to expire"),
-        }
-
     msg_id = fields.Char(readonly=True, help="The marketplace's id of the push.")
 
+    # -- the channel contract, webhook side -------------------------------------
     @api.model
-    def _dedup_key(self, message, raw_body):
-        """A hash of what the push says (shop, code, time, data), so that a
-        push and the same message read back as lost have the same key."""
+    def _event_kind(self, account, message):
+        """The kind (``EVENT_KINDS``) of a verified push of ``account``'s
+        channel. Channels override it for their own notifications."""
+        return "other"
+
+    @api.model
+    def _dedup_content(self, account, message):
+        """What identifies a push of ``account``'s channel, so that the same
+        notification pushed twice, or read back as lost, is stored once.
+        Channels whose pushes are read back in another shape override it."""
+        return message
+
+    @api.model
+    def _dedup_key(self, account, message, raw_body):
+        """A hash of what identifies the push, else of its body."""
         if not isinstance(message, dict) or not message:
             return "sha256:" + hashlib.sha256(raw_body).hexdigest()
-        data = message.get("data")
-        if isinstance(data, str):
-            # a lost push carries its data as JSON text; other text stays text
-            with contextlib.suppress(ValueError):
-                data = json.loads(data)
-        content = {
-            "shop_id": message.get("shop_id"),
-            "partner_id": message.get("partner_id"),
-            "code": message.get("code"),
-            "timestamp": message.get("timestamp"),
-            "data": data,
-        }
+        content = self._dedup_content(account, message)
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -157,11 +162,14 @@ class MarketplaceWebhookEvent(models.Model):
         :returns: (event, created): ``created`` is False for a repeated push
         """
         events = self.sudo()
-        key = self._dedup_key(message, raw_body)
+        key = self._dedup_key(account, message, raw_body)
         values = {
             "account_id": account.id,
             "shop_id": shop.id if shop else False,
             "code": message.get("code") if isinstance(message, dict) else False,
+            "kind": self._event_kind(account, message)
+            if isinstance(message, dict)
+            else "other",
             "dedup_key": key,
             "msg_id": (message.get("msg_id") if isinstance(message, dict) else False)
             or False,
@@ -171,16 +179,16 @@ class MarketplaceWebhookEvent(models.Model):
             "signed_with_api_key": signed_with_api_key,
             "source": source,
         }
-        # One statement, no error on a repeat: Shopee sends pushes twice and
-        # retries them; a duplicate must not cost an exception nor a log line.
+        # One statement, no error on a repeat: marketplaces send pushes twice
+        # and retry them; a duplicate must not cost an exception nor a log line.
         self.env.cr.execute(
             """
             INSERT INTO marketplace_webhook_event
-                (account_id, company_id, channel, shop_id, code, dedup_key,
+                (account_id, company_id, channel, shop_id, code, kind, dedup_key,
                  msg_id, state, result, raw_body, signed_with_api_key, source,
                  received_at, create_uid, create_date, write_uid, write_date)
             VALUES (%(account_id)s, %(company_id)s, %(channel)s, %(shop_id)s,
-                    %(code)s, %(dedup_key)s,
+                    %(code)s, %(kind)s, %(dedup_key)s,
                     %(msg_id)s, %(state)s, %(result)s, %(raw_body)s,
                     %(signed_with_api_key)s, %(source)s,
                     now() at time zone 'utc', %(uid)s, now() at time zone 'utc',

@@ -1,8 +1,9 @@
 """What each Shopee push code asks for (shopee-api.md §9)."""
 
+import contextlib
 import json
 
-from odoo import models
+from odoo import api, models
 
 from odoo.addons.connector_marketplace.components.mapper import epoch_to_datetime
 
@@ -20,8 +21,43 @@ def push_time(value):
         return None
 
 
+# Shopee's push codes as the base's event kinds
+EVENT_KINDS = {
+    1: "authorization_granted",
+    2: "authorization_cancelled",
+    3: "order_changed",
+    4: "tracking_number",
+    12: "authorization_expiring",
+}
+
+
 class MarketplaceWebhookEvent(models.Model):
     _inherit = "marketplace.webhook.event"
+
+    @api.model
+    def _event_kind(self, account, message):
+        if account.channel != "shopee":
+            return super()._event_kind(account, message)
+        return EVENT_KINDS.get(message.get("code"), "other")
+
+    @api.model
+    def _dedup_content(self, account, message):
+        """Shop, code, time and data: a push and the same message read back as
+        lost (its data as JSON text, other fields around it) have one key."""
+        if account.channel != "shopee":
+            return super()._dedup_content(account, message)
+        data = message.get("data")
+        if isinstance(data, str):
+            # a lost push carries its data as JSON text; other text stays text
+            with contextlib.suppress(ValueError):
+                data = json.loads(data)
+        return {
+            "shop_id": message.get("shop_id"),
+            "partner_id": message.get("partner_id"),
+            "code": message.get("code"),
+            "timestamp": message.get("timestamp"),
+            "data": data,
+        }
 
     def _message(self):
         try:

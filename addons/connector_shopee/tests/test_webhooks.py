@@ -117,7 +117,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         event = self.events()
         self.assertEqual(event.state, "received")
         self.assertEqual(event.shop_id, self.shop)
-        self.assertEqual(event.code, 3)
+        self.assertEqual((event.code, event.kind), (3, "order_changed"))
         self.run_queue_jobs_once()
         self.env.invalidate_all()
         self.assertEqual(event.state, "done")
@@ -443,6 +443,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         self.run_queue_jobs_once()
         self.env.invalidate_all()
         self.assertEqual(self.events().state, "not_handled")
+        self.assertEqual(self.events().kind, "other")
 
     def test_order_push_end_to_end_to_the_sale_order(self):
         """code 3 → import job → the order read from Shopee → its sale order
