@@ -78,3 +78,28 @@ class MarketplaceAccount(models.Model):
             "_marketplace_recover_webhooks, a hook of the marketplace channel "
             "contract."
         )
+
+    def _marketplace_check_push_signature(self, headers, raw_body):
+        """Whether a push to this account's webhook is signed by the app.
+
+        :param headers: the request's headers
+        :param raw_body: the body exactly as received (bytes)
+        :returns: None when it is not (the push is refused, nothing is
+            written); False when signed with the push key; True when signed
+            with another key of the app the channel still accepts (kept on
+            the event, with a warning)
+        """
+        raise NotImplementedError(
+            f"The channel {self.channel} does not implement "
+            "_marketplace_check_push_signature, a hook of the marketplace "
+            "channel contract."
+        )
+
+    def _marketplace_receive_push(self, raw_body, message, signed_with_other_key):
+        """Store a verified push (``marketplace.webhook.event._receive``, with
+        the shop it names) and queue what it asks for."""
+        raise NotImplementedError(
+            f"The channel {self.channel} does not implement "
+            "_marketplace_receive_push, a hook of the marketplace channel "
+            "contract."
+        )

@@ -122,7 +122,7 @@ class MarketplaceJob(models.Model):
         bindings = result.records
         bindings.write({"last_seen_job_id": job.id})
         if result.missing:
-            # Listed but not read back (a passing failure at Shopee): still
+            # Listed but not read back (a passing failure of the marketplace): still
             # there, so a whole pass must not take them for gone.
             job.env["marketplace.product.binding"].search(
                 [

@@ -348,6 +348,20 @@ class MarketplaceAccount(models.Model):
         return backend
 
     # -- push notifications -------------------------------------------------------
+    # -- the channel contract, webhook side ----------------------------------
+    def _marketplace_check_push_signature(self, headers, raw_body):
+        if self.channel != "shopee":
+            return super()._marketplace_check_push_signature(headers, raw_body)
+        signature = (headers.get("Authorization") or "").strip()
+        return self._shopee_check_push_signature(signature, raw_body)
+
+    def _marketplace_receive_push(self, raw_body, message, signed_with_other_key):
+        if self.channel != "shopee":
+            return super()._marketplace_receive_push(
+                raw_body, message, signed_with_other_key
+            )
+        return self._shopee_receive_push(raw_body, message, signed_with_other_key)
+
     def _shopee_check_push_signature(self, signature, raw_body):
         """False: signed with the push partner key; True: with the API partner
         key (accepted, with a warning); None: not signed by this app."""
