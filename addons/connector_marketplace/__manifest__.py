@@ -35,6 +35,7 @@
         "views/marketplace_webhook_event_views.xml",
         "views/marketplace_dashboard_views.xml",
         "views/marketplace_menus.xml",
+        "views/oauth_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -65,3 +65,13 @@ def refusal_ends_the_job(step):
             return str(refusal)
 
     return run
+
+
+class AuthorizationRefused(Exception):
+    """A channel's authorization of a shop did not go through: ``message``
+    says the seller why and what to do (translated, no secret); ``status``
+    is the HTTP status of the result page."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status

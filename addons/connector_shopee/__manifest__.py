@@ -21,7 +21,6 @@
         "data/ir_cron_data.xml",
         # VIEWS
         "views/marketplace_account_views.xml",
-        "views/oauth_templates.xml",
     ],
     "demo": [
         "demo/shopee_demo.xml",

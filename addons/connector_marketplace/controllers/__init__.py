@@ -1,2 +1,3 @@
 from . import health
 from . import webhook
+from . import oauth

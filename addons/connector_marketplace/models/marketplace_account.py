@@ -103,3 +103,26 @@ class MarketplaceAccount(models.Model):
             "_marketplace_receive_push, a hook of the marketplace channel "
             "contract."
         )
+
+    def _marketplace_authorization_problem(self, answer):
+        """What is wrong with what the marketplace sent back to the
+        authorization callback (``answer``: the query's parameters), for the
+        seller to read, or None."""
+        raise NotImplementedError(
+            f"The channel {self.channel} does not implement "
+            "_marketplace_authorization_problem, a hook of the marketplace "
+            "channel contract."
+        )
+
+    def _marketplace_authorize(self, answer):
+        """Trade the marketplace's answer (a one-time code…) for tokens and
+        create or update the shops it authorizes.
+
+        :returns: the ``marketplace.shop`` records connected
+        :raises AuthorizationRefused: with what the seller should read (and
+            the status of the result page)
+        """
+        raise NotImplementedError(
+            f"The channel {self.channel} does not implement "
+            "_marketplace_authorize, a hook of the marketplace channel contract."
+        )

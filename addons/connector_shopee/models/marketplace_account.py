@@ -7,9 +7,17 @@ from urllib.parse import urlencode, urlsplit
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.connector_marketplace.exceptions import AuthorizationRefused
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
-from ..api import ShopeeClient, ShopeeError, ShopeeRateLimitError, ShopeeServerError
+from ..api import (
+    ShopeeClient,
+    ShopeeError,
+    ShopeeRateLimitError,
+    ShopeeServerError,
+    ShopeeSignError,
+)
+from ..api.client import error_suffix
 
 _logger = logging.getLogger(__name__)
 _webhook_logger = logging.getLogger("odoo.addons.connector_marketplace.webhook")
@@ -275,6 +283,77 @@ class MarketplaceAccount(models.Model):
         redirect = f"{self.shopee_redirect_url}?{urlencode({'state': state})}"
         url = self._shopee_client().auth_partner_url(redirect)
         return {"type": "ir.actions.act_url", "url": url, "target": "self"}
+
+    # -- the channel contract, authorization side ----------------------------
+    def _marketplace_authorization_problem(self, answer):
+        if self.channel != "shopee":
+            return super()._marketplace_authorization_problem(answer)
+        code = answer.get("code")
+        shop_id = answer.get("shop_id")
+        main_account_id = answer.get("main_account_id")
+        if not code:
+            return self.env._(
+                "Shopee sent no authorization code. Press Connect shop again."
+            )
+        if bool(shop_id) == bool(main_account_id):
+            return self.env._("Shopee must send either a shop id or a main account id.")
+        entity = shop_id or main_account_id
+        if not entity.isdigit():
+            return self.env._("%(value)s is not a Shopee id.", value=entity)
+        return None
+
+    def _marketplace_authorize(self, answer):
+        if self.channel != "shopee":
+            return super()._marketplace_authorize(answer)
+        try:
+            backends = self._shopee_authorize(
+                answer["code"],
+                shop_id=answer.get("shop_id"),
+                main_account_id=answer.get("main_account_id"),
+            )
+        except ShopeeError as err:
+            _logger.warning(
+                "Shopee authorization of account %s failed: %s", self.id, err
+            )
+            status = 502 if isinstance(err, ShopeeServerError) else 400
+            raise AuthorizationRefused(
+                self._shopee_authorization_refusal(err), status
+            ) from err
+        return backends.marketplace_shop_id
+
+    def _shopee_authorization_refusal(self, err):
+        """What the seller reads when Shopee refused the authorization."""
+        code = error_suffix(err.code)
+        if code == "invalid_code":
+            return self.env._(
+                "This authorization code is invalid, has expired (codes live 10 "
+                "minutes) or was already used. Nothing was saved: press Connect "
+                "shop on the account again."
+            )
+        if isinstance(err, ShopeeSignError):
+            return self.env._(
+                "Shopee refused the request signature: the partner key of "
+                "account %(account)s is wrong, or is the key of another "
+                "environment (test and live keys differ). Nothing was saved.",
+                account=self.name,
+            )
+        if code == "invalid_partner_id":
+            return self.env._(
+                "Shopee does not know partner id %(partner)s in the %(env)s "
+                "environment. Nothing was saved.",
+                partner=self.shopee_partner_id,
+                env=self.environment,
+            )
+        if isinstance(err, ShopeeServerError):
+            return self.env._(
+                "Shopee could not be reached or failed (%(error)s). Nothing was "
+                "saved: try Connect shop again in a moment.",
+                error=err,
+            )
+        return self.env._(
+            "Shopee refused the authorization: %(error)s. Nothing was saved.",
+            error=err,
+        )
 
     def _shopee_authorize(self, code, shop_id=None, main_account_id=None):
         """Trade the code Shopee sent back for tokens; create or update shops.
