@@ -34,7 +34,6 @@ MANAGER_GROUP = "connector_marketplace.group_marketplace_manager"
 
 class MarketplaceOAuthController(http.Controller):
     def _oauth_callback(self, account_id, channel, state, answer):
-        _ = request.env._
         link, problem = request.env["marketplace.oauth.state"]._consume(
             state, account_id
         )
@@ -44,20 +43,20 @@ class MarketplaceOAuthController(http.Controller):
                 channel,
                 account_id,
             )
-            return self._oauth_page(403, _("Link not accepted"), problem)
+            return self._oauth_page(403, request.env._("Link not accepted"), problem)
         if not link.user_id.has_group(MANAGER_GROUP):
             return self._oauth_page(
                 403,
-                _("Not allowed"),
-                _("Only marketplace managers can connect shops."),
+                request.env._("Not allowed"),
+                request.env._("Only marketplace managers can connect shops."),
             )
         env = request.env(user=link.user_id.id, su=False)
         account = env["marketplace.account"].browse(account_id).exists()
         if not account or account.channel != channel:
             return self._oauth_page(
                 404,
-                _("Unknown account"),
-                _(
+                request.env._("Unknown account"),
+                request.env._(
                     "No account of this marketplace has the id %(account_id)s in "
                     "this database. Start again from the Connect shop button of "
                     "the account.",
@@ -67,17 +66,25 @@ class MarketplaceOAuthController(http.Controller):
         problem = account._marketplace_authorization_problem(answer)
         if problem:
             return self._oauth_page(
-                400, _("Incomplete answer from the marketplace"), problem, account
+                400,
+                request.env._("Incomplete answer from the marketplace"),
+                problem,
+                account,
             )
         try:
             with request.env.cr.savepoint():
                 shops = account._marketplace_authorize(answer)
         except AuthorizationRefused as refusal:
             return self._oauth_page(
-                refusal.status, _("Shop not connected"), str(refusal), account
+                refusal.status,
+                request.env._("Shop not connected"),
+                str(refusal),
+                account,
             )
         except (UserError, JobError) as err:
-            return self._oauth_page(400, _("Shop not connected"), str(err), account)
+            return self._oauth_page(
+                400, request.env._("Shop not connected"), str(err), account
+            )
         except psycopg2.Error as err:
             # The marketplace issued tokens that could not be saved (a token
             # refresh changing the shop at the same moment, or the database
@@ -91,8 +98,8 @@ class MarketplaceOAuthController(http.Controller):
             )
             return self._oauth_page(
                 503,
-                _("Shop not connected"),
-                _(
+                request.env._("Shop not connected"),
+                request.env._(
                     "Odoo could not save the shop's authorization: another "
                     "process was changing the shop at that moment, or the "
                     "database refused it. Nothing was saved: press Connect shop "
@@ -102,8 +109,8 @@ class MarketplaceOAuthController(http.Controller):
             )
         return self._oauth_page(
             200,
-            _("Shop connected"),
-            _(
+            request.env._("Shop connected"),
+            request.env._(
                 "Odoo can now import the orders of the shop(s) below. Open a shop "
                 "and press Import orders now, or let the scheduled import run."
             ),
