@@ -5,6 +5,7 @@ from . import marketplace_channel_backend
 from . import marketplace_order
 from . import marketplace_order_missing
 from . import marketplace_job
+from . import marketplace_job_pull
 from . import queue_job
 from . import marketplace_job_step
 from . import marketplace_oauth_state
@@ -14,6 +15,7 @@ from . import marketplace_job_products
 from . import product_product
 from . import marketplace_shop_sale
 from . import marketplace_order_sale
+from . import marketplace_order_money
 from . import sale_order
 from . import res_partner
 from . import marketplace_job_sale

@@ -126,7 +126,7 @@ class MarketplaceChannelBackend(models.AbstractModel):
         own API's).
 
         :returns: {order reference: {"amounts": {name: float} for the names
-            of ``marketplace_order_sale.MONEY_FIELDS`` (buyer_total,
+            of ``marketplace_order_money.MONEY_FIELDS`` (buyer_total,
             items_subtotal, seller_discount, platform_discount,
             seller_voucher, platform_voucher, platform_coins,
             buyer_shipping_fee, actual_shipping_fee,
