@@ -92,8 +92,11 @@ class MarketplaceChannelBackend(models.AbstractModel):
 
         :param since: naive UTC datetime
         :param until: naive UTC datetime
-        :param progress: optional callable, called with the number of
-            references listed so far (long listings show their progress)
+        :param progress: optional dict, saved by the base when a listing
+            fails and given back on the next try: the channel keeps in it
+            where its listing stands (pages, cursors) so that the next try
+            goes on from there, and the references listed so far under
+            ``"order_refs"`` (the base reports how many); it must stay JSON
         :returns: list of order references (``marketplace.order.name``)
         """
         self._contract_missing("_marketplace_list_orders")

@@ -59,12 +59,12 @@ INHERITING = {
     "marketplace.order": ("shopee.order",),
     "marketplace.order.line": (),
 }
+# the records whose code changed (their former names were Shopee's)
 STATUS_NAMES = {
     "to_ship": "To ship",
     "packed": "Packed",
     "shipping": "In transit",
     "delivered": "Delivered",
-    "completed": "Completed",
 }
 
 
@@ -87,7 +87,7 @@ def migrate(cr, version):
         """
         UPDATE mail_activity
            SET marketplace_cause = 'cancel_requested:' || split_part(marketplace_cause, ':', 2)
-         WHERE marketplace_cause LIKE 'in\\_cancel:%%'
+         WHERE marketplace_cause LIKE 'in\\_cancel:%'
         """
     )
 
