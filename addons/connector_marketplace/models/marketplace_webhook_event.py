@@ -130,6 +130,18 @@ class MarketplaceWebhookEvent(models.Model):
         return "other"
 
     @api.model
+    def _event_code(self, account, message):
+        """The marketplace's own numeric code of a verified push of
+        ``account``'s channel, or False (channels override it)."""
+        return False
+
+    @api.model
+    def _event_msg_id(self, account, message):
+        """The marketplace's id of a verified push, or False (channels
+        override it)."""
+        return False
+
+    @api.model
     def _dedup_content(self, account, message):
         """What identifies a push of ``account``'s channel, so that the same
         notification pushed twice, or read back as lost, is stored once.
@@ -163,15 +175,15 @@ class MarketplaceWebhookEvent(models.Model):
         """
         events = self.sudo()
         key = self._dedup_key(account, message, raw_body)
+        known = isinstance(message, dict) and bool(message)
         values = {
             "account_id": account.id,
             "shop_id": shop.id if shop else False,
-            "code": message.get("code") if isinstance(message, dict) else False,
-            "kind": self._event_kind(account, message)
-            if isinstance(message, dict)
-            else "other",
+            # (NULL, not false, in the integer column of the INSERT below)
+            "code": (self._event_code(account, message) if known else None) or None,
+            "kind": self._event_kind(account, message) if known else "other",
             "dedup_key": key,
-            "msg_id": (message.get("msg_id") if isinstance(message, dict) else False)
+            "msg_id": (self._event_msg_id(account, message) if known else False)
             or False,
             "state": state,
             "result": result,

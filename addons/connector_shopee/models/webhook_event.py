@@ -41,6 +41,19 @@ class MarketplaceWebhookEvent(models.Model):
         return EVENT_KINDS.get(message.get("code"), "other")
 
     @api.model
+    def _event_code(self, account, message):
+        if account.channel != "shopee":
+            return super()._event_code(account, message)
+        code = message.get("code")
+        return code if isinstance(code, int) and not isinstance(code, bool) else False
+
+    @api.model
+    def _event_msg_id(self, account, message):
+        if account.channel != "shopee":
+            return super()._event_msg_id(account, message)
+        return message.get("msg_id") or False
+
+    @api.model
     def _dedup_content(self, account, message):
         """Shop, code, time and data: a push and the same message read back as
         lost (its data as JSON text, other fields around it) have one key."""

@@ -445,6 +445,14 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         self.assertEqual(self.events().state, "not_handled")
         self.assertEqual(self.events().kind, "other")
 
+    def test_a_code_that_is_no_number_is_stored_not_refused(self):
+        """The event's code column is a number: a push whose code is text
+        was an INSERT error, answered 503 at every retry."""
+        message = {"data": {}, "shop_id": int(SHOP_ID), "code": "x", "timestamp": 2}
+        self.assertEqual(self.post(message).status_code, 200)
+        event = self.events()
+        self.assertEqual((event.code, event.kind), (0, "other"))
+
     def test_order_push_end_to_end_to_the_sale_order(self):
         """code 3 → import job → the order read from Shopee → its sale order
         made with Shopee's escrow, with no pull: the real jobs and reads, on
