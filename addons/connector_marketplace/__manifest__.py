@@ -1,7 +1,7 @@
 {
     "name": "Marketplace Connector",
     "summary": "Marketplace orders to sale orders, product bindings, stock sync "
-    "and webhooks, for Shopee, Lazada and TikTok Shop connectors",
+    "and webhooks, for the marketplace channel connectors",
     "version": "18.0.2.0.0",
     "category": "Connector",
     "website": "https://github.com/marketplace-connector/odoo-marketplace-connector",

@@ -1,7 +1,7 @@
 """Base of every marketplace component.
 
 Channel addons inherit it in their own base component, which sets their
-``_collection`` (e.g. ``shopee.shop``); the generic flow lives here, with no
+``_collection`` (the channel's shop backend); the generic flow lives here, with no
 collection, so each channel only writes what differs.
 """
 

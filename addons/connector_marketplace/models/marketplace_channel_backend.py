@@ -1,6 +1,6 @@
 """The channel contract: what a channel addon implements, and nothing else.
 
-A channel addon (``connector_shopee``, ``connector_lazada``…) gives its shops a
+A channel addon (one per marketplace) gives its shops a
 connector backend, a model that ``_inherit``\\ s ``marketplace.channel.backend``
 and ``_inherits`` ``marketplace.shop``, and implements the hooks declared
 here. The base calls only these hooks; a hook a channel does not implement

@@ -35,7 +35,7 @@ SHIPPED_STATUSES = ("shipping", "delivered", "completed")
 
 def order_status_of_items(statuses):
     """The status of an order from the statuses of its items (channels whose
-    statuses are per item, such as Lazada's).
+    statuses are per order item).
 
     The items that are neither cancelled nor returned decide: the order is as
     far as its least advanced one (an order is "shipping" only when all its

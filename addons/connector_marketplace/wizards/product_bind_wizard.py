@@ -5,7 +5,7 @@ preview sorts the shop's listings and the products into matched (the
 listing's SKU is the Internal Reference or barcode of exactly one of the
 products), ambiguous, listings without product, products without listing,
 and already bound; Bind binds the matched ones, and creates Odoo products for
-the listings ticked for it (many sellers start from their Shopee catalogue).
+the listings ticked for it (many sellers start from their marketplace catalogue).
 """
 
 from odoo import api, fields, models

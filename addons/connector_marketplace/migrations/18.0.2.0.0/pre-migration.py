@@ -1,14 +1,14 @@
 """18.0.2.0.0: one vocabulary for every channel.
 
-* Order statuses were Shopee's own, lowercased; they are the base's neutral
+* Order statuses were the first channel's own, lowercased; they are the base's neutral
   lifecycle now (the channel's own status stays in ``raw_status``).
-* The statuses a shop creates sale orders at follow: two of Shopee's that
+* The statuses a shop creates sale orders at follow: two of the old ones that
   are one neutral status (ready to ship, retry ship, invoice pending: to
   ship) become one record, and the shops that chose any of them keep it.
 * The open activities about a requested cancellation keep their key.
-* The money of an order had Shopee's escrow names; it has neutral ones now
+* The money of an order had the first channel's names; it has neutral ones now
   (columns and field records renamed: the amounts stay where they are).
-* Listing states were Shopee's, lowercased; they are neutral too. Import
+* Listing states were the first channel's, lowercased; they are neutral too. Import
   jobs queued with the old payload key ("order_sns") still run: the
   payload check accepts it.
 """
@@ -54,12 +54,7 @@ MONEY_COLUMNS = {
         "escrow_matched": "seller_subtotal_known",
     },
 }
-# the models that show these fields through _inherits
-INHERITING = {
-    "marketplace.order": ("shopee.order",),
-    "marketplace.order.line": (),
-}
-# the records whose code changed (their former names were Shopee's)
+# the records whose code changed
 STATUS_NAMES = {
     "to_ship": "To ship",
     "packed": "Packed",
@@ -171,16 +166,22 @@ def _rename_money(cr):
             if not _column_exists(cr, table, old) or _column_exists(cr, table, new):
                 continue
             cr.execute(f'ALTER TABLE "{table}" RENAME COLUMN "{old}" TO "{new}"')
-            for owner in (model, *INHERITING[model]):
-                cr.execute(
-                    "UPDATE ir_model_fields SET name = %s WHERE model = %s AND name = %s",
-                    (new, owner, old),
-                )
-                prefix = "field_" + owner.replace(".", "_") + "__"
-                cr.execute(
-                    """
-                    UPDATE ir_model_data SET name = %s
-                     WHERE model = 'ir.model.fields' AND name = %s
-                    """,
-                    (prefix + new, prefix + old),
-                )
+            # (the channels rename the fields their bindings show through
+            # _inherits, in their own migration)
+            rename_field_record(cr, model, old, new)
+
+
+def rename_field_record(cr, model, old, new):
+    """The field's ir.model.fields row and its XML id follow the column."""
+    cr.execute(
+        "UPDATE ir_model_fields SET name = %s WHERE model = %s AND name = %s",
+        (new, model, old),
+    )
+    prefix = "field_" + model.replace(".", "_") + "__"
+    cr.execute(
+        """
+        UPDATE ir_model_data SET name = %s
+         WHERE model = 'ir.model.fields' AND name = %s
+        """,
+        (prefix + new, prefix + old),
+    )
