@@ -170,15 +170,23 @@ class MarketplaceChannelBackend(models.AbstractModel):
         self._contract_missing("_marketplace_import_items")
 
     # -- stock --------------------------------------------------------------
-    def _marketplace_update_stock(self, item_id, models):
-        """Set the seller stock of variations of one item.
+    def _marketplace_update_stock(self, updates):
+        """Set the seller stock of listings, in one call to the marketplace.
 
-        :param item_id: the item's id (string)
-        :param models: list of ``(variation id, quantity)``; the variation id
-            is ``"0"``-like for an item without variations, as the channel's
-            bindings store it
-        :returns: ``{"success": {variation id: quantity}, "failure":
-            {variation id: reason}}``
+        The base's stock exporter groups the listings into calls as the
+        capabilities say (``stock_batching``, ``stock_batch_size``): with
+        ``"item"``, the updates of one call are variations of one item.
+
+        :param updates: list of ``(item id, variation id, quantity)``; the
+            variation id is ``NO_VARIATION`` for an item without variations,
+            as the channel's bindings store it
+        :returns: ``{"success": {(item id, variation id): quantity now
+            shown}, "failure": {(item id, variation id): reason}}``; a listing
+            in neither is reported as left out of the answer
+        :raises RetryableJobError: this call is sent again by the step's next
+            try (the other calls of the step go on)
+        :raises FailedJobError: every listing of this call is refused with
+            the error's message
         """
         self._contract_missing("_marketplace_update_stock")
 

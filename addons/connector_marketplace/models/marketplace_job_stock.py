@@ -20,7 +20,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+from odoo.addons.queue_job.exception import FailedJobError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..exceptions import refusal_ends_the_job
@@ -281,92 +281,64 @@ class MarketplaceJob(models.Model):
             )
             for listing in held
         ]
-        items = {}
-        for binding in bindings:
-            items.setdefault(
-                binding.external_item_id, self.env["marketplace.product.binding"]
-            )
-            items[binding.external_item_id] |= binding
         now = fields.Datetime.now()
-        written = {}
-        retry_items, retry_error = [], None
         retried = job._queue_attempt()[0] > 1
-        for item_id, listings in items.items():
-            send = []
-            for listing in listings:
-                quantity, _rule, free, demand = quantities[listing.product_id.id][:4]
-                if listing._would_zero_a_fresh_listing(quantity, free - demand):
-                    reason = job.env._(
-                        "Odoo has none to offer, the marketplace shows "
-                        "%(stock)s: check the stock of %(product)s in Odoo, "
-                        "then press Confirm and push on the listing",
-                        stock=listing.marketplace_stock,
-                        product=listing.product_id.display_name,
-                    )
-                    listing._hold_push(reason)
-                    held |= listing
-                    failures.append(
-                        job.env._(
-                            "%(listing)s: held, not lowered to 0 right after it "
-                            "was bound (%(reason)s)",
-                            listing=listing.display_name,
-                            reason=reason,
-                        )
-                    )
-                elif retried and job._pushed_since_start(listing, quantity):
-                    # Sent by an earlier try of this step, which then failed
-                    # on another item (see below): not sent twice.
-                    counts["pushed"] += 1
-                elif (
-                    force
-                    or not listing.last_pushed_at
-                    or listing.last_pushed_qty != quantity
-                ):
-                    send.append((listing, quantity))
-                else:
-                    counts["unchanged"] += 1
-            if not send:
-                continue
-            try:
-                answer = backend._marketplace_update_stock(
-                    item_id, [(listing.external_model_id, qty) for listing, qty in send]
+        send = []
+        for listing in bindings:
+            quantity, _rule, free, demand = quantities[listing.product_id.id][:4]
+            if listing._would_zero_a_fresh_listing(quantity, free - demand):
+                reason = job.env._(
+                    "Odoo has none to offer, the marketplace shows "
+                    "%(stock)s: check the stock of %(product)s in Odoo, "
+                    "then press Confirm and push on the listing",
+                    stock=listing.marketplace_stock,
+                    product=listing.product_id.display_name,
                 )
-            except RetryableJobError as error:
-                # Throttled, an outage, a timeout: this item is sent again by
-                # the step's next try; the other items go on.
-                retry_items.append(item_id)
-                retry_error = error
-                continue
-            except FailedJobError as error:
-                answer = {
-                    "success": {},
-                    "failure": {
-                        listing.external_model_id: str(error) for listing, _q in send
-                    },
-                }
-            for listing, _qty in send:
-                model_id = listing.external_model_id
-                if model_id in answer["success"]:
-                    written[listing] = {
-                        "last_pushed_qty": answer["success"][model_id],
-                        "last_pushed_at": now,
-                        "last_push_error": False,
-                        # what the marketplace now shows, not the pull's
-                        "marketplace_stock": answer["success"][model_id],
-                        "marketplace_stock_at": now,
-                    }
-                    counts["pushed"] += 1
-                else:
-                    reason = answer["failure"].get(model_id) or job.env._(
-                        "not in the marketplace's answer"
+                listing._hold_push(reason)
+                held |= listing
+                failures.append(
+                    job.env._(
+                        "%(listing)s: held, not lowered to 0 right after it "
+                        "was bound (%(reason)s)",
+                        listing=listing.display_name,
+                        reason=reason,
                     )
-                    written[listing] = {"last_push_error": reason}
-                    failures.append(f"{listing.display_name}: {reason}")
-                    counts["failed"] += 1
-        if retry_items:
-            # What the marketplace accepted is kept, committed on its own, so
-            # that the retry only sends the items that failed: one failure in
-            # twenty calls must not make every try start again from scratch.
+                )
+            elif retried and job._pushed_since_start(listing, quantity):
+                # Sent by an earlier try of this step, which then failed
+                # on another call (see below): not sent twice.
+                counts["pushed"] += 1
+            elif (
+                force
+                or not listing.last_pushed_at
+                or listing.last_pushed_qty != quantity
+            ):
+                send.append((listing, quantity))
+            else:
+                counts["unchanged"] += 1
+        with backend.work_on("marketplace.product.binding") as work:
+            result = work.component(usage="stock.exporter").push(send)
+        written = {}
+        for listing, quantity in result.accepted.items():
+            written[listing] = {
+                "last_pushed_qty": quantity,
+                "last_pushed_at": now,
+                "last_push_error": False,
+                # what the marketplace now shows, not the pull's
+                "marketplace_stock": quantity,
+                "marketplace_stock_at": now,
+            }
+            counts["pushed"] += 1
+        for listing, reason in result.refused.items():
+            reason = reason or job.env._("not in the marketplace's answer")
+            written[listing] = {"last_push_error": reason}
+            failures.append(f"{listing.display_name}: {reason}")
+            counts["failed"] += 1
+        if result.retry:
+            # Throttled, an outage, a timeout on some calls: what the
+            # marketplace accepted is kept, committed on its own, so that the
+            # retry only sends the calls that failed: one failure in twenty
+            # calls must not make every try start again from scratch.
             job._save_pushed_listings(
                 {
                     listing.id: values
@@ -375,13 +347,13 @@ class MarketplaceJob(models.Model):
                 }
             )
             _logger.info(
-                "Stock push %s (%s): %s item(s) to send again, %s listing(s) saved",
+                "Stock push %s (%s): %s listing(s) to send again, %s saved",
                 job.name,
                 job.shop_id.display_name,
-                len(retry_items),
+                len(result.retry),
                 counts["pushed"],
             )
-            raise retry_error
+            raise result.retry_error
         for listing, values in written.items():
             listing.write(values)
         job._clear_push_marks(bindings | held, last_mark)

@@ -31,7 +31,7 @@ class TestChannelContract(NoLivePortMixin, TransactionCase):
             "_marketplace_read_money": ([],),
             "_marketplace_read_tracking": ([],),
             "_marketplace_import_items": ([],),
-            "_marketplace_update_stock": ("1", []),
+            "_marketplace_update_stock": ([],),
             "_marketplace_read_stock": ([],),
         }
         for hook in hooks:

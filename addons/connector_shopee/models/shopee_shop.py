@@ -460,10 +460,24 @@ class ShopeeShop(models.Model):
                 order_sns
             )
 
-    def _marketplace_update_stock(self, item_id, models):
+    def _marketplace_update_stock(self, updates):
+        """One update_stock call: the updates are models of one item (the
+        capabilities' "item" batching)."""
         self.ensure_one()
+        item_ids = {item_id for item_id, _model, _qty in updates}
+        if len(item_ids) != 1:
+            raise ValueError("Shopee's update_stock takes the models of one item")
+        item_id = item_ids.pop()
         with self.work_on("shopee.product.binding") as work:
-            return work.component(usage="backend.adapter").update_stock(item_id, models)
+            answer = work.component(usage="backend.adapter").update_stock(
+                item_id, [(model_id, qty) for _item, model_id, qty in updates]
+            )
+        return {
+            outcome: {
+                (item_id, model_id): value for model_id, value in by_model.items()
+            }
+            for outcome, by_model in answer.items()
+        }
 
     def _marketplace_read_stock(self, item_ids):
         self.ensure_one()

@@ -72,9 +72,12 @@ class TwoShopsCase(StockCase):
     def both_shops_stock(self):
         """update_stock of both shops, answered as Shopee does."""
 
-        def update(backend, item_id, models):
-            self.pushed.append((backend.external_id, item_id, list(models)))
-            return {"success": dict(models), "failure": {}}
+        def update(backend, updates):
+            item_id = updates[0][0]
+            self.pushed.append(
+                (backend.external_id, item_id, [(m, q) for _i, m, q in updates])
+            )
+            return {"success": {(i, m): q for i, m, q in updates}, "failure": {}}
 
         with mock.patch.object(type(self.backend), "_marketplace_update_stock", update):
             yield

@@ -103,16 +103,19 @@ class StockCase(ShopeeTestCase):
         """The backend's update_stock, answered as Shopee does."""
         failures = failures or {}
 
-        def update(backend, item_id, models):
+        def update(backend, updates):
             if backend != self.backend:
-                return {"success": dict(models), "failure": {}}
-            self.calls.append((item_id, models))
+                return {"success": {(i, m): q for i, m, q in updates}, "failure": {}}
+            item_ids = {item_id for item_id, _m, _q in updates}
+            self.assertEqual(len(item_ids), 1, "Shopee's calls are per item")
+            self.calls.append((item_ids.pop(), [(m, q) for _i, m, q in updates]))
             answer = {"success": {}, "failure": {}}
-            for model_id, qty in models:
-                if (item_id, model_id) in failures:
-                    answer["failure"][model_id] = failures[(item_id, model_id)]
+            for item_id, model_id, qty in updates:
+                key = (item_id, model_id)
+                if key in failures:
+                    answer["failure"][key] = failures[key]
                 else:
-                    answer["success"][model_id] = qty
+                    answer["success"][key] = qty
             return answer
 
         with mock.patch.object(type(self.backend), "_marketplace_update_stock", update):
