@@ -1,6 +1,7 @@
 """The verdict of ``make test``: counts, and every reason the run is not a pass.
 
-    test_summary.py --odoo-log LOG --odoo-status N --junit FILE --pytest-status N
+    test_summary.py --odoo-log LOG --odoo-status N [--odoo-log LOG2 --odoo-status N2]
+                    --junit FILE --pytest-status N
 
 prints what went wrong (a test runner that failed, a result it did not
 write, no test run, ERROR lines nobody declared), then ``N passed, N failed``,
@@ -16,6 +17,7 @@ are not counted twice.
 """
 
 import argparse
+import os
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -107,8 +109,8 @@ def undeclared_errors(records):
     ]
 
 
-def odoo_part(path, status=0):
-    part = Part("Odoo tests")
+def odoo_part(path, status=0, name="Odoo tests"):
+    part = Part(name)
     text = _read(path)
     if isinstance(text, OSError):
         part.problem(f"the Odoo log {path} cannot be read ({text.strerror})")
@@ -173,15 +175,19 @@ def report(parts, out=sys.stdout):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--odoo-log", required=True)
-    parser.add_argument("--odoo-status", type=int, required=True)
+    # one or more Odoo runs, each a log and its exit status, in the same order
+    parser.add_argument("--odoo-log", required=True, action="append")
+    parser.add_argument("--odoo-status", type=int, required=True, action="append")
     parser.add_argument("--junit", required=True)
     parser.add_argument("--pytest-status", type=int, required=True)
     args = parser.parse_args(argv)
+    if len(args.odoo_log) != len(args.odoo_status):
+        parser.error("give one --odoo-status per --odoo-log")
     parts = [
-        odoo_part(args.odoo_log, args.odoo_status),
-        junit_part(args.junit, args.pytest_status),
+        odoo_part(log, status, name=f"Odoo tests ({os.path.basename(log)})")
+        for log, status in zip(args.odoo_log, args.odoo_status, strict=True)
     ]
+    parts.append(junit_part(args.junit, args.pytest_status))
     return 0 if report(parts) else 1
 
 

@@ -79,6 +79,49 @@ def test_a_clean_run_passes(tmp_path):
     assert (status, out) == (0, "5 passed, 0 failed\n")
 
 
+def test_every_odoo_run_counts_and_a_missing_one_fails(tmp_path):
+    """make test runs Odoo twice (the addons, then the base's test channel):
+    both runs add up, and a second run that wrote no result fails the run."""
+    first = odoo_log(tmp_path, total=2)
+    second_dir = tmp_path / "channel"
+    second_dir.mkdir()
+    second = odoo_log(second_dir, total=4)
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "test_summary.py"),
+            f"--odoo-log={first}",
+            "--odoo-status=0",
+            f"--odoo-log={second}",
+            "--odoo-status=0",
+            f"--junit={junit(tmp_path)}",
+            "--pytest-status=0",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (run.returncode, run.stdout) == (0, "9 passed, 0 failed\n")
+    broken = odoo_log(second_dir, result=False)
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "test_summary.py"),
+            f"--odoo-log={first}",
+            "--odoo-status=0",
+            f"--odoo-log={broken}",
+            "--odoo-status=1",
+            f"--junit={junit(tmp_path)}",
+            "--pytest-status=0",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "has no result line" in run.stdout
+
+
 def test_failed_tests_fail_the_run(tmp_path):
     status, out = verdict(
         odoo_log(tmp_path, failed=1, total=2), 1, junit(tmp_path, failures=1), 1

@@ -1,0 +1,3 @@
+from . import components
+from . import controllers
+from . import models
