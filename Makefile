@@ -26,7 +26,4 @@ lint:  ## ruff, and pylint-odoo's OCA checks (installed by make test / make run)
 	@# several classes inherit the same model on purpose
 	@$(LINT_PYTHON) -m pylint --rcfile=.pylintrc --disable=consider-merging-classes-inherited \
 		addons/connector_marketplace addons/connector_shopee
-	@# the base's test channel lives under the base's tree, which pylint-odoo
-	@# takes for the base's own: its imports of the base are another addon's
-	@$(LINT_PYTHON) -m pylint --rcfile=.pylintrc --disable=odoo-addons-relative-import \
-		addons/connector_marketplace/tests/addons/test_marketplace_channel
+	@$(LINT_PYTHON) -m pylint --rcfile=.pylintrc tests/addons/test_marketplace_channel

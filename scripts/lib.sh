@@ -210,9 +210,9 @@ addons_path() {
     local odoo_root
     odoo_root=$("$PYTHON" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
     local path="$ROOT/addons"
-    # make test's second run: the base's fake channel, never on a real database
+    # make test's second run: the base's test channel, never on a real database
     if [ -n "${MARKETPLACE_TEST_CHANNEL:-}" ]; then
-        path="$path,$ROOT/addons/connector_marketplace/tests/addons"
+        path="$path,$ROOT/tests/addons"
     fi
     if [ -d "$odoo_root/addons/web" ]; then
         path="$path,$odoo_root/addons"

@@ -25,8 +25,8 @@ odoo -d "$DB" -i "$(database_addons connector_marketplace,connector_shopee)" \
     | grep --line-buffered -E "Starting [A-Za-z]+\.test_| (FAIL|ERROR): |tests when loading| ERROR |CRITICAL"
 odoo_rc=${PIPESTATUS[0]}
 
-# The base's flows through its fake channel, with no real channel installed
-# (connector_marketplace/tests/addons/test_marketplace_channel).
+# The base's flows through its test channel, with no real channel installed
+# (tests/addons/test_marketplace_channel).
 say "Running the base's flows through its test channel (${DB}_channel)"
 rm -f "$LOGS"/odoo-channel.log
 dropdb --if-exists "${DB}_channel" >/dev/null 2>&1 || true

@@ -589,6 +589,32 @@ class MarketplaceJob(models.Model):
         ).button_cancelled()
 
     @api.model
+    @api.model
+    def _queue_for(
+        self, target, job_type, payload=None, origin="user", once=False, **values
+    ):
+        """Create a job of ``job_type`` for ``target``: a shop, or an account
+        for the account's own job types. The one way jobs are made.
+
+        :param once: the job is created unless a unique index says the same
+            job is already waiting (see :meth:`_create_unless_queued`); the
+            result may then be empty
+        :param values: other fields of the job (``priority``, ``lang``)
+        """
+        is_shop = target._name == "marketplace.shop"
+        vals = dict(
+            {
+                "job_type": job_type,
+                "account_id": (target.account_id if is_shop else target).id,
+                "shop_id": target.id if is_shop else False,
+                "origin": origin,
+                "payload": self._dump_payload(payload or {}),
+            },
+            **values,
+        )
+        jobs = self.sudo()
+        return jobs._create_unless_queued(vals) if once else jobs.create(vals)
+
     def _create_unless_queued(self, vals):
         """Create a job, or nothing when a unique index says that another
         transaction queued the same job at the same moment.

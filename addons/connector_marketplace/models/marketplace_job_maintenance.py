@@ -134,17 +134,10 @@ class MarketplaceShop(models.Model):
         live = self._pending_pull_job(job_type)
         if live:
             return live, False
-        jobs = self.env["marketplace.job"].sudo()
-        values = {
-            "job_type": job_type,
-            "account_id": self.account_id.id,
-            "shop_id": self.id,
-            "origin": origin,
-            "payload": "{}",
-        }
-        if priority is not None:
-            values["priority"] = priority
-        job = jobs._create_unless_queued(values)
+        values = {"priority": priority} if priority is not None else {}
+        job = self.env["marketplace.job"]._queue_for(
+            self, job_type, origin=origin, once=True, **values
+        )
         return job, bool(job)
 
 
@@ -175,11 +168,4 @@ class MarketplaceAccount(models.Model):
             ]
         ):
             return jobs.browse()
-        return jobs._create_unless_queued(
-            {
-                "job_type": "recover_webhooks",
-                "account_id": self.id,
-                "origin": origin,
-                "payload": "{}",
-            }
-        )
+        return jobs._queue_for(self, "recover_webhooks", origin=origin, once=True)

@@ -10,8 +10,6 @@ inactive. ``{"since": ..., "until": ...}`` pulls the listings changed then.
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.queue_job.job import identity_exact
-
 from ..exceptions import refusal_ends_the_job
 from .marketplace_job import JobType
 
@@ -84,29 +82,18 @@ class MarketplaceJob(models.Model):
                 "full_catalogue": payload["full"],
             }
         )
-        size = backend._marketplace_capabilities().item_chunk_size
-        chunks = [items[index : index + size] for index in range(0, len(items), size)]
+        chunks = self._queue_chunks(
+            "_job_import_products",
+            items,
+            backend._marketplace_capabilities().item_chunk_size,
+            "items",
+        )
         if not chunks:
             return self._job_finish()
-        imports = [
-            self._delayable(
-                description=self._job_description(
-                    self.env._(
-                        "items %(first)s-%(last)s of %(total)s",
-                        first=index * size + 1,
-                        last=index * size + len(chunk),
-                        total=len(items),
-                    )
-                ),
-                identity_key=identity_exact,
-            )._job_import_products(chunk)
-            for index, chunk in enumerate(chunks)
-        ]
-        self._delay_then_finish(imports)
         return self.env._(
             "%(count)s items listed; %(chunks)s import jobs queued.",
             count=len(items),
-            chunks=len(chunks),
+            chunks=chunks,
         )
 
     @refusal_ends_the_job

@@ -111,32 +111,18 @@ class MarketplaceJob(models.Model):
             since,
             until,
         )
-        chunk_size = backend._marketplace_capabilities().order_chunk_size
-        chunks = [
-            order_refs[index : index + chunk_size]
-            for index in range(0, len(order_refs), chunk_size)
-        ]
+        chunks = self._queue_chunks(
+            "_job_import_orders",
+            order_refs,
+            backend._marketplace_capabilities().order_chunk_size,
+            "orders",
+        )
         if not chunks:
             return self._job_finish()
-        imports = [
-            self._delayable(
-                description=self._job_description(
-                    self.env._(
-                        "orders %(first)s-%(last)s of %(total)s",
-                        first=index * chunk_size + 1,
-                        last=index * chunk_size + len(chunk),
-                        total=len(order_refs),
-                    )
-                ),
-                identity_key=identity_exact,
-            )._job_import_orders(chunk)
-            for index, chunk in enumerate(chunks)
-        ]
-        self._delay_then_finish(imports)
         return self.env._(
             "%(count)s orders listed; %(chunks)s import jobs queued.",
             count=len(order_refs),
-            chunks=len(chunks),
+            chunks=chunks,
         )
 
     def _listing_progress(self):
@@ -192,6 +178,49 @@ class MarketplaceJob(models.Model):
                 self.name,
                 failure,
             )
+
+    def _queue_chunks(
+        self, step, elements, size, unit, *args, one_at_a_time=False, prepare=None
+    ):
+        """The job's fan-out, the same for every job type: ``elements`` split
+        into chunks of ``size``, one queue job ``step(chunk, *args)`` each,
+        then the finishing step once all are done.
+
+        :param step: name of the step method (a queue job function)
+        :param unit: what the elements are, for the queue jobs' descriptions:
+            ``"orders"``, ``"items"`` or ``"sale_orders"``
+        :param prepare: what a step is given of its chunk, when not the chunk
+        :returns: the number of chunks (0: nothing queued)
+        """
+        chunks = [elements[i : i + size] for i in range(0, len(elements), size)]
+        steps = [
+            getattr(
+                self._delayable(
+                    description=self._job_description(
+                        self._chunk_label(
+                            unit,
+                            index * size + 1,
+                            index * size + len(chunk),
+                            len(elements),
+                        )
+                    ),
+                    identity_key=identity_exact,
+                ),
+                step,
+            )(prepare(chunk) if prepare else chunk, *args)
+            for index, chunk in enumerate(chunks)
+        ]
+        if steps:
+            self._delay_then_finish(steps, one_at_a_time=one_at_a_time)
+        return len(chunks)
+
+    def _chunk_label(self, unit, first, last, total):
+        values = {"first": first, "last": last, "total": total}
+        if unit == "orders":
+            return self.env._("orders %(first)s-%(last)s of %(total)s", **values)
+        if unit == "sale_orders":
+            return self.env._("sale orders %(first)s-%(last)s of %(total)s", **values)
+        return self.env._("items %(first)s-%(last)s of %(total)s", **values)
 
     def _delay_then_finish(self, steps, one_at_a_time=False):
         """Queue the job's steps, and its finishing step once all are done.

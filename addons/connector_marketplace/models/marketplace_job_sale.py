@@ -13,8 +13,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.queue_job.job import identity_exact
-
 from ..exceptions import refusal_ends_the_job
 from .marketplace_job import JobType
 
@@ -98,18 +96,12 @@ class MarketplaceJob(models.Model):
         refs = self._payload_dict()["order_refs"]
         backend = self.shop_id._get_channel_backend()
         self.orders_listed = len(refs)
-        size = backend._marketplace_capabilities().order_chunk_size
-        chunks = [refs[index : index + size] for index in range(0, len(refs), size)]
-        imports = [
-            self._delayable(
-                description=self._job_description(
-                    self.env._("orders %(orders)s", orders=", ".join(chunk[:3]))
-                ),
-                identity_key=identity_exact,
-            )._job_import_orders(chunk)
-            for chunk in chunks
-        ]
-        self._delay_then_finish(imports)
+        self._queue_chunks(
+            "_job_import_orders",
+            refs,
+            backend._marketplace_capabilities().order_chunk_size,
+            "orders",
+        )
         return self.env._("%(count)s orders to import.", count=len(refs))
 
     def _finish_import_orders(self):
@@ -134,19 +126,12 @@ class MarketplaceJob(models.Model):
             orders = orders.filtered("sale_order_id")
         if not orders:
             return self.browse()
-        return (
-            self.sudo()
-            .with_context(lang=self.lang)
-            .create(
-                {
-                    "job_type": "sale_orders",
-                    "account_id": self.account_id.id,
-                    "shop_id": shop.id,
-                    "origin": self.origin,
-                    "lang": self.lang,
-                    "payload": self._dump_payload({"order_ids": orders.ids}),
-                }
-            )
+        return self.with_context(lang=self.lang)._queue_for(
+            shop,
+            "sale_orders",
+            {"order_ids": orders.ids},
+            origin=self.origin,
+            lang=self.lang,
         )
 
     def _sale_order_targets(self):
@@ -165,33 +150,22 @@ class MarketplaceJob(models.Model):
     def _run_sale_orders(self):
         orders = self._sale_order_targets()
         force = self._payload_dict()["force"]
-        chunks = [
-            orders[index : index + SALE_CHUNK].ids
-            for index in range(0, len(orders), SALE_CHUNK)
-        ]
         self.orders_listed = len(orders)
-        if not chunks:
+        if not orders:
             return self._job_finish()
         # made now, committed with this step: every chunk would make them
         self.shop_id._make_sale_defaults()
-        steps = [
-            self._delayable(
-                description=self._job_description(
-                    self.env._(
-                        "sale orders %(first)s-%(last)s of %(total)s",
-                        first=index * SALE_CHUNK + 1,
-                        last=index * SALE_CHUNK + len(chunk),
-                        total=len(orders),
-                    )
-                ),
-                identity_key=identity_exact,
-            )._job_sale_orders(chunk, force)
-            for index, chunk in enumerate(chunks)
-        ]
         # One chunk after the other: chunks side by side reserve the same
         # products' stock (stock.quant rows), and all but one of them fail to
         # serialize and start again.
-        self._delay_then_finish(steps, one_at_a_time=True)
+        self._queue_chunks(
+            "_job_sale_orders",
+            orders.ids,
+            SALE_CHUNK,
+            "sale_orders",
+            force,
+            one_at_a_time=True,
+        )
         return self.env._(
             "%(count)s orders to bring into sale orders.", count=len(orders)
         )

@@ -21,7 +21,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.queue_job.exception import FailedJobError
-from odoo.addons.queue_job.job import identity_exact
 
 from ..exceptions import refusal_ends_the_job
 from .marketplace_job import JobType
@@ -191,34 +190,21 @@ class MarketplaceJob(models.Model):
         for binding in targets:
             items.setdefault(binding.external_item_id, []).append(binding.id)
         groups = list(items.values())
-        steps = [
-            groups[index : index + ITEMS_PER_STEP]
-            for index in range(0, len(groups), ITEMS_PER_STEP)
-        ]
+        steps = self._queue_chunks(
+            "_job_push_stock",
+            groups,
+            ITEMS_PER_STEP,
+            "items",
+            payload["force"] or payload["drift"],
+            # a step takes the listings of its items
+            prepare=lambda chunk: [i for item in chunk for i in item],
+        )
         if not steps:
             return self._job_finish()
-        pushes = [
-            self._delayable(
-                description=self._job_description(
-                    self.env._(
-                        "items %(first)s-%(last)s of %(total)s",
-                        first=index * ITEMS_PER_STEP + 1,
-                        last=index * ITEMS_PER_STEP + len(chunk),
-                        total=len(groups),
-                    )
-                ),
-                identity_key=identity_exact,
-            )._job_push_stock(
-                [i for item in chunk for i in item],
-                payload["force"] or payload["drift"],
-            )
-            for index, chunk in enumerate(steps)
-        ]
-        self._delay_then_finish(pushes)
         return self.env._(
             "%(count)s items to push; %(steps)s push jobs queued.",
             count=len(groups),
-            steps=len(steps),
+            steps=steps,
         )
 
     def _drifted(self, bindings):
@@ -472,15 +458,8 @@ class MarketplaceShop(models.Model):
 
     def _create_push_stock_job(self, payload, origin="user"):
         self.ensure_one()
-        jobs = self.env["marketplace.job"].sudo()
-        return jobs.create(
-            {
-                "job_type": "push_stock",
-                "account_id": self.account_id.id,
-                "shop_id": self.id,
-                "origin": origin,
-                "payload": jobs._dump_payload(payload),
-            }
+        return self.env["marketplace.job"]._queue_for(
+            self, "push_stock", payload, origin=origin
         )
 
     def action_push_stock(self):
@@ -511,17 +490,10 @@ class MarketplaceShop(models.Model):
                 s.auto_push_stock and s.auth_state == "connected" and not s.sync_paused
             )
         ):
-            jobs = self.env["marketplace.job"].sudo()
-            jobs.with_context(
+            self.env["marketplace.job"].with_context(
                 marketplace_job_eta=AUTO_PUSH_DELAY
-            )._create_unless_queued(
-                {
-                    "job_type": "push_stock",
-                    "account_id": shop.account_id.id,
-                    "shop_id": shop.id,
-                    "origin": "stock",
-                    "payload": jobs._dump_payload({"marked": True}),
-                }
+            )._queue_for(
+                shop, "push_stock", {"marked": True}, origin="stock", once=True
             )
 
     @api.model

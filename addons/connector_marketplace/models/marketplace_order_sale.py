@@ -707,21 +707,8 @@ class MarketplaceOrderActions(models.Model):
         created = jobs.browse()
         for shop in self.shop_id:
             shop._check_connected()
-            created |= jobs.create(
-                {
-                    "job_type": "import_orders",
-                    "account_id": shop.account_id.id,
-                    "shop_id": shop.id,
-                    "origin": "user",
-                    "payload": jobs._dump_payload(
-                        {
-                            "order_refs": self.filtered(
-                                lambda o, s=shop: o.shop_id == s
-                            ).mapped("name")
-                        }
-                    ),
-                }
-            )
+            refs = self.filtered(lambda o, s=shop: o.shop_id == s).mapped("name")
+            created |= jobs._queue_for(shop, "import_orders", {"order_refs": refs})
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

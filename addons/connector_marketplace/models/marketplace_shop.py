@@ -289,17 +289,12 @@ class MarketplaceShop(models.Model):
         pending = self._pending_pull_job()
         if pending:
             return pending, False
-        jobs = self.env["marketplace.job"].sudo()
-        job = jobs._create_unless_queued(
-            {
-                "job_type": "pull_orders",
-                "account_id": self.account_id.id,
-                "shop_id": self.id,
-                "origin": origin,
-                "payload": jobs._dump_payload(
-                    {"since": self._next_order_pull_since(), "until": None}
-                ),
-            }
+        job = self.env["marketplace.job"]._queue_for(
+            self,
+            "pull_orders",
+            {"since": self._next_order_pull_since(), "until": None},
+            origin=origin,
+            once=True,
         )
         # (none: another transaction created this shop's pull at the same time)
         return job.with_env(self.env), bool(job)
@@ -314,18 +309,11 @@ class MarketplaceShop(models.Model):
         pending = self._pending_pull_job("pull_products")
         if pending:
             return pending, False
-        jobs = self.env["marketplace.job"].sudo()
         payload = {}
         if not full and self.product_sync_point:
             payload = {"since": self.product_sync_point - ORDER_SYNC_OVERLAP}
-        job = jobs._create_unless_queued(
-            {
-                "job_type": "pull_products",
-                "account_id": self.account_id.id,
-                "shop_id": self.id,
-                "origin": origin,
-                "payload": jobs._dump_payload(payload),
-            }
+        job = self.env["marketplace.job"]._queue_for(
+            self, "pull_products", payload, origin=origin, once=True
         )
         return job.with_env(self.env), bool(job)
 

@@ -230,18 +230,11 @@ class MarketplaceShop(models.Model):
     def _queue_sale_orders_job(self, orders, force=False, origin="cron"):
         """A sale_orders job for ``orders`` of this shop."""
         self.ensure_one()
-        jobs = self.env["marketplace.job"].sudo()
         payload = {"order_ids": orders.ids}
         if force:
             payload["force"] = True
-        return jobs.create(
-            {
-                "job_type": "sale_orders",
-                "account_id": self.account_id.id,
-                "shop_id": self.id,
-                "origin": origin,
-                "payload": jobs._dump_payload(payload),
-            }
+        return self.env["marketplace.job"]._queue_for(
+            self, "sale_orders", payload, origin=origin
         )
 
     @api.model

@@ -359,14 +359,12 @@ class MarketplaceShop(models.Model):
                 pending.payload = jobs._dump_payload({"order_refs": refs + [order_ref]})
             event._link_job(pending)
             return pending
-        job = jobs.with_context(marketplace_job_eta=3)._create_unless_queued(
-            {
-                "job_type": "import_orders",
-                "account_id": self.account_id.id,
-                "shop_id": self.id,
-                "origin": "webhook",
-                "payload": jobs._dump_payload({"order_refs": [order_ref]}),
-            }
+        job = jobs.with_context(marketplace_job_eta=3)._queue_for(
+            self,
+            "import_orders",
+            {"order_refs": [order_ref]},
+            origin="webhook",
+            once=True,
         )
         if not job:
             raise RetryableJobError(
