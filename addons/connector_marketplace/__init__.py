@@ -1,4 +1,5 @@
 from . import tools
+from . import services
 from . import components
 from . import controllers
 from . import models

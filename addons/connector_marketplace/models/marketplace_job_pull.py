@@ -12,9 +12,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.queue_job.delay import chain, group
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import identity_exact
 
 from ..exceptions import refusal_ends_the_job
 from .marketplace_job import MAX_RETRIES, JobFailure, JobType
@@ -178,62 +176,6 @@ class MarketplaceJob(models.Model):
                 self.name,
                 failure,
             )
-
-    def _queue_chunks(
-        self, step, elements, size, unit, *args, one_at_a_time=False, prepare=None
-    ):
-        """The job's fan-out, the same for every job type: ``elements`` split
-        into chunks of ``size``, one queue job ``step(chunk, *args)`` each,
-        then the finishing step once all are done.
-
-        :param step: name of the step method (a queue job function)
-        :param unit: what the elements are, for the queue jobs' descriptions:
-            ``"orders"``, ``"items"`` or ``"sale_orders"``
-        :param prepare: what a step is given of its chunk, when not the chunk
-        :returns: the number of chunks (0: nothing queued)
-        """
-        chunks = [elements[i : i + size] for i in range(0, len(elements), size)]
-        steps = [
-            getattr(
-                self._delayable(
-                    description=self._job_description(
-                        self._chunk_label(
-                            unit,
-                            index * size + 1,
-                            index * size + len(chunk),
-                            len(elements),
-                        )
-                    ),
-                    identity_key=identity_exact,
-                ),
-                step,
-            )(prepare(chunk) if prepare else chunk, *args)
-            for index, chunk in enumerate(chunks)
-        ]
-        if steps:
-            self._delay_then_finish(steps, one_at_a_time=one_at_a_time)
-        return len(chunks)
-
-    def _chunk_label(self, unit, first, last, total):
-        values = {"first": first, "last": last, "total": total}
-        if unit == "orders":
-            return self.env._("orders %(first)s-%(last)s of %(total)s", **values)
-        if unit == "sale_orders":
-            return self.env._("sale orders %(first)s-%(last)s of %(total)s", **values)
-        return self.env._("items %(first)s-%(last)s of %(total)s", **values)
-
-    def _delay_then_finish(self, steps, one_at_a_time=False):
-        """Queue the job's steps, and its finishing step once all are done.
-
-        :param one_at_a_time: each step starts when the one before is done
-            (steps that would write the same rows: run side by side, one of
-            them fails to serialize and does its work again)
-        """
-        finish = self._delayable(
-            description=self._job_description(self.env._("finish"))
-        )
-        steps = chain(*steps) if one_at_a_time else group(*steps)
-        steps.on_done(finish._job_finish()).delay()
 
     @refusal_ends_the_job
     def _job_import_orders(self, order_refs):

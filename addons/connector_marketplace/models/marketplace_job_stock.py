@@ -112,6 +112,48 @@ class MarketplaceJob(models.Model):
     # -- start ----------------------------------------------------------------
     def _run_push_stock(self):
         payload = self._payload_dict()
+        targets, notes = self._push_targets(payload)
+        self.items_listed = len(set(targets.mapped("external_item_id")))
+        if payload["product_ids"] is not None and not targets:
+            raise FailedJobError(
+                self.env._("Nothing to push: %(notes)s.", notes="; ".join(notes))
+            )
+        if notes:
+            self.env["marketplace.job.step"].create(
+                {
+                    "job_id": self.id,
+                    "skipped_count": len(notes),
+                    "notes": "\n".join(notes),
+                }
+            )
+        items = {}
+        for binding in targets:
+            items.setdefault(binding.external_item_id, []).append(binding.id)
+        groups = list(items.values())
+        steps = self._queue_chunks(
+            "_job_push_stock",
+            groups,
+            ITEMS_PER_STEP,
+            "items",
+            payload["force"] or payload["drift"],
+            # a step takes the listings of its items
+            prepare=lambda chunk: [i for item in chunk for i in item],
+        )
+        if not steps:
+            return self._job_finish()
+        return self.env._(
+            "%(count)s items to push; %(steps)s push jobs queued.",
+            count=len(groups),
+            steps=steps,
+        )
+
+    def _push_targets(self, payload):
+        """The listings a push of ``payload`` sends, and notes on what it
+        leaves out (unknown products, products without a listing, inactive
+        listings, listings in orders Odoo has not seen yet).
+
+        :returns: (listings, notes)
+        """
         shop = self.shop_id
         bindings = self.env["marketplace.product.binding"].with_context(
             active_test=False
@@ -173,39 +215,7 @@ class MarketplaceJob(models.Model):
             if payload["drift"]:
                 targets, drift_notes = self._drifted(targets)
                 notes += drift_notes
-        self.items_listed = len(set(targets.mapped("external_item_id")))
-        if payload["product_ids"] is not None and not targets:
-            raise FailedJobError(
-                self.env._("Nothing to push: %(notes)s.", notes="; ".join(notes))
-            )
-        if notes:
-            self.env["marketplace.job.step"].create(
-                {
-                    "job_id": self.id,
-                    "skipped_count": len(notes),
-                    "notes": "\n".join(notes),
-                }
-            )
-        items = {}
-        for binding in targets:
-            items.setdefault(binding.external_item_id, []).append(binding.id)
-        groups = list(items.values())
-        steps = self._queue_chunks(
-            "_job_push_stock",
-            groups,
-            ITEMS_PER_STEP,
-            "items",
-            payload["force"] or payload["drift"],
-            # a step takes the listings of its items
-            prepare=lambda chunk: [i for item in chunk for i in item],
-        )
-        if not steps:
-            return self._job_finish()
-        return self.env._(
-            "%(count)s items to push; %(steps)s push jobs queued.",
-            count=len(groups),
-            steps=steps,
-        )
+        return targets, notes
 
     def _drifted(self, bindings):
         """The listings whose marketplace stock differs from the rules' result,
@@ -249,77 +259,14 @@ class MarketplaceJob(models.Model):
         skipped = bindings.filtered(lambda b: not b.active or not b.product_id)
         bindings -= skipped
         quantities = job.shop_id._stock_quantities(bindings.product_id)
-        held = bindings.filtered("push_held")
-        # Odoo's own hold was about having nothing to offer: stock has come.
-        stocked = held.filtered(
-            lambda b: not b.push_held_by_seller and quantities[b.product_id.id][0] > 0
-        )
-        stocked._lift_hold()
-        held -= stocked
-        bindings -= held
+        bindings, held, notes = job._push_holds(bindings, quantities)
+        send, counts, plan_notes = job._push_plan(bindings, quantities, force)
+        held |= plan_notes[0]
+        notes += plan_notes[1]
         backend = job.shop_id._get_channel_backend()
-        counts = {"pushed": 0, "unchanged": 0, "failed": 0}
-        failures = [
-            job.env._(
-                "%(listing)s: held until its stock is confirmed (%(reason)s)",
-                listing=listing.display_name,
-                reason=listing.push_hold_reason or "",
-            )
-            for listing in held
-        ]
-        now = fields.Datetime.now()
-        retried = job._queue_attempt()[0] > 1
-        send = []
-        for listing in bindings:
-            quantity, _rule, free, demand = quantities[listing.product_id.id][:4]
-            if listing._would_zero_a_fresh_listing(quantity, free - demand):
-                reason = job.env._(
-                    "Odoo has none to offer, the marketplace shows "
-                    "%(stock)s: check the stock of %(product)s in Odoo, "
-                    "then press Confirm and push on the listing",
-                    stock=listing.marketplace_stock,
-                    product=listing.product_id.display_name,
-                )
-                listing._hold_push(reason)
-                held |= listing
-                failures.append(
-                    job.env._(
-                        "%(listing)s: held, not lowered to 0 right after it "
-                        "was bound (%(reason)s)",
-                        listing=listing.display_name,
-                        reason=reason,
-                    )
-                )
-            elif retried and job._pushed_since_start(listing, quantity):
-                # Sent by an earlier try of this step, which then failed
-                # on another call (see below): not sent twice.
-                counts["pushed"] += 1
-            elif (
-                force
-                or not listing.last_pushed_at
-                or listing.last_pushed_qty != quantity
-            ):
-                send.append((listing, quantity))
-            else:
-                counts["unchanged"] += 1
         with backend.work_on("marketplace.product.binding") as work:
             result = work.component(usage="stock.exporter").push(send)
-        written = {}
-        for listing, quantity in result.accepted.items():
-            written[listing] = {
-                "last_pushed_qty": quantity,
-                "last_pushed_at": now,
-                "last_push_error": False,
-                # what the marketplace now shows, not the pull's
-                "marketplace_stock": quantity,
-                "marketplace_stock_at": now,
-            }
-            counts["pushed"] += 1
-        for listing, reason in result.refused.items():
-            reason = reason or job.env._("not in the marketplace's answer")
-            written[listing] = {"last_push_error": reason}
-            failures.append(f"{listing.display_name}: {reason}")
-            counts["failed"] += 1
+        written = job._push_outcome(result, counts, notes)
         if result.retry:
             # Throttled, an outage, a timeout on some calls: what the
             # marketplace accepted is kept, committed on its own, so that the
@@ -351,7 +298,7 @@ class MarketplaceJob(models.Model):
                 "failed_count": counts["failed"],
                 "skipped_count": len(skipped),
                 "held_count": len(held),
-                "notes": "\n".join(failures) or False,
+                "notes": "\n".join(notes) or False,
             }
         )
         _logger.info(
@@ -365,6 +312,99 @@ class MarketplaceJob(models.Model):
         return job.env._(
             "%(pushed)s pushed, %(unchanged)s unchanged, %(failed)s failed.", **counts
         )
+
+    def _push_holds(self, bindings, quantities):
+        """The listings whose push is held, those of Odoo's own hold that
+        stock has come back for released.
+
+        :returns: (the listings to push, the held ones, notes)
+        """
+        held = bindings.filtered("push_held")
+        # Odoo's own hold was about having nothing to offer: stock has come.
+        stocked = held.filtered(
+            lambda b: not b.push_held_by_seller and quantities[b.product_id.id][0] > 0
+        )
+        stocked._lift_hold()
+        held -= stocked
+        notes = [
+            self.env._(
+                "%(listing)s: held until its stock is confirmed (%(reason)s)",
+                listing=listing.display_name,
+                reason=listing.push_hold_reason or "",
+            )
+            for listing in held
+        ]
+        return bindings - held, held, notes
+
+    def _push_plan(self, bindings, quantities, force):
+        """What to send: the rules' quantity of each listing, unless the
+        marketplace already has it (``force``: sent anyway), or unless it
+        would zero a listing bound moments ago (held instead).
+
+        :returns: ([(listing, quantity)] to send, counts, (listings held
+            now, notes))
+        """
+        counts = {"pushed": 0, "unchanged": 0, "failed": 0}
+        held, notes, send = bindings.browse(), [], []
+        retried = self._queue_attempt()[0] > 1
+        for listing in bindings:
+            quantity, _rule, free, demand = quantities[listing.product_id.id][:4]
+            if listing._would_zero_a_fresh_listing(quantity, free - demand):
+                reason = self.env._(
+                    "Odoo has none to offer, the marketplace shows "
+                    "%(stock)s: check the stock of %(product)s in Odoo, "
+                    "then press Confirm and push on the listing",
+                    stock=listing.marketplace_stock,
+                    product=listing.product_id.display_name,
+                )
+                listing._hold_push(reason)
+                held |= listing
+                notes.append(
+                    self.env._(
+                        "%(listing)s: held, not lowered to 0 right after it "
+                        "was bound (%(reason)s)",
+                        listing=listing.display_name,
+                        reason=reason,
+                    )
+                )
+            elif retried and self._pushed_since_start(listing, quantity):
+                # Sent by an earlier try of this step, which then failed on
+                # another call: not sent twice.
+                counts["pushed"] += 1
+            elif (
+                force
+                or not listing.last_pushed_at
+                or listing.last_pushed_qty != quantity
+            ):
+                send.append((listing, quantity))
+            else:
+                counts["unchanged"] += 1
+        return send, counts, (held, notes)
+
+    def _push_outcome(self, result, counts, notes):
+        """The values the exporter's answer gives the listings; ``counts``
+        and ``notes`` are completed.
+
+        :returns: {listing: values to write}
+        """
+        now = fields.Datetime.now()
+        written = {}
+        for listing, quantity in result.accepted.items():
+            written[listing] = {
+                "last_pushed_qty": quantity,
+                "last_pushed_at": now,
+                "last_push_error": False,
+                # what the marketplace now shows, not the pull's
+                "marketplace_stock": quantity,
+                "marketplace_stock_at": now,
+            }
+            counts["pushed"] += 1
+        for listing, reason in result.refused.items():
+            reason = reason or self.env._("not in the marketplace's answer")
+            written[listing] = {"last_push_error": reason}
+            notes.append(f"{listing.display_name}: {reason}")
+            counts["failed"] += 1
+        return written
 
     def _pushed_since_start(self, listing, quantity):
         """True when this job already sent ``quantity`` for ``listing``."""

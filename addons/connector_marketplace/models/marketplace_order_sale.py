@@ -1,9 +1,10 @@
 """Marketplace orders become sale orders, and follow the marketplace's status.
 
-Which orders get one and when (the shop's Sales settings), the customer and
-delivery addresses, the sale order and its product lines, and the sale
-order and delivery following the order's status. The money (the
-settlement, the money lines, the amount check) is in
+Which orders get one and when (the shop's Sales settings), and the sale
+order and delivery following the order's status. The sale orders
+themselves (customers, delivery addresses, lines) are made by the
+``SaleOrderBuilder`` service (``services/sale_order_builder.py``); the
+money (the settlement, the money lines, the amount check) is in
 ``marketplace_order_money.py``.
 """
 
@@ -17,36 +18,11 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..services.sale_order_builder import SaleOrderBuilder
 from .marketplace_order import SHIPPED_STATUSES
 from .marketplace_product_binding import NO_VARIATION
 
 _logger = logging.getLogger(__name__)
-
-
-class _Places:
-    """Countries and states of recipients, each searched once per batch."""
-
-    def __init__(self, env):
-        self.env = env
-        self._countries, self._states = {}, {}
-
-    def country(self, order):
-        code = (order.recipient_region or "").upper()
-        if code not in self._countries:
-            self._countries[code] = self.env["res.country"].search(
-                [("code", "=", code)], limit=1
-            )
-        return self._countries[code] or order.company_id.country_id
-
-    def state(self, country, name):
-        if not (country and name):
-            return self.env["res.country.state"]
-        key = (country.id, name)
-        if key not in self._states:
-            self._states[key] = self.env["res.country.state"].search(
-                [("country_id", "=", country.id), ("name", "=", name)], limit=1
-            )
-        return self._states[key]
 
 
 class MarketplaceOrder(models.Model):
@@ -282,17 +258,9 @@ class MarketplaceOrder(models.Model):
             todo |= order
         if not todo:
             return counts
-        partners = todo._sale_partners()
-        for order in todo:
-            problem = order._sale_currency_problem(partners[order.id][0])
-            if problem:
-                order.write({"sale_status": "error", "sale_status_note": problem})
-                todo -= order
+        todo, sale_orders = todo._sale_order_builder().make(todo)
         if not todo:
             return counts
-        sale_orders = self.env["sale.order"].create(
-            [order._sale_order_values(partners[order.id]) for order in todo]
-        )
         for order, sale_order in zip(todo, sale_orders, strict=True):
             order.write(
                 {
@@ -335,169 +303,13 @@ class MarketplaceOrder(models.Model):
             sale_currency=currency.name,
         )
 
-    def _sale_partners(self):
-        """{order id: (customer, delivery address)}, found or made in bulk:
-        one search and one create for the customers, the same for the
-        delivery addresses (a create per order cost a quarter of the time)."""
-        partners = self.env["res.partner"].sudo()
-        places = _Places(self.env)
-        buyer_orders = self.filtered(
-            lambda o: o.shop_id.customer_policy == "buyer" and o.buyer_user_id
-        )
-        customers = {}
-        refs = {order._buyer_ref() for order in buyer_orders}
-        if refs:
-            # a buyer of shops of two companies is a customer of each
-            for partner in partners.search(
-                [
-                    ("marketplace_buyer_ref", "in", list(refs)),
-                    ("company_id", "in", buyer_orders.company_id.ids + [False]),
-                ]
-            ):
-                customers.setdefault(
-                    (partner.company_id.id, partner.marketplace_buyer_ref), partner
-                )
-        new_customers = {}
-        for order in buyer_orders:
-            ref = order._buyer_ref()
-            key = (order.company_id.id, ref)
-            if key not in customers and (False, ref) not in customers:
-                new_customers.setdefault(key, order._customer_values(places))
-        created = partners._create_marketplace_buyers(list(new_customers.values()))
-        customers.update(zip(new_customers, created, strict=True))
-        customer_of = {}
-        for order in self:
-            if order in buyer_orders:
-                ref = order._buyer_ref()
-                customer_of[order.id] = customers.get(
-                    (order.company_id.id, ref)
-                ) or customers.get((False, ref))
-            else:
-                customer_of[order.id] = order.shop_id._shop_customer()
-        return self._with_delivery_addresses(customer_of, places)
-
-    def _with_delivery_addresses(self, customer_of, places):
-        """{order id: (customer, delivery address)}: the recipient as a
-        delivery address of the customer (masked values stay masked), shared
-        by the orders that ship to the same place."""
-        address_of, new_addresses, waiting = {}, {}, {}
-        for order in self:
-            customer = customer_of[order.id]
-            if not (order.recipient_name or order.recipient_address):
-                address_of[order.id] = customer
-                continue
-            values = order._delivery_values(customer, places)
-            key = (customer.id, values["street"], values["name"], values["zip"])
-            existing = customer.child_ids.filtered(
-                lambda child, key=key: (
-                    child.type == "delivery"
-                    and (
-                        child.parent_id.id,
-                        child.street,
-                        child.name,
-                        child.zip or False,
-                    )
-                    == key
-                )
-            )
-            if existing:
-                address_of[order.id] = existing[:1]
-            else:
-                new_addresses.setdefault(key, values)
-                waiting[order.id] = key
-        created = self.env["res.partner"].sudo().create(list(new_addresses.values()))
-        created_by_key = dict(zip(new_addresses, created, strict=True))
-        for order_id, key in waiting.items():
-            address_of[order_id] = created_by_key[key]
-        return {
-            order.id: (customer_of[order.id], address_of[order.id]) for order in self
-        }
-
     def _buyer_ref(self):
         return f"{self.channel}:{self.buyer_user_id}"
 
-    def _customer_values(self, places):
-        self.ensure_one()
-        return {
-            "name": self.buyer_username or self.recipient_name or self.name,
-            "ref": self._buyer_ref(),
-            "marketplace_buyer_ref": self._buyer_ref(),
-            "company_id": self.company_id.id,
-            "country_id": places.country(self).id,
-            "comment": self.env._(
-                "Buyer %(buyer)s on %(channel)s; contact details stay masked as the "
-                "marketplace sends them.",
-                buyer=self.buyer_username or self.buyer_user_id,
-                channel=self.channel,
-            ),
-        }
-
-    def _delivery_values(self, customer, places):
-        self.ensure_one()
-        country = places.country(self)
-        state = places.state(country, self.recipient_state)
-        return {
-            "type": "delivery",
-            "parent_id": customer.id,
-            "name": self.recipient_name or customer.name,
-            "phone": self.recipient_phone or False,
-            "street": self.recipient_address or False,
-            "street2": self.recipient_district or False,
-            "city": self.recipient_city or self.recipient_state or False,
-            "zip": self.recipient_zip or False,
-            "country_id": country.id or False,
-            "state_id": state.id or False,
-        }
-
-    def _sale_order_values(self, partners):
-        self.ensure_one()
-        customer, delivery = partners
-        shop = self.shop_id
-        values = {
-            "partner_id": customer.id,
-            "partner_invoice_id": customer.id,
-            "partner_shipping_id": delivery.id,
-            "company_id": self.company_id.id,
-            "client_order_ref": self.name,
-            "origin": self.env._(
-                "%(channel)s %(order)s", channel=self.channel.title(), order=self.name
-            ),
-            "date_order": self.date_order or fields.Datetime.now(),
-            "marketplace_order_id": self.id,
-            "note": self.message_to_seller or False,
-            "order_line": [
-                fields.Command.create(values) for values in self._sale_product_lines()
-            ]
-            + [
-                fields.Command.create(dict(values, marketplace_money_kind=kind))
-                for kind, values in self._money_line_values()
-            ],
-        }
-        if shop.warehouse_id:
-            values["warehouse_id"] = shop.warehouse_id.id
-        if shop.team_id:
-            values["team_id"] = shop.team_id.id
-        if shop.salesperson_id:
-            values["user_id"] = shop.salesperson_id.id
-        if shop.pricelist_id:
-            values["pricelist_id"] = shop.pricelist_id.id
-        return values
-
-    def _sale_product_lines(self):
-        tax = self.shop_id._sale_tax()
-        lines = []
-        for line in self.line_ids:
-            lines.append(
-                {
-                    "product_id": line.product_id.id,
-                    "name": line._sale_line_name(),
-                    "product_uom_qty": line.quantity,
-                    "price_unit": line._sale_unit_price(),
-                    "tax_id": [fields.Command.set(tax.ids)],
-                    "marketplace_order_line_id": line.id,
-                }
-            )
-        return lines
+    def _sale_order_builder(self):
+        """The service that makes these orders' sale orders (a channel may
+        give its own subclass, e.g. for its buyers' tax data)."""
+        return SaleOrderBuilder(self.env)
 
     # -- status ---------------------------------------------------------------
     def _follow_sale_status(self):

@@ -18,7 +18,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.connector_marketplace.models import marketplace_job
+from odoo.addons.connector_marketplace.models import marketplace_job_queue
 from odoo.addons.connector_marketplace.tests.common import (
     NoLivePortMixin,
     captured_logs,
@@ -75,7 +75,7 @@ class TestOrdersNeverVanish(ShopeeTestCase):
         """
         patch = drop_order(forgotten) if forgotten else contextlib.nullcontext()
         with (
-            mock.patch.object(marketplace_job, "MAX_RETRIES", 3),
+            mock.patch.object(marketplace_job_queue, "MAX_RETRIES", 3),
             patch,
             self.shopee_cassette(
                 cassette or self.cassette,
@@ -272,7 +272,7 @@ class TestNoActivitySpam(ShopeeTestCase):
         return job
 
     def test_one_activity_per_cause_closed_by_a_success(self):
-        with mock.patch.object(marketplace_job, "MAX_RETRIES", 2):
+        with mock.patch.object(marketplace_job_queue, "MAX_RETRIES", 2):
             scenario_faults = {"kind": "server_error", "times": 10}
             since, until = datetime(2026, 5, 1), datetime(2026, 5, 2)
             for attempt in range(3):
@@ -351,7 +351,7 @@ class TestNoSecretsLeak(ShopeeTestCase):
         level = urllib3_logger.level
         urllib3_logger.setLevel(logging.DEBUG)
         try:
-            with mock.patch.object(marketplace_job, "MAX_RETRIES", 2), closed:
+            with mock.patch.object(marketplace_job_queue, "MAX_RETRIES", 2), closed:
                 job = self.create_pull_job(datetime(2026, 5, 1), datetime(2026, 5, 2))
                 self.run_queue_jobs(failed=["_job_run"])
         finally:
