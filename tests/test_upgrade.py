@@ -163,6 +163,12 @@ def fill(admin, sim, server):
         time_from=now - 3 * 86400,
         time_to=now - 60,
     )
+    for name, model, domain, context in SAVED_FILTERS:
+        admin.call(
+            "ir.filters",
+            "create",
+            {"name": name, "model_id": model, "domain": domain, "context": context},
+        )
     account = create_simulator_account(admin, "Before the upgrade", sim.url)
     shop = connect_shop(admin, account, sim.url)["id"]
     [warehouse] = admin.search_read(
@@ -258,6 +264,24 @@ def fill(admin, sim, server):
         assert time.monotonic() < deadline, "the webhook event was not handled"
         time.sleep(0.5)
     wait_done(admin, [("shop_id", "=", shop)])
+
+
+# Favourites a seller saved before the upgrade: (name, model, domain, context)
+SAVED_FILTERS = (
+    (
+        "Ready to ship, settled",
+        "marketplace.order",
+        "[('status', 'in', ['ready_to_ship', 'retry_ship']), "
+        "('escrow_amount', '>', 0), ('sale_status', '!=', 'error')]",
+        "{'group_by': ['escrow_read_at:month']}",
+    ),
+    (
+        "Gone listings",
+        "marketplace.product.binding",
+        "[('listing_status', '=', 'shopee_delete')]",
+        "{}",
+    ),
+)
 
 
 COUNTED = (
@@ -376,6 +400,12 @@ def snapshot(db, upgraded=False):
         )
     }
     order_money, line_money = money(db, upgraded)
+    saved = {
+        name: (domain, context)
+        for name, domain, context in db_query(
+            db, "SELECT name, domain, context FROM ir_filters ORDER BY id"
+        )
+    }
     kinds = (
         dict(db_query(db, "SELECT code, kind FROM marketplace_webhook_event"))
         if upgraded
@@ -393,6 +423,7 @@ def snapshot(db, upgraded=False):
         "events": events,
         "bindings": bindings,
         "chosen": chosen,
+        "saved": saved,
     }
 
 
@@ -482,3 +513,17 @@ def test_statuses_in_the_neutral_lifecycle(before_and_after):
 def test_webhook_events_of_their_neutral_kind(before_and_after):
     _before, after, _version = before_and_after
     assert after["kinds"] == {3: "order_changed"}
+
+
+def test_saved_filters_find_what_they_found(before_and_after):
+    before, after, _version = before_and_after
+    assert before["saved"]["Gone listings"][0] == SAVED_FILTERS[1][2]
+    assert after["saved"]["Ready to ship, settled"] == (
+        "[('status', 'in', ['to_ship']), ('payout_amount', '>', 0), "
+        "('sale_status', '!=', 'error')]",
+        "{'group_by': ['payout_read_at:month']}",
+    )
+    assert after["saved"]["Gone listings"] == (
+        "[('listing_status', '=', 'deleted_by_marketplace')]",
+        "{}",
+    )

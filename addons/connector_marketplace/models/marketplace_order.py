@@ -41,10 +41,12 @@ def order_status_of_items(statuses):
     far as its least advanced one (an order is "shipping" only when all its
     live items have left), and "cancellation requested" as soon as one of
     them is. With no live item, the order is "returned" if any item was
-    returned, else "cancelled". An unknown status makes it "unknown".
+    returned, else "cancelled". An unknown status, or one outside the
+    lifecycle, makes it "unknown".
     """
     statuses = list(statuses)
-    if not statuses or "unknown" in statuses:
+    known = dict(ORDER_STATUSES)
+    if not statuses or "unknown" in statuses or not all(s in known for s in statuses):
         return "unknown"
     live = [s for s in statuses if s not in ("cancelled", "returned")]
     if not live:

@@ -8,10 +8,18 @@
 * The open activities about a requested cancellation keep their key.
 * The money of an order had the first channel's names; it has neutral ones now
   (columns and field records renamed: the amounts stay where they are).
+* Saved filters and favourites of orders and listings are rewritten with
+  the new statuses, states and field names, so that they find what they
+  found (a domain that is not a plain literal is left as it was).
 * Listing states were the first channel's, lowercased; they are neutral too. Import
   jobs queued with the old payload key ("order_sns") still run: the
   payload check accepts it.
 """
+
+import ast
+import logging
+
+_logger = logging.getLogger(__name__)
 
 STATUSES = {
     "pending": "awaiting_payment",
@@ -78,6 +86,7 @@ def migrate(cr, version):
             " WHERE listing_status = %s",
             (new, old),
         )
+    _rewrite_saved_filters(cr)
     cr.execute(
         """
         UPDATE mail_activity
@@ -185,3 +194,86 @@ def rename_field_record(cr, model, old, new):
         """,
         (prefix + new, prefix + old),
     )
+
+
+def _rewrite_saved_filters(cr):
+    """Saved filters of orders, lines and listings, in the new words."""
+    order_fields = MONEY_COLUMNS[("marketplace_order", "marketplace.order")]
+    line_fields = MONEY_COLUMNS[("marketplace_order_line", "marketplace.order.line")]
+    rewrites = {
+        "marketplace.order": (order_fields, {"status": STATUSES}),
+        "marketplace.order.line": (line_fields, {}),
+        "marketplace.product.binding": ({}, {"listing_status": LISTING_STATUSES}),
+    }
+    for model, (fields, values) in rewrites.items():
+        cr.execute(
+            "SELECT id, domain, context, sort FROM ir_filters WHERE model_id = %s",
+            [model],
+        )
+        for filter_id, *texts in cr.fetchall():
+            try:
+                domain, context, sort = (
+                    ast.literal_eval(text) if text else None for text in texts
+                )
+            except (ValueError, SyntaxError):
+                _logger.warning(
+                    "Saved filter %s of %s is not a plain literal: left as it was",
+                    filter_id,
+                    model,
+                )
+                continue
+            parsed = (domain, context, sort)
+            rewritten = (
+                _rewrite_domain(domain, fields, values),
+                _rewrite_context(context, fields),
+                sort and [_rewrite_order(term, fields) for term in sort],
+            )
+            if rewritten == parsed:
+                continue
+            # only what changed is written again; the rest keeps its text
+            texts = [
+                repr(after) if after != before else text
+                for before, after, text in zip(parsed, rewritten, texts, strict=True)
+            ]
+            cr.execute(
+                "UPDATE ir_filters SET domain = %s, context = %s, sort = %s"
+                " WHERE id = %s",
+                (*texts, filter_id),
+            )
+
+
+def _rewrite_domain(domain, fields, values):
+    if not isinstance(domain, list):
+        return domain
+    rewritten = []
+    for leaf in domain:
+        if isinstance(leaf, list | tuple) and len(leaf) == 3:
+            name, operator, value = leaf
+            mapping = values.get(name, {})
+            if isinstance(value, list | tuple):
+                # two old values may be one new one: listed once
+                value = type(value)(dict.fromkeys(mapping.get(v, v) for v in value))
+            elif isinstance(value, str):
+                value = mapping.get(value, value)
+            leaf = type(leaf)((fields.get(name, name), operator, value))
+        rewritten.append(leaf)
+    return rewritten
+
+
+def _rewrite_context(context, fields):
+    if not isinstance(context, dict) or "group_by" not in context:
+        return context
+    group_by = context["group_by"]
+    if isinstance(group_by, str):
+        group_by = [group_by]
+    return dict(context, group_by=[_rewrite_order(g, fields) for g in group_by])
+
+
+def _rewrite_order(term, fields):
+    """A field name, possibly with ":month" or " desc", renamed."""
+    if not isinstance(term, str):
+        return term
+    for old, new in fields.items():
+        if term == old or term.startswith((old + ":", old + " ")):
+            return new + term[len(old) :]
+    return term
