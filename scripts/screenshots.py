@@ -307,7 +307,7 @@ class Tour:
         [listing] = rpc.call(
             "marketplace.product.binding",
             "search_read",
-            [("shop_id", "=", shop_id), ("external_model_id", "!=", "0")],
+            [("shop_id", "=", shop_id), ("external_variation_id", "!=", "0")],
             ["external_item_id"],
             limit=1,
         )
@@ -423,7 +423,7 @@ class Tour:
             "marketplace.product.binding",
             "search_read",
             [("shop_id", "=", shop_id), ("sku", "=", "BGH-POWERBANK-10K")],
-            ["product_id", "external_item_id", "external_model_id"],
+            ["product_id", "external_item_id", "external_variation_id"],
         )
         product_id = binding["product_id"][0]
         [warehouse] = rpc.call(
@@ -451,7 +451,7 @@ class Tour:
         )
         wanted, free, demand = line["quantity"], line["free_qty"], line["demand_qty"]
         assert wanted == max(0, int(free - demand) - 10), line
-        key = (binding["external_item_id"], binding["external_model_id"])
+        key = (binding["external_item_id"], binding["external_variation_id"])
         started = time.monotonic()
         while True:
             rows = requests.get(

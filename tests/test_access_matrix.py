@@ -192,7 +192,7 @@ def data(server, admin, shopee_simulator):
         {
             "shop_id": shop,
             "external_item_id": str(item["item_id"]),
-            "external_model_id": str(item["models"][0]["model_id"]),
+            "external_variation_id": str(item["models"][0]["model_id"]),
             "product_id": product,
             "name": item["item_name"],
         },
@@ -359,7 +359,7 @@ def model_specs(ns, admin):
     binding_values = lambda: {  # noqa: E731
         "shop_id": ns.shop,
         "external_item_id": str(900000 + n()),
-        "external_model_id": "0",
+        "external_variation_id": "0",
     }
     shopee_order_values = lambda: {  # noqa: E731
         "backend_id": ns.backend,
@@ -372,7 +372,7 @@ def model_specs(ns, admin):
         "external_id": f"{900000 + n()}/0",
         "shop_id": ns.shop,
         "external_item_id": str(900000 + n()),
-        "external_model_id": "0",
+        "external_variation_id": "0",
     }
     return {
         "marketplace.account": (
@@ -686,11 +686,11 @@ def test_buttons(data, admin):
     """Every button of the views, pressed over RPC by each user."""
     # An order that can get its sale order: every listing bound to a product.
     bound = {
-        (b["external_item_id"], b["external_model_id"])
+        (b["external_item_id"], b["external_variation_id"])
         for b in admin.search_read(
             "marketplace.product.binding",
             [("shop_id", "=", data.shop)],
-            ["external_item_id", "external_model_id"],
+            ["external_item_id", "external_variation_id"],
         )
     }
     for item in data.sim.catalogue(SHOP_ID):
@@ -703,7 +703,7 @@ def test_buttons(data, admin):
                     {
                         "shop_id": data.shop,
                         "external_item_id": key[0],
-                        "external_model_id": key[1],
+                        "external_variation_id": key[1],
                         "product_id": data.product,
                     },
                 )

@@ -193,7 +193,7 @@ def shop(admin, shopee_simulator, fast_retries, other_shops_paused):
             {
                 "shop_id": shop["id"],
                 "external_item_id": str(item_id),
-                "external_model_id": str(model_id),
+                "external_variation_id": str(model_id),
                 "product_id": product_id,
                 "name": item["item_name"],
                 "sku": model["model_sku"] or item["item_sku"] or False,
@@ -256,7 +256,7 @@ def expected_stock(admin, shop):
         "marketplace.product.binding",
         "read",
         shop.binding_ids,
-        ["external_item_id", "external_model_id", "product_id"],
+        ["external_item_id", "external_variation_id", "product_id"],
     )
     product_ids = [binding["product_id"][0] for binding in bindings]
     free = {
@@ -286,7 +286,7 @@ def expected_stock(admin, shop):
         "marketplace.sync.rule", [("shop_id", "=", shop.shop_id)], list(RULE)
     )
     return {
-        (int(b["external_item_id"]), int(b["external_model_id"])): online_quantity(
+        (int(b["external_item_id"]), int(b["external_variation_id"])): online_quantity(
             free[b["product_id"][0]],
             demand[b["product_id"][0]],
             rule["buffer_qty"],
@@ -315,12 +315,14 @@ def assert_pushes_follow_rules(admin, shop):
     """What Shopee accepted last for each listing is the rules' result."""
     expected = expected_stock(admin, shop)
     pushed = {
-        (int(b["external_item_id"]), int(b["external_model_id"])): b["last_pushed_qty"]
+        (int(b["external_item_id"]), int(b["external_variation_id"])): b[
+            "last_pushed_qty"
+        ]
         for b in admin.call(
             "marketplace.product.binding",
             "read",
             shop.binding_ids,
-            ["external_item_id", "external_model_id", "last_pushed_qty"],
+            ["external_item_id", "external_variation_id", "last_pushed_qty"],
         )
     }
     wrong = {

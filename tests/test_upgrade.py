@@ -163,11 +163,17 @@ def fill(admin, sim, server):
         time_from=now - 3 * 86400,
         time_to=now - 60,
     )
-    for name, model, domain, context in SAVED_FILTERS:
+    for name, model, domain, context, sort in SAVED_FILTERS:
         admin.call(
             "ir.filters",
             "create",
-            {"name": name, "model_id": model, "domain": domain, "context": context},
+            {
+                "name": name,
+                "model_id": model,
+                "domain": domain,
+                "context": context,
+                "sort": sort,
+            },
         )
     account = create_simulator_account(admin, "Before the upgrade", sim.url)
     shop = connect_shop(admin, account, sim.url)["id"]
@@ -266,20 +272,30 @@ def fill(admin, sim, server):
     wait_done(admin, [("shop_id", "=", shop)])
 
 
-# Favourites a seller saved before the upgrade: (name, model, domain, context)
+# Favourites a seller saved before the upgrade: (name, model, domain,
+# context, sort: JSON, as Odoo 18 keeps it)
 SAVED_FILTERS = (
     (
         "Ready to ship, settled",
         "marketplace.order",
         "[('status', 'in', ['ready_to_ship', 'retry_ship']), "
         "('escrow_amount', '>', 0), ('sale_status', '!=', 'error')]",
-        "{'group_by': ['escrow_read_at:month']}",
+        "{'group_by': ['escrow_read_at:month'], 'pivot_measures': ['coins']}",
+        '["escrow_amount desc"]',
     ),
     (
         "Gone listings",
         "marketplace.product.binding",
         "[('listing_status', '=', 'shopee_delete')]",
         "{}",
+        "[]",
+    ),
+    (
+        "Lines of shipped orders",
+        "marketplace.order.line",
+        "[('order_id.status', '=', 'shipped'), ('model_id', '!=', False)]",
+        "{}",
+        '["escrow_subtotal"]',
     ),
 )
 
@@ -320,6 +336,8 @@ ORDER_MONEY = (
 LINE_MONEY = (
     ("escrow_subtotal", "seller_subtotal"),
     ("escrow_matched", "seller_subtotal_known"),
+    # (not money: the line's variation, renamed with them)
+    ("model_id", "variation_id"),
 )
 
 
@@ -382,12 +400,13 @@ def snapshot(db, upgraded=False):
             db, "SELECT id, state, code FROM marketplace_webhook_event"
         )
     )
+    variation_column = "external_variation_id" if upgraded else "external_model_id"
     bindings = dict(
-        (id_, (product, stock, pushed))
-        for id_, product, stock, pushed in db_query(
+        (id_, (product, stock, pushed, item, variation))
+        for id_, product, stock, pushed, item, variation in db_query(
             db,
-            "SELECT id, product_id, marketplace_stock, last_pushed_qty"
-            " FROM marketplace_product_binding",
+            "SELECT id, product_id, marketplace_stock, last_pushed_qty,"  # noqa: S608
+            f" external_item_id, {variation_column} FROM marketplace_product_binding",
         )
     )
     chosen = {
@@ -401,9 +420,9 @@ def snapshot(db, upgraded=False):
     }
     order_money, line_money = money(db, upgraded)
     saved = {
-        name: (domain, context)
-        for name, domain, context in db_query(
-            db, "SELECT name, domain, context FROM ir_filters ORDER BY id"
+        name: (domain, context, sort)
+        for name, domain, context, sort in db_query(
+            db, "SELECT name, domain, context, sort FROM ir_filters ORDER BY id"
         )
     }
     kinds = (
@@ -521,9 +540,16 @@ def test_saved_filters_find_what_they_found(before_and_after):
     assert after["saved"]["Ready to ship, settled"] == (
         "[('status', 'in', ['to_ship']), ('payout_amount', '>', 0), "
         "('sale_status', '!=', 'error')]",
-        "{'group_by': ['payout_read_at:month']}",
+        "{'group_by': ['payout_read_at:month'], 'pivot_measures': ['platform_coins']}",
+        '["payout_amount desc"]',
     )
     assert after["saved"]["Gone listings"] == (
         "[('listing_status', '=', 'deleted_by_marketplace')]",
         "{}",
+        "[]",
+    )
+    assert after["saved"]["Lines of shipped orders"] == (
+        "[('order_id.status', '=', 'shipping'), ('variation_id', '!=', False)]",
+        "{}",
+        '["seller_subtotal"]',
     )

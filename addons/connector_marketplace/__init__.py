@@ -1,5 +1,4 @@
 from . import tools
-from . import services
 from . import components
 from . import controllers
 from . import models

@@ -6,13 +6,17 @@ already has); this component only groups the listings into the channel's
 calls, sends them through the backend's ``_marketplace_update_stock`` and
 sorts the answers. One call that the marketplace cannot take now
 (``RetryableJobError``) does not stop the others: its listings are handed
-back to be sent again by the step's next try.
+back to be sent again by the step's next try. A call refused for good marks
+its listings with the reason, unless the app's credentials or permissions
+are refused: that ends the step, and pauses the shop.
 """
 
 from dataclasses import dataclass, field
 
 from odoo.addons.component.core import Component
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+
+from ..exceptions import MarketplaceCredentialsError, MarketplacePermissionError
 
 
 @dataclass
@@ -70,11 +74,15 @@ class MarketplaceStockExporter(Component):
             sends, capabilities.stock_batching, capabilities.stock_batch_size
         ):
             updates = [
-                (listing.external_item_id, listing.external_model_id, quantity)
+                (listing.external_item_id, listing.external_variation_id, quantity)
                 for listing, quantity in batch
             ]
             try:
                 answer = backend._marketplace_update_stock(updates)
+            except (MarketplaceCredentialsError, MarketplacePermissionError):
+                # the app itself is refused: every call would be, and the
+                # shop's scheduled work pauses (the job's failure hook)
+                raise
             except RetryableJobError as error:
                 result.retry += [listing for listing, _quantity in batch]
                 result.retry_error = error
@@ -88,7 +96,7 @@ class MarketplaceStockExporter(Component):
                     ),
                 }
             for listing, _quantity in batch:
-                key = (listing.external_item_id, listing.external_model_id)
+                key = (listing.external_item_id, listing.external_variation_id)
                 if key in answer["success"]:
                     result.accepted[listing] = answer["success"][key]
                 else:

@@ -16,6 +16,7 @@ from . import marketplace_push_mark
 from . import marketplace_job_products
 from . import product_product
 from . import marketplace_shop_sale
+from . import marketplace_sale_order_builder
 from . import marketplace_order_sale
 from . import marketplace_order_money
 from . import sale_order

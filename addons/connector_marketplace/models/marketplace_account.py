@@ -67,7 +67,9 @@ class MarketplaceAccount(models.Model):
     # -- the channel contract, account side (see marketplace_channel_backend) --
     def _marketplace_recover_webhooks(self):
         """Read the notifications the marketplace could not deliver and queue
-        them as webhook events.
+        them as webhook events (``marketplace.webhook.event._receive`` with
+        ``source="lost"``: one already received is stored once, not handled
+        twice).
 
         :returns: how many were read
         :raises RetryableJobError: the marketplace cannot answer now

@@ -3,8 +3,27 @@
 A channel addon (one per marketplace) gives its shops a
 connector backend, a model that ``_inherit``\\ s ``marketplace.channel.backend``
 and ``_inherits`` ``marketplace.shop``, and implements the hooks declared
-here. The base calls only these hooks; a hook a channel does not implement
-raises ``NotImplementedError`` naming the channel and the hook.
+here; a hook a channel does not implement raises ``NotImplementedError``
+naming the channel and the hook.
+
+The rest of the contract, each declared where the base calls it:
+
+* ``marketplace.account``: ``_marketplace_recover_webhooks``,
+  ``_marketplace_check_push_signature``, ``_marketplace_receive_push``,
+  ``_marketplace_authorization_problem``, ``_marketplace_authorize``;
+* ``marketplace.webhook.event``: ``_process_channel_event``,
+  ``_event_kind``, ``_event_code``, ``_event_msg_id``, ``_dedup_content``;
+* ``marketplace.shop``: ``_get_channel_backend`` (the shop's backend) and
+  ``_wipe_channel_tokens`` (forget the channel's tokens on a disconnect);
+* the components the base looks up in the backend's collection: a binder,
+  adapters, importers and mappers per binding model (the stock exporter is
+  the base's own).
+
+What the base offers a channel to call: ``marketplace.webhook.event._receive``
+(store a push once), ``marketplace.shop._queue_webhook_import`` (an import
+of a pushed order), ``_disconnect`` and ``_mark_needs_reauth`` (the seller
+must connect again), ``marketplace.job._queue_for`` (a job), and the
+``marketplace.sale.order.builder`` service, which a channel may extend.
 
 Errors, for every hook that calls the marketplace:
 
@@ -136,7 +155,7 @@ class MarketplaceChannelBackend(models.AbstractModel):
             platform_shipping_subsidy, commission_fee, service_fee,
             seller_transaction_fee, buyer_transaction_fee, payment_promotion,
             cross_border_tax, payout_amount), "items": [{"item_id",
-            "model_id", "subtotal" (the line's price after the seller's
+            "variation_id", "subtotal" (the line's price after the seller's
             discounts), "deal" (bundle or add-on deal, or False)}],
             "payload": the channel's answer, kept for audits}}, for the
             orders the marketplace has settled (the others are asked again

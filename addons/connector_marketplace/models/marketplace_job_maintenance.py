@@ -144,18 +144,6 @@ class MarketplaceShop(models.Model):
 class MarketplaceAccount(models.Model):
     _inherit = "marketplace.account"
 
-    def _marketplace_recover_webhooks(self):
-        """Read back the notifications the marketplace could not deliver and
-        handle them (a notification already received is not handled twice).
-
-        Channel hook. :returns: how many were read. Raises
-        ``RetryableJobError`` when trying later may help, a ``FailedJobError``
-        with a message the seller can act on otherwise.
-        """
-        raise NotImplementedError(
-            f"The {self.channel} channel cannot recover missed notifications."
-        )
-
     def _queue_recover_webhooks(self, origin="cron"):
         """Queue the reading of this account's missed notifications, once."""
         self.ensure_one()

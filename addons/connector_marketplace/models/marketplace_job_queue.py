@@ -308,7 +308,8 @@ class MarketplaceJob(models.Model):
 
         :param step: name of the step method (a queue job function)
         :param unit: what the elements are, for the queue jobs' descriptions:
-            ``"orders"``, ``"items"`` or ``"sale_orders"``
+            ``"orders"``, ``"order_refs"`` (named by their first references),
+            ``"items"`` or ``"sale_orders"``
         :param prepare: what a step is given of its chunk, when not the chunk
         :returns: the number of chunks (0: nothing queued)
         """
@@ -319,8 +320,8 @@ class MarketplaceJob(models.Model):
                     description=self._job_description(
                         self._chunk_label(
                             unit,
+                            chunk,
                             index * size + 1,
-                            index * size + len(chunk),
                             len(elements),
                         )
                     ),
@@ -334,8 +335,11 @@ class MarketplaceJob(models.Model):
             self._delay_then_finish(steps, one_at_a_time=one_at_a_time)
         return len(chunks)
 
-    def _chunk_label(self, unit, first, last, total):
-        values = {"first": first, "last": last, "total": total}
+    def _chunk_label(self, unit, chunk, first, total):
+        values = {"first": first, "last": first + len(chunk) - 1, "total": total}
+        if unit == "order_refs":
+            # (imports of named orders: support looks them up by reference)
+            return self.env._("orders %(orders)s", orders=", ".join(chunk[:3]))
         if unit == "orders":
             return self.env._("orders %(first)s-%(last)s of %(total)s", **values)
         if unit == "sale_orders":

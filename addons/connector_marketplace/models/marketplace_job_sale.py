@@ -100,7 +100,7 @@ class MarketplaceJob(models.Model):
             "_job_import_orders",
             refs,
             backend._marketplace_capabilities().order_chunk_size,
-            "orders",
+            "order_refs",
         )
         return self.env._("%(count)s orders to import.", count=len(refs))
 

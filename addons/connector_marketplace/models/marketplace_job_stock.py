@@ -228,7 +228,7 @@ class MarketplaceJob(models.Model):
         quantities = self.shop_id._stock_quantities(bindings.product_id)
         drifted, notes = bindings.browse(), []
         for binding in bindings:
-            key = (binding.external_item_id, binding.external_model_id)
+            key = (binding.external_item_id, binding.external_variation_id)
             if binding.external_item_id in busy:
                 notes.append(
                     self.env._(

@@ -188,7 +188,7 @@ class MarketplaceOrderLine(models.Model):
         help="Identifies the line within its order across imports.",
     )
     item_id = fields.Char(string="Item ID")
-    model_id = fields.Char(string="Variation ID")
+    variation_id = fields.Char(string="Variation ID")
     sku = fields.Char(string="SKU", index=True)
     name = fields.Char(string="Product", required=True)
     variation_name = fields.Char()
@@ -257,7 +257,11 @@ class MarketplaceOrderLine(models.Model):
         for line in lines:
             order = line.order_id
             binding, product = resolve(
-                order.shop_id, order.company_id, line.item_id, line.model_id, line.sku
+                order.shop_id,
+                order.company_id,
+                line.item_id,
+                line.variation_id,
+                line.sku,
             )
             values = {}
             if line.product_binding_id != binding:
@@ -279,13 +283,14 @@ class MarketplaceOrderLine(models.Model):
             active_test=False
         )
         # Only the columns used here: a chunk's items have hundreds of listings.
-        columns = ["shop_id", "external_item_id", "external_model_id", "product_id"]
+        columns = ["shop_id", "external_item_id", "external_variation_id", "product_id"]
         known = bindings.search_fetch(
             [("shop_id", "in", shops.ids), ("external_item_id", "in", item_ids)],
             columns,
         )
         by_ids = {
-            (b.shop_id.id, b.external_item_id, b.external_model_id): b for b in known
+            (b.shop_id.id, b.external_item_id, b.external_variation_id): b
+            for b in known
         }
         by_sku = {}
         if skus:
@@ -301,9 +306,9 @@ class MarketplaceOrderLine(models.Model):
         }
         no_product = self.env["product.product"]
 
-        def resolve(shop, company, item_id, model_id, sku):
+        def resolve(shop, company, item_id, variation_id, sku):
             binding = by_ids.get(
-                (shop.id, item_id or "", model_id or NO_VARIATION)
+                (shop.id, item_id or "", variation_id or NO_VARIATION)
             ) or by_sku.get((shop.id, sku))
             product = binding.product_id if binding else no_product
             if not product and sku:

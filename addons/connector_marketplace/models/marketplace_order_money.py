@@ -155,7 +155,7 @@ class MarketplaceOrder(models.Model):
     def _apply_money(self, money):
         """Store a settlement, as the channel's money mapper gives it:
         ``{"amounts": {MONEY_FIELDS: float}, "items": [{"item_id",
-        "model_id", "subtotal", "deal"}], "payload": the channel's answer}``."""
+        "variation_id", "subtotal", "deal"}], "payload": the channel's answer}``."""
         self.ensure_one()
         amounts = money.get("amounts") or {}
         values = {name: float(amounts.get(name) or 0.0) for name in MONEY_FIELDS}
@@ -441,10 +441,10 @@ class MarketplaceOrderLine(models.Model):
         for item in items:
             key = (
                 str(item.get("item_id") or ""),
-                str(item.get("model_id") or NO_VARIATION),
+                str(item.get("variation_id") or NO_VARIATION),
             )
             for line in remaining:
-                if (line.item_id or "", line.model_id or NO_VARIATION) == key:
+                if (line.item_id or "", line.variation_id or NO_VARIATION) == key:
                     remaining.remove(line)
                     line.write(
                         {

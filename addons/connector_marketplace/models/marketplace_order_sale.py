@@ -3,7 +3,8 @@
 Which orders get one and when (the shop's Sales settings), and the sale
 order and delivery following the order's status. The sale orders
 themselves (customers, delivery addresses, lines) are made by the
-``SaleOrderBuilder`` service (``services/sale_order_builder.py``); the
+``marketplace.sale.order.builder`` service
+(``marketplace_sale_order_builder.py``); the
 money (the settlement, the money lines, the amount check) is in
 ``marketplace_order_money.py``.
 """
@@ -18,7 +19,6 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..services.sale_order_builder import SaleOrderBuilder
 from .marketplace_order import SHIPPED_STATUSES
 from .marketplace_product_binding import NO_VARIATION
 
@@ -146,7 +146,7 @@ class MarketplaceOrder(models.Model):
         action["context"] = {
             "default_shop_id": self.shop_id.id,
             "default_external_item_id": first.item_id,
-            "default_external_model_id": first.model_id or NO_VARIATION,
+            "default_external_variation_id": first.variation_id or NO_VARIATION,
             "default_name": first.name,
             "default_variation_name": first.variation_name,
             "default_sku": first.sku,
@@ -258,7 +258,7 @@ class MarketplaceOrder(models.Model):
             todo |= order
         if not todo:
             return counts
-        todo, sale_orders = todo._sale_order_builder().make(todo)
+        todo, sale_orders = todo._sale_order_builder()._make(todo)
         if not todo:
             return counts
         for order, sale_order in zip(todo, sale_orders, strict=True):
@@ -307,9 +307,9 @@ class MarketplaceOrder(models.Model):
         return f"{self.channel}:{self.buyer_user_id}"
 
     def _sale_order_builder(self):
-        """The service that makes these orders' sale orders (a channel may
-        give its own subclass, e.g. for its buyers' tax data)."""
-        return SaleOrderBuilder(self.env)
+        """The service that makes these orders' sale orders (see
+        ``marketplace_sale_order_builder.py``)."""
+        return self.env["marketplace.sale.order.builder"]
 
     # -- status ---------------------------------------------------------------
     def _follow_sale_status(self):

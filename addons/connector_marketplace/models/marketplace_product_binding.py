@@ -85,7 +85,7 @@ class MarketplaceProductBinding(models.Model):
         index=True,
         help="The listing's item id on the marketplace.",
     )
-    external_model_id = fields.Char(
+    external_variation_id = fields.Char(
         string="Variation ID",
         required=True,
         default=NO_VARIATION,
@@ -212,7 +212,7 @@ class MarketplaceProductBinding(models.Model):
     _sql_constraints = [
         (
             "listing_uniq",
-            "unique(shop_id, external_item_id, external_model_id)",
+            "unique(shop_id, external_item_id, external_variation_id)",
             "This listing (item and model) is already bound on this shop.",
         ),
     ]
@@ -235,7 +235,7 @@ class MarketplaceProductBinding(models.Model):
                 label = f"{label} ({binding.variation_name})"
             binding.display_name = label
 
-    @api.constrains("shop_id", "external_item_id", "external_model_id", "origin")
+    @api.constrains("shop_id", "external_item_id", "external_variation_id", "origin")
     def _check_known_variation(self):
         """A listing made by hand names a variation the pulled catalogue has:
         an item with variations is bound variation by variation (the
@@ -249,14 +249,14 @@ class MarketplaceProductBinding(models.Model):
                     ("origin", "=", "pulled"),
                 ]
             )
-            if not pulled or binding.external_model_id in pulled.mapped(
-                "external_model_id"
+            if not pulled or binding.external_variation_id in pulled.mapped(
+                "external_variation_id"
             ):
                 continue
             variations = ", ".join(
-                f"{listing.external_model_id} ({listing.variation_name})"
+                f"{listing.external_variation_id} ({listing.variation_name})"
                 if listing.variation_name
-                else listing.external_model_id
+                else listing.external_variation_id
                 for listing in pulled
             )
             raise ValidationError(
@@ -265,15 +265,15 @@ class MarketplaceProductBinding(models.Model):
                     "Its variations are: %(variations)s. Bind each variation you "
                     "sell (its Model ID), or use Bulk Binding.",
                     item=binding.external_item_id,
-                    model=binding.external_model_id,
+                    model=binding.external_variation_id,
                     variations=variations,
                 )
             )
 
-    @api.constrains("external_item_id", "external_model_id")
+    @api.constrains("external_item_id", "external_variation_id")
     def _check_external_ids(self):
         for binding in self:
-            for value in (binding.external_item_id, binding.external_model_id):
+            for value in (binding.external_item_id, binding.external_variation_id):
                 if not (value or "").strip().isdigit():
                     raise ValidationError(
                         self.env._(
@@ -335,7 +335,7 @@ class MarketplaceProductBinding(models.Model):
                 "product_id",
                 "active",
                 "external_item_id",
-                "external_model_id",
+                "external_variation_id",
             )
             if name in vals
         ]
@@ -369,7 +369,7 @@ class MarketplaceProductBinding(models.Model):
     def _normalize(self, vals):
         if "sku" in vals:
             vals["sku"] = clean_sku(vals["sku"]) or False
-        for key in ("external_item_id", "external_model_id"):
+        for key in ("external_item_id", "external_variation_id"):
             if vals.get(key) is not None and vals.get(key) is not False:
                 vals[key] = str(vals[key]).strip()
 

@@ -159,7 +159,7 @@ class ShopeeOrderLineImportMapper(Component):
         return {
             "external_key": key,
             "item_id": item_id or False,
-            "model_id": model_id if model_id not in ("", "0") else False,
+            "variation_id": model_id if model_id not in ("", "0") else False,
             "sku": sku or False,
             "name": item.get("item_name") or sku or item_id,
             "variation_name": item.get("model_name") or False,

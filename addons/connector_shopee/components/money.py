@@ -41,7 +41,7 @@ def money_from_escrow(escrow):
         "items": [
             {
                 "item_id": str(item.get("item_id") or ""),
-                "model_id": str(item.get("model_id") or "0"),
+                "variation_id": str(item.get("model_id") or "0"),
                 # the line's original price less the seller's own discount
                 # (bundle deals: the order detail's price is 0, not here)
                 "subtotal": _amount(item.get("original_price"))

@@ -41,7 +41,7 @@ class ShopeeProductImportMapper(Component):
             "backend_id": self.backend_record.id,
             "shop_id": self.backend_record.marketplace_shop_id.id,
             "external_item_id": listing["item_id"],
-            "external_model_id": listing["model_id"],
+            "external_variation_id": listing["model_id"],
             "origin": "pulled",
         }
 
@@ -83,7 +83,7 @@ class ShopeeProductImporter(Component):
                 [
                     ("shop_id", "=", values["shop_id"]),
                     ("external_item_id", "=", values["external_item_id"]),
-                    ("external_model_id", "=", values["external_model_id"]),
+                    ("external_variation_id", "=", values["external_variation_id"]),
                 ],
                 limit=1,
             )

@@ -107,7 +107,7 @@ class TestShopeeStatuses(ShopeeTestCase):
             [
                 {
                     "item_id": "7",
-                    "model_id": "0",
+                    "variation_id": "0",
                     "subtotal": 570.0,
                     "deal": "bundle_deal",
                 }

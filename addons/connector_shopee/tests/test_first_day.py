@@ -341,7 +341,7 @@ class TestBindingsTheMarketplaceCanUse(StockCase):
                 {
                     "shop_id": self.shop.id,
                     "external_item_id": "102",
-                    "external_model_id": "9",
+                    "external_variation_id": "9",
                     "product_id": self.loose.id,
                 }
             )

@@ -211,7 +211,7 @@ class TestMessagesASellerCanActOn(SaleOrderCase):
         action = order.action_bind_listings()
         self.assertEqual(action["res_model"], "marketplace.product.binding")
         self.assertIn(("external_item_id", "in", ["555", "556"]), action["domain"])
-        self.assertEqual(action["context"]["default_external_model_id"], "9")
+        self.assertEqual(action["context"]["default_external_variation_id"], "9")
 
     def test_a_refusal_is_one_warning_and_offers_no_retry(self):
         """The guide's §6 (push the stock of a product without binding) logged

@@ -42,7 +42,7 @@ class TestProductBindings(ShopeeTestCase):
                 {
                     "shop_id": self.shop.id,
                     "external_item_id": item,
-                    "external_model_id": model,
+                    "external_variation_id": model,
                     "sku": sku,
                     "name": f"Listing {item}",
                     "origin": "pulled",
@@ -123,7 +123,7 @@ class TestProductBindings(ShopeeTestCase):
                             "name": "Shirt",
                             "quantity": 2,
                             "item_id": "102",
-                            "model_id": "7",
+                            "variation_id": "7",
                             "sku": "BGH-TSHIRT",
                         },
                     ),

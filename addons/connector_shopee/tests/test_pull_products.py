@@ -154,7 +154,10 @@ class TestPullProducts(ShopeeTestCase):
         self.assertGreater(len(expected), 70, "the film alone has 60 models")
         bindings = self.listings()
         got = {
-            (b.external_item_id, b.external_model_id): (b.sku or "", b.listing_status)
+            (b.external_item_id, b.external_variation_id): (
+                b.sku or "",
+                b.listing_status,
+            )
             for b in bindings
         }
         self.assertEqual(

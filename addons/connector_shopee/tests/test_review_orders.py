@@ -16,9 +16,6 @@ from odoo.addons.connector_marketplace.exceptions import (
     MarketplaceCredentialsError,
     MarketplacePermissionError,
 )
-from odoo.addons.connector_marketplace.services.sale_order_builder import (
-    SaleOrderBuilder,
-)
 from odoo.addons.connector_marketplace.tests.common import (
     CommittedDataMixin,
     NoLivePortMixin,
@@ -150,7 +147,9 @@ class TestNoEndlessJobs(SaleOrderCase):
         )
         order = self.import_order(detail, escrow)
         with mock.patch.object(
-            SaleOrderBuilder, "sale_order_values", side_effect=ValueError("no route")
+            type(self.env["marketplace.sale.order.builder"]),
+            "_sale_order_values",
+            side_effect=ValueError("no route"),
         ):
             self.sync_sale_orders(order)
         self.assertEqual(order.sale_status, "error")

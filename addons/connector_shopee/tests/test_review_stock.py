@@ -12,9 +12,6 @@ from odoo.exceptions import AccessError
 from odoo.tests import common, new_test_user, tagged
 
 from odoo.addons.connector_marketplace.components.importer import ChunkResult
-from odoo.addons.connector_marketplace.services.sale_order_builder import (
-    SaleOrderBuilder,
-)
 from odoo.addons.connector_marketplace.tests.common import (
     CommittedDataMixin,
     NoLivePortMixin,
@@ -288,14 +285,15 @@ class TestConcurrentAutomaticPush(TwoShopsCase):
         bad = self.order(self.shop, "to_ship", quantity=1, name="260901BAD")
         bad.line_ids.product_id = self.shirt_l  # reserved from another product
         self.commit_and_push()
-        original = SaleOrderBuilder.sale_order_values
+        builder = type(self.env["marketplace.sale.order.builder"])
+        original = builder._sale_order_values
 
-        def values(builder, order, partners):
+        def values(service, order, partners):
             if order == bad:
                 raise ValueError("a rule of the warehouse refuses it")
-            return original(builder, order, partners)
+            return original(service, order, partners)
 
-        with mock.patch.object(SaleOrderBuilder, "sale_order_values", values):
+        with mock.patch.object(builder, "_sale_order_values", values):
             _counts, _had, failed = (good | bad)._sync_sale_orders_isolated(True)
         self.assertEqual(failed, bad)
         self.assertEqual(good.sale_order_id.state, "sale")

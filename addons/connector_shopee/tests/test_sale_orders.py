@@ -186,7 +186,7 @@ class SaleOrderCase(ShopeeTestCase):
                 {
                     "shop_id": cls.shop.id,
                     "external_item_id": item,
-                    "external_model_id": model,
+                    "external_variation_id": model,
                     "product_id": prod.id,
                 }
             )
@@ -470,7 +470,7 @@ class TestSaleOrders(SaleOrderCase):
             {
                 "shop_id": self.shop.id,
                 "external_item_id": "555",
-                "external_model_id": "9",
+                "external_variation_id": "9",
                 "product_id": mug.id,
             }
         )

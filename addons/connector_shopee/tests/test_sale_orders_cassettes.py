@@ -82,7 +82,7 @@ class TestSaleOrdersFromShopee(ShopeeTestCase):
                 {
                     "shop_id": cls.shop.id,
                     "external_item_id": item,
-                    "external_model_id": model,
+                    "external_variation_id": model,
                     "product_id": product.id,
                 }
             )

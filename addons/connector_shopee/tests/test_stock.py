@@ -49,7 +49,7 @@ class StockCase(ShopeeTestCase):
             {
                 "shop_id": cls.shop.id,
                 "external_item_id": "102",
-                "external_model_id": "1",
+                "external_variation_id": "1",
                 "product_id": cls.shirt_m.id,
             }
         )
@@ -57,7 +57,7 @@ class StockCase(ShopeeTestCase):
             {
                 "shop_id": cls.shop.id,
                 "external_item_id": "102",
-                "external_model_id": "2",
+                "external_variation_id": "2",
                 "product_id": cls.shirt_l.id,
             }
         )

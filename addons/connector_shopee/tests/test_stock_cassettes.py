@@ -53,7 +53,7 @@ class TestPushStockToShopee(ShopeeTestCase):
                 {
                     "shop_id": cls.shop.id,
                     "external_item_id": key[0],
-                    "external_model_id": key[1],
+                    "external_variation_id": key[1],
                     "product_id": product.id,
                 }
             )

@@ -472,7 +472,7 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
                 {
                     "shop_id": self.shop.id,
                     "external_item_id": item_id,
-                    "external_model_id": model_id,
+                    "external_variation_id": model_id,
                     "product_id": product.id,
                 }
             )

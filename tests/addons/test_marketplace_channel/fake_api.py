@@ -32,6 +32,10 @@ class Refused(FakeError):
     """The marketplace refuses, for good."""
 
 
+class Revoked(Refused):
+    """The seller took the app's authorization back: every call is refused."""
+
+
 def local_time(moment):
     """A naive UTC datetime as the marketplace writes it (Bangkok time)."""
     stamp = moment.replace(tzinfo=UTC).timestamp() + 7 * 3600
@@ -61,6 +65,7 @@ class FakeMarketplace:
         self.faults = {}  # call -> [error, ...]
         self.calls = []  # (call, arguments)
         self.revoked = set()  # shops whose authorization is gone
+        self.lost = []  # pushes the marketplace could not deliver (bodies)
 
     # -- set-up by the tests --------------------------------------------------
     def put_order(self, shop, order):
@@ -81,7 +86,7 @@ class FakeMarketplace:
     def _call(self, call, shop, **arguments):
         self.calls.append((call, dict(arguments, shop=shop)))
         if shop in self.revoked:
-            raise Refused("the seller cancelled this app's authorization")
+            raise Revoked("the seller cancelled this app's authorization")
         waiting = self.faults.get(call)
         if waiting:
             error = waiting.pop(0)
@@ -89,6 +94,12 @@ class FakeMarketplace:
                 raise error
 
     # -- the API --------------------------------------------------------------
+    def lost_pushes(self):
+        """The pushes not delivered, as their bodies; read once."""
+        self._call("lost_pushes", None)
+        lost, self.lost = self.lost, []
+        return lost
+
     def check(self, shop):
         self._call("check", shop)
         return {"shop": shop}

@@ -7,7 +7,9 @@
   ship) become one record, and the shops that chose any of them keep it.
 * The open activities about a requested cancellation keep their key.
 * The money of an order had the first channel's names; it has neutral ones now
-  (columns and field records renamed: the amounts stay where they are).
+  (columns and field records renamed: the amounts stay where they are). So
+  have the variation of a line and of a listing ("model" was the first
+  channel's word).
 * Saved filters and favourites of orders and listings are rewritten with
   the new statuses, states and field names, so that they find what they
   found (a domain that is not a plain literal is left as it was).
@@ -17,6 +19,7 @@
 """
 
 import ast
+import json
 import logging
 
 _logger = logging.getLogger(__name__)
@@ -40,7 +43,7 @@ LISTING_STATUSES = {
     "shopee_delete": "deleted_by_marketplace",
 }
 # (table, model): {old column: new column}
-MONEY_COLUMNS = {
+RENAMED_COLUMNS = {
     ("marketplace_order", "marketplace.order"): {
         "buyer_total_amount": "buyer_total",
         "original_price": "items_subtotal",
@@ -60,6 +63,11 @@ MONEY_COLUMNS = {
     ("marketplace_order_line", "marketplace.order.line"): {
         "escrow_subtotal": "seller_subtotal",
         "escrow_matched": "seller_subtotal_known",
+        # a variation was the first channel's "model"
+        "model_id": "variation_id",
+    },
+    ("marketplace_product_binding", "marketplace.product.binding"): {
+        "external_model_id": "external_variation_id",
     },
 }
 # the records whose code changed
@@ -79,7 +87,7 @@ def migrate(cr, version):
             "UPDATE marketplace_order SET status = %s WHERE status = %s", (new, old)
         )
     _merge_status_records(cr)
-    _rename_money(cr)
+    _rename_columns(cr)
     for old, new in LISTING_STATUSES.items():
         cr.execute(
             "UPDATE marketplace_product_binding SET listing_status = %s"
@@ -169,8 +177,8 @@ def _column_exists(cr, table, column):
     return bool(cr.fetchone())
 
 
-def _rename_money(cr):
-    for (table, model), columns in MONEY_COLUMNS.items():
+def _rename_columns(cr):
+    for (table, model), columns in RENAMED_COLUMNS.items():
         for old, new in columns.items():
             if not _column_exists(cr, table, old) or _column_exists(cr, table, new):
                 continue
@@ -196,23 +204,51 @@ def rename_field_record(cr, model, old, new):
     )
 
 
+# Favourites' field paths go through these relations to the renamed models.
+RELATIONS = {
+    ("marketplace.order", "line_ids"): "marketplace.order.line",
+    ("marketplace.order.line", "order_id"): "marketplace.order",
+    ("marketplace.order.line", "product_binding_id"): "marketplace.product.binding",
+    ("marketplace.product.binding", "order_line_ids"): "marketplace.order.line",
+}
+# the values of a renamed field's selection, per model and field
+RENAMED_VALUES = {
+    ("marketplace.order", "status"): STATUSES,
+    ("marketplace.product.binding", "listing_status"): LISTING_STATUSES,
+}
+# the keys of a favourite's context that name fields (list view, pivot, graph)
+CONTEXT_FIELD_KEYS = (
+    "group_by",
+    "pivot_measures",
+    "pivot_row_groupby",
+    "pivot_column_groupby",
+    "graph_measure",
+    "graph_groupbys",
+)
+
+
+def _renamed_fields(model):
+    return next(
+        (columns for (_t, name), columns in RENAMED_COLUMNS.items() if name == model),
+        {},
+    )
+
+
 def _rewrite_saved_filters(cr):
-    """Saved filters of orders, lines and listings, in the new words."""
-    order_fields = MONEY_COLUMNS[("marketplace_order", "marketplace.order")]
-    line_fields = MONEY_COLUMNS[("marketplace_order_line", "marketplace.order.line")]
-    rewrites = {
-        "marketplace.order": (order_fields, {"status": STATUSES}),
-        "marketplace.order.line": (line_fields, {}),
-        "marketplace.product.binding": ({}, {"listing_status": LISTING_STATUSES}),
-    }
-    for model, (fields, values) in rewrites.items():
+    """Saved filters and favourites of orders, lines and listings, in the new
+    field names and values (a sort is JSON text, the rest Python literals)."""
+    for model in (
+        "marketplace.order",
+        "marketplace.order.line",
+        "marketplace.product.binding",
+    ):
         cr.execute(
             "SELECT id, domain, context, sort FROM ir_filters WHERE model_id = %s",
             [model],
         )
         for filter_id, *texts in cr.fetchall():
             try:
-                domain, context, sort = (
+                parsed = tuple(
                     ast.literal_eval(text) if text else None for text in texts
                 )
             except (ValueError, SyntaxError):
@@ -222,18 +258,21 @@ def _rewrite_saved_filters(cr):
                     model,
                 )
                 continue
-            parsed = (domain, context, sort)
+            domain, context, sort = parsed
             rewritten = (
-                _rewrite_domain(domain, fields, values),
-                _rewrite_context(context, fields),
-                sort and [_rewrite_order(term, fields) for term in sort],
+                _rewrite_domain(model, domain),
+                _rewrite_context(model, context),
+                _rewrite_terms(model, sort),
             )
             if rewritten == parsed:
                 continue
             # only what changed is written again; the rest keeps its text
+            dumps = (repr, repr, json.dumps)
             texts = [
-                repr(after) if after != before else text
-                for before, after, text in zip(parsed, rewritten, texts, strict=True)
+                dump(after) if after != before else text
+                for dump, before, after, text in zip(
+                    dumps, parsed, rewritten, texts, strict=True
+                )
             ]
             cr.execute(
                 "UPDATE ir_filters SET domain = %s, context = %s, sort = %s"
@@ -242,38 +281,62 @@ def _rewrite_saved_filters(cr):
             )
 
 
-def _rewrite_domain(domain, fields, values):
+def _rewrite_path(model, path):
+    """``path`` (``name``, ``a.b.name``, ``name:month``, ``name desc``) with
+    its renamed fields renamed, and the model of its last field."""
+    head, sep, tail = path.partition(":") if ":" in path else path.partition(" ")
+    names = []
+    for name in head.split("."):
+        names.append(_renamed_fields(model).get(name, name) if model else name)
+        model = RELATIONS.get((model, names[-1])) if model else None
+    return ".".join(names) + sep + tail, model, names[-1]
+
+
+def _rewrite_domain(model, domain):
     if not isinstance(domain, list):
         return domain
     rewritten = []
     for leaf in domain:
-        if isinstance(leaf, list | tuple) and len(leaf) == 3:
-            name, operator, value = leaf
-            mapping = values.get(name, {})
+        if (
+            isinstance(leaf, list | tuple)
+            and len(leaf) == 3
+            and isinstance(leaf[0], str)
+        ):
+            path, operator, value = leaf
+            path, _target, last = _rewrite_path(model, path)
+            mapping = RENAMED_VALUES.get((_model_of_last(model, leaf[0]), last), {})
             if isinstance(value, list | tuple):
                 # two old values may be one new one: listed once
                 value = type(value)(dict.fromkeys(mapping.get(v, v) for v in value))
             elif isinstance(value, str):
                 value = mapping.get(value, value)
-            leaf = type(leaf)((fields.get(name, name), operator, value))
+            leaf = type(leaf)((path, operator, value))
         rewritten.append(leaf)
     return rewritten
 
 
-def _rewrite_context(context, fields):
-    if not isinstance(context, dict) or "group_by" not in context:
+def _model_of_last(model, path):
+    """The model that holds the last field of ``path``."""
+    for name in path.split(".")[:-1]:
+        name = _renamed_fields(model).get(name, name)
+        model = RELATIONS.get((model, name))
+        if not model:
+            return None
+    return model
+
+
+def _rewrite_terms(model, terms):
+    if isinstance(terms, str):
+        return _rewrite_path(model, terms)[0]
+    if isinstance(terms, list | tuple):
+        return type(terms)(_rewrite_terms(model, term) for term in terms)
+    return terms
+
+
+def _rewrite_context(model, context):
+    if not isinstance(context, dict):
         return context
-    group_by = context["group_by"]
-    if isinstance(group_by, str):
-        group_by = [group_by]
-    return dict(context, group_by=[_rewrite_order(g, fields) for g in group_by])
-
-
-def _rewrite_order(term, fields):
-    """A field name, possibly with ":month" or " desc", renamed."""
-    if not isinstance(term, str):
-        return term
-    for old, new in fields.items():
-        if term == old or term.startswith((old + ":", old + " ")):
-            return new + term[len(old) :]
-    return term
+    return {
+        key: _rewrite_terms(model, value) if key in CONTEXT_FIELD_KEYS else value
+        for key, value in context.items()
+    }

@@ -1,6 +1,7 @@
-"""18.0.2.0.0: the money fields ``shopee.order`` shows through ``_inherits``
-follow the base's renamed columns (connector_marketplace's pre-migration):
-their field records and XML ids are renamed, not dropped and recreated."""
+"""18.0.2.0.0: the money fields ``shopee.order`` shows through ``_inherits``,
+and the variation ``shopee.product.binding`` shows, follow the base's
+renamed columns (connector_marketplace's pre-migration): their field records
+and XML ids are renamed, not dropped and recreated."""
 
 # Shopee's escrow names, as the base's order had them, and the neutral ones
 RENAMED = {
@@ -21,19 +22,26 @@ RENAMED = {
 }
 
 
+RENAMED_BY_MODEL = {
+    "shopee.order": RENAMED,
+    "shopee.product.binding": {"external_model_id": "external_variation_id"},
+}
+
+
 def migrate(cr, version):
     if not version:
         return
-    for old, new in RENAMED.items():
-        cr.execute(
-            "UPDATE ir_model_fields SET name = %s"
-            " WHERE model = 'shopee.order' AND name = %s",
-            (new, old),
-        )
-        cr.execute(
-            """
-            UPDATE ir_model_data SET name = %s
-             WHERE model = 'ir.model.fields' AND name = %s
-            """,
-            ("field_shopee_order__" + new, "field_shopee_order__" + old),
-        )
+    for model, renamed in RENAMED_BY_MODEL.items():
+        prefix = "field_" + model.replace(".", "_") + "__"
+        for old, new in renamed.items():
+            cr.execute(
+                "UPDATE ir_model_fields SET name = %s WHERE model = %s AND name = %s",
+                (new, model, old),
+            )
+            cr.execute(
+                """
+                UPDATE ir_model_data SET name = %s
+                 WHERE model = 'ir.model.fields' AND name = %s
+                """,
+                (prefix + new, prefix + old),
+            )

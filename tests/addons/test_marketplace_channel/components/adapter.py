@@ -7,9 +7,10 @@ later, ``Refused`` fails for good with the marketplace's reason.
 from contextlib import contextmanager
 
 from odoo.addons.component.core import Component
+from odoo.addons.connector_marketplace.exceptions import MarketplacePermissionError
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
-from ..fake_api import API, Refused, Throttled
+from ..fake_api import API, Refused, Revoked, Throttled
 
 
 class TestChannelAdapter(Component):
@@ -29,6 +30,10 @@ class TestChannelAdapter(Component):
             raise RetryableJobError(
                 self.env._("The marketplace is busy (%(error)s).", error=error),
                 seconds=5,
+            ) from error
+        except Revoked as error:
+            raise MarketplacePermissionError(
+                self.env._("The marketplace refused the app: %(error)s", error=error)
             ) from error
         except Refused as error:
             raise FailedJobError(

@@ -57,7 +57,7 @@ def money_from_settlement(settlement):
         "items": [
             {
                 "item_id": row["item_id"],
-                "model_id": row["sku_id"],
+                "variation_id": row["sku_id"],
                 "subtotal": amount(row["seller_price"]),
                 "deal": False,
             }
@@ -130,7 +130,7 @@ class TestChannelOrderLineMapper(Component):
         return {
             "external_key": f"{line['item_id']}/{line['sku_id']}",
             "item_id": line["item_id"],
-            "model_id": line["sku_id"],
+            "variation_id": line["sku_id"],
             "sku": clean_sku(line.get("sku")) or False,
             "name": line["name"],
             "quantity": line["quantity"],
@@ -157,7 +157,7 @@ class TestChannelListingMapper(Component):
             "backend_id": self.backend_record.id,
             "shop_id": self.backend_record.marketplace_shop_id.id,
             "external_item_id": listing["item_id"],
-            "external_model_id": listing["sku_id"],
+            "external_variation_id": listing["sku_id"],
             "origin": "pulled",
         }
 

@@ -1,7 +1,10 @@
 import hmac
+import json
 from hashlib import sha256
 
 from odoo import fields, models
+
+from ..fake_api import API
 
 
 def push_signature(key, body):
@@ -32,12 +35,24 @@ class MarketplaceAccount(models.Model):
             return False
         return None
 
-    def _marketplace_receive_push(self, raw_body, message, signed_with_other_key):
+    def _marketplace_recover_webhooks(self):
         if self.channel != "test_channel":
-            return super()._marketplace_receive_push(
-                raw_body, message, signed_with_other_key
+            return super()._marketplace_recover_webhooks()
+        events = self.env["marketplace.webhook.event"].sudo()
+        lost = API.lost_pushes()
+        for body in lost:
+            message = json.loads(body)
+            events._receive(
+                self,
+                body.encode(),
+                message,
+                shop=self._test_channel_shop(message),
+                source="lost",
             )
-        shop = (
+        return len(lost)
+
+    def _test_channel_shop(self, message):
+        return (
             self.env["marketplace.shop"]
             .sudo()
             .search(
@@ -48,6 +63,13 @@ class MarketplaceAccount(models.Model):
                 limit=1,
             )
         )
+
+    def _marketplace_receive_push(self, raw_body, message, signed_with_other_key):
+        if self.channel != "test_channel":
+            return super()._marketplace_receive_push(
+                raw_body, message, signed_with_other_key
+            )
+        shop = self._test_channel_shop(message)
         events = self.env["marketplace.webhook.event"].sudo()
         if not shop:
             return events._receive(

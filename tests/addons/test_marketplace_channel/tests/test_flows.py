@@ -179,7 +179,9 @@ class TestCatalogue(TestChannelCase):
         self.put_items()
         job = self.pull_products()
         self.assertEqual(job.state, "completed", job.error_message)
-        by_key = {(b.external_item_id, b.external_model_id): b for b in self.listings()}
+        by_key = {
+            (b.external_item_id, b.external_variation_id): b for b in self.listings()
+        }
         self.assertEqual(len(by_key), 4)
         self.assertEqual(by_key[(CABLE, "0")].product_id, self.cable)
         self.assertEqual(by_key[(CABLE, "0")].sku, "TC-CABLE")
@@ -333,22 +335,57 @@ class TestStockPush(TestChannelCase):
         )
         # SKU batching: one call holds SKUs of different items
         self.assertEqual(len({item_id for item_id, _s, _q in calls[0]}), 2)
-        listings = self.env["marketplace.product.binding"].search(
-            [("shop_id", "=", self.shop.id)]
+        # each answer on its own listing
+        self.assertEqual(
+            self.listing_results(),
+            {
+                (CABLE, "0"): (20, 20, False),
+                (SHIRT, "9021"): (6, 6, False),
+                (SHIRT, "9022"): (15, 15, False),
+            },
         )
-        self.assertEqual(sorted(listings.mapped("last_pushed_qty")), [6, 15, 20])
-        self.assertEqual(sorted(listings.mapped("marketplace_stock")), [6, 15, 20])
+
+    def listing_results(self):
+        """{(item, SKU): (last pushed, marketplace stock, push error)}"""
+        return {
+            (b.external_item_id, b.external_variation_id): (
+                b.last_pushed_qty,
+                b.marketplace_stock,
+                b.last_push_error,
+            )
+            for b in self.env["marketplace.product.binding"].search(
+                [("shop_id", "=", self.shop.id)]
+            )
+        }
 
     def test_a_sku_the_marketplace_refuses_is_reported_the_others_pushed(self):
-        del API.items[(SHOP, SHIRT)]["skus"][1]
+        """The refused SKU shares its call with an accepted one: the answer
+        is sorted per SKU, not per call."""
+        before = self.listing_results()
+        del API.items[(SHOP, SHIRT)]["skus"][0]  # 9021, in the first call
         job = self.push()
         self.assertEqual(job.state, "completed", job.error_message)
-        refused = self.env["marketplace.product.binding"].search(
-            [("shop_id", "=", self.shop.id), ("external_model_id", "=", "9022")]
+        calls = [call["updates"] for call in API.calls_of("update_stock")]
+        self.assertEqual(
+            [(i, s) for i, s, _q in calls[0]], [(CABLE, "0"), (SHIRT, "9021")]
         )
-        self.assertEqual(refused.last_push_error, "SKU not found")
+        results = self.listing_results()
+        self.assertEqual(results[(CABLE, "0")], (20, 20, False))
+        self.assertEqual(results[(SHIRT, "9022")], (15, 15, False))
+        # the refused one keeps what it had, with the reason
+        self.assertEqual(results[(SHIRT, "9021")][:2], before[(SHIRT, "9021")][:2])
+        self.assertEqual(results[(SHIRT, "9021")][2], "SKU not found")
         self.assertIn("1 failed", job.result_summary)
-        self.assertEqual(self.stock()[(CABLE, "0")], 20)
+
+    def test_a_revoked_app_fails_the_push_and_pauses_the_shop(self):
+        """A refusal of the app itself is not a refusal of one listing."""
+        API.revoked.add(SHOP)
+        job = self.push()
+        self.assertEqual(job.state, "failed")
+        self.assertIn("cancelled this app's authorization", job.error_message)
+        self.assertTrue(self.shop.sync_paused)
+        self.assertEqual(len(API.calls_of("update_stock")), 1, "no call after it")
+        self.assertFalse(any(e for _p, _s, e in self.listing_results().values()))
 
     def test_a_call_that_fails_for_now_is_sent_again(self):
         """The other calls of the step go on; the step is tried again and

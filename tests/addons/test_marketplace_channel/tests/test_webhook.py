@@ -92,5 +92,23 @@ class TestWebhook(QueueJobRunnerMixin, HttpCase):
         self.post({"shop": SHOP, "type": 2, "id": "m3", "sent": 3})
         self.run_queue_jobs()
         self.env.invalidate_all()
-        self.assertEqual(self.events().kind, "authorization_cancelled")
-        self.assertNotEqual(self.shop.auth_state, "connected")
+        event = self.events()
+        self.assertEqual((event.kind, event.state), ("authorization_cancelled", "done"))
+        self.assertEqual(self.shop.auth_state, "disconnected")
+
+    def test_lost_pushes_are_read_back_once(self):
+        """The recover_webhooks job reads the pushes the marketplace could not
+        deliver; one that did arrive meanwhile is not stored twice."""
+        for ref in ("TC-21", "TC-22"):
+            API.put_order(SHOP, order(ref, [("501", "0", "X", "10.00", "pending")]))
+        delivered = {"shop": SHOP, "type": 1, "order": "TC-21", "id": "m4", "sent": 4}
+        lost = {"shop": SHOP, "type": 1, "order": "TC-22", "id": "m5", "sent": 5}
+        self.post(delivered)
+        API.lost = [json.dumps(delivered), json.dumps(lost)]
+        job = self.account._queue_recover_webhooks(origin="user")
+        self.run_queue_jobs()
+        self.env.invalidate_all()
+        self.assertEqual(job.state, "completed", job.error_message)
+        events = self.events()
+        self.assertEqual(sorted(events.mapped("msg_id")), ["m4", "m5"])
+        self.assertEqual(events.filtered(lambda e: e.msg_id == "m5").source, "lost")

@@ -1,19 +1,20 @@
-"""Sale orders made from marketplace orders: a plain service.
+"""Sale orders made from marketplace orders: a service model.
 
 The job (and the seller's *Create Sale Order*) decides which orders get a
 sale order; this service makes them, for orders of any channel, in bulk:
 customers and delivery addresses found or created with one search and one
 create each, then one ``sale.order.create`` for the whole batch. It needs no
 marketplace call and no backend: it runs with the rights of whoever asked.
-A channel that needs more on its sale orders (a buyer's tax data) gives its
-own subclass through ``marketplace.order._sale_order_builder``.
+An abstract model without a table, so that addons extend it the Odoo way
+(``_inherit``; a channel adds its buyers' tax data, for example), and
+with private methods only: nothing of it is callable from outside.
 
 The money lines (seller voucher, shipping paid by the buyer) come from the
 order's money (``marketplace_order_money.py``), written once for every
 channel in neutral words.
 """
 
-from odoo import fields
+from odoo import api, fields, models
 
 
 class _Places:
@@ -42,11 +43,12 @@ class _Places:
         return self._states[key]
 
 
-class SaleOrderBuilder:
-    def __init__(self, env):
-        self.env = env
+class SaleOrderBuilder(models.AbstractModel):
+    _name = "marketplace.sale.order.builder"
+    _description = "Marketplace Sale Order Builder (service)"
 
-    def make(self, orders):
+    @api.model
+    def _make(self, orders):
         """Create the sale orders of ``orders`` (not confirmed).
 
         An order whose sale order would be in another currency is marked in
@@ -55,19 +57,20 @@ class SaleOrderBuilder:
         :returns: (the orders that got one, their sale orders, in the same
             order)
         """
-        partners = self.partners(orders)
+        partners = self._partners(orders)
         for order in orders:
             problem = order._sale_currency_problem(partners[order.id][0])
             if problem:
                 order.write({"sale_status": "error", "sale_status_note": problem})
                 orders -= order
         sale_orders = self.env["sale.order"].create(
-            [self.sale_order_values(order, partners[order.id]) for order in orders]
+            [self._sale_order_values(order, partners[order.id]) for order in orders]
         )
         return orders, sale_orders
 
     # -- customers and addresses ------------------------------------------------
-    def partners(self, orders):
+    @api.model
+    def _partners(self, orders):
         """{order id: (customer, delivery address)}, found or made in bulk:
         one search and one create for the customers, the same for the
         delivery addresses (a create per order cost a quarter of the time)."""
@@ -94,7 +97,7 @@ class SaleOrderBuilder:
             ref = order._buyer_ref()
             key = (order.company_id.id, ref)
             if key not in customers and (False, ref) not in customers:
-                new_customers.setdefault(key, self.customer_values(order, places))
+                new_customers.setdefault(key, self._customer_values(order, places))
         created = partners._create_marketplace_buyers(list(new_customers.values()))
         customers.update(zip(new_customers, created, strict=True))
         customer_of = {}
@@ -108,6 +111,7 @@ class SaleOrderBuilder:
                 customer_of[order.id] = order.shop_id._shop_customer()
         return self._with_delivery_addresses(orders, customer_of, places)
 
+    @api.model
     def _with_delivery_addresses(self, orders, customer_of, places):
         """{order id: (customer, delivery address)}: the recipient as a
         delivery address of the customer (masked values stay masked), shared
@@ -118,7 +122,7 @@ class SaleOrderBuilder:
             if not (order.recipient_name or order.recipient_address):
                 address_of[order.id] = customer
                 continue
-            values = self.delivery_values(order, customer, places)
+            values = self._delivery_values(order, customer, places)
             key = (customer.id, values["street"], values["name"], values["zip"])
             existing = customer.child_ids.filtered(
                 lambda child, key=key: (
@@ -145,7 +149,8 @@ class SaleOrderBuilder:
             order.id: (customer_of[order.id], address_of[order.id]) for order in orders
         }
 
-    def customer_values(self, order, places):
+    @api.model
+    def _customer_values(self, order, places):
         return {
             "name": order.buyer_username or order.recipient_name or order.name,
             "ref": order._buyer_ref(),
@@ -160,7 +165,8 @@ class SaleOrderBuilder:
             ),
         }
 
-    def delivery_values(self, order, customer, places):
+    @api.model
+    def _delivery_values(self, order, customer, places):
         country = places.country(order)
         state = places.state(country, order.recipient_state)
         return {
@@ -177,7 +183,8 @@ class SaleOrderBuilder:
         }
 
     # -- the sale order -----------------------------------------------------------
-    def sale_order_values(self, order, partners):
+    @api.model
+    def _sale_order_values(self, order, partners):
         customer, delivery = partners
         shop = order.shop_id
         values = {
@@ -193,7 +200,7 @@ class SaleOrderBuilder:
             "marketplace_order_id": order.id,
             "note": order.message_to_seller or False,
             "order_line": [
-                fields.Command.create(values) for values in self.product_lines(order)
+                fields.Command.create(values) for values in self._product_lines(order)
             ]
             + [
                 fields.Command.create(dict(values, marketplace_money_kind=kind))
@@ -210,7 +217,8 @@ class SaleOrderBuilder:
             values["pricelist_id"] = shop.pricelist_id.id
         return values
 
-    def product_lines(self, order):
+    @api.model
+    def _product_lines(self, order):
         tax = order.shop_id._sale_tax()
         return [
             {
