@@ -500,6 +500,9 @@ class MarketplaceProductBinding(models.Model):
             # order lines follow once for all these listings, not once per
             # product (a search of every order line each time).
             listings.mapped("candidate_product_ids")
+            # Each write checks the product's company, a related field of the
+            # product: read for all of them at once, not one query per write.
+            self.env["product.product"].browse(list(to_bind)).mapped("company_id")
             bound = []
             for product_id, bindings in to_bind.items():
                 bindings.with_context(marketplace_bound_changed_later=True).write(
