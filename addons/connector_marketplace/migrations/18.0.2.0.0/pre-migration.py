@@ -40,19 +40,18 @@ LISTING_STATUSES = {
     "unlist": "unlisted",
     "reviewing": "under_review",
     "seller_delete": "deleted_by_seller",
-    "shopee_delete": "deleted_by_marketplace",
+    # (the state named after the first channel: its own migration maps it)
 }
 # (table, model): {old column: new column}
 RENAMED_COLUMNS = {
     ("marketplace_order", "marketplace.order"): {
         "buyer_total_amount": "buyer_total",
         "original_price": "items_subtotal",
-        "shopee_discount": "platform_discount",
+        # (the three columns named after the first channel are carried over by
+        # that channel's own migration, after the base made the new ones)
         "voucher_from_seller": "seller_voucher",
-        "voucher_from_shopee": "platform_voucher",
         "coins": "platform_coins",
         "buyer_paid_shipping_fee": "buyer_shipping_fee",
-        "shopee_shipping_rebate": "platform_shipping_subsidy",
         "escrow_amount": "payout_amount",
         "escrow_read_at": "payout_read_at",
         "escrow_error": "payout_error",
