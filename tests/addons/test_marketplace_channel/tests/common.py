@@ -70,29 +70,35 @@ def item(item_id, skus, status="active", name=None):
     }
 
 
+def create_test_shop(cls, account_name):
+    """An account of the test channel (push key "push-key") with shop SHOP,
+    on ``cls``: ``account``, ``backend``, ``shop``."""
+    cls.account = cls.env["marketplace.account"].create(
+        {
+            "name": account_name,
+            "channel": "test_channel",
+            "environment": "simulator",
+            "test_channel_push_key": "push-key",
+        }
+    )
+    cls.backend = cls.env["test.channel.shop"].create(
+        {
+            "account_id": cls.account.id,
+            "name": "ร้านทดสอบ",
+            "external_id": SHOP,
+            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=4),
+            "auto_create_sale_orders": False,
+            "lang": "en_US",
+        }
+    )
+    cls.shop = cls.backend.marketplace_shop_id
+
+
 class TestChannelCase(MarketplaceTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.account = cls.env["marketplace.account"].create(
-            {
-                "name": "Test channel",
-                "channel": "test_channel",
-                "environment": "simulator",
-                "test_channel_push_key": "push-key",
-            }
-        )
-        cls.backend = cls.env["test.channel.shop"].create(
-            {
-                "account_id": cls.account.id,
-                "name": "ร้านทดสอบ",
-                "external_id": SHOP,
-                "access_token_expires_at": fields.Datetime.now() + timedelta(hours=4),
-                "auto_create_sale_orders": False,
-                "lang": "en_US",
-            }
-        )
-        cls.shop = cls.backend.marketplace_shop_id
+        create_test_shop(cls, "Test channel")
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.env.company.id)], limit=1
         )

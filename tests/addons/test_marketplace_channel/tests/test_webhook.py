@@ -2,16 +2,14 @@
 signature, stored once, turned into an import job by queue_job."""
 
 import json
-from datetime import timedelta
 
-from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.connector_marketplace.tests.common import QueueJobRunnerMixin
 
 from ..fake_api import API
 from ..models.marketplace_account import push_signature
-from .common import SHOP, order
+from .common import SHOP, create_test_shop, order
 
 
 @tagged("post_install", "-at_install")
@@ -19,25 +17,7 @@ class TestWebhook(QueueJobRunnerMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.account = cls.env["marketplace.account"].create(
-            {
-                "name": "Test channel (push)",
-                "channel": "test_channel",
-                "environment": "simulator",
-                "test_channel_push_key": "push-key",
-            }
-        )
-        cls.backend = cls.env["test.channel.shop"].create(
-            {
-                "account_id": cls.account.id,
-                "name": "ร้านทดสอบ",
-                "external_id": SHOP,
-                "access_token_expires_at": fields.Datetime.now() + timedelta(hours=4),
-                "auto_create_sale_orders": False,
-                "lang": "en_US",
-            }
-        )
-        cls.shop = cls.backend.marketplace_shop_id
+        create_test_shop(cls, "Test channel (push)")
         cls.url = f"/marketplace/test_channel/webhook/{cls.account.id}"
 
     def setUp(self):
