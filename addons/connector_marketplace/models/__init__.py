@@ -3,6 +3,7 @@ from . import marketplace_account
 from . import marketplace_shop
 from . import marketplace_shop_connection
 from . import marketplace_channel_backend
+from . import marketplace_token_backend
 from . import marketplace_order
 from . import marketplace_order_missing
 from . import marketplace_job

@@ -1,4 +1,28 @@
+import ipaddress
+from urllib.parse import urlsplit
+
 from odoo import api, fields, models
+
+# Odoo's public address for the marketplaces' callbacks, when web.base.url
+# is not frozen (it follows the last administrator's browser).
+PUBLIC_URL_PARAM = "connector_marketplace.public_base_url"
+
+
+def is_loopback_url(url):
+    """True when ``url`` is http(s) on this machine (a simulator's place)."""
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class MarketplaceAccount(models.Model):
@@ -54,6 +78,25 @@ class MarketplaceAccount(models.Model):
     def _compute_shop_count(self):
         for account in self:
             account.shop_count = len(account.shop_ids)
+
+    @api.model
+    def _public_base_url(self):
+        """Where the marketplaces reach this Odoo (callbacks, pushes)."""
+        params = self.env["ir.config_parameter"].sudo()
+        base_url = params.get_param(PUBLIC_URL_PARAM) or params.get_param(
+            "web.base.url"
+        )
+        return (base_url or "").rstrip("/")
+
+    @api.model
+    def _public_url_pinned(self):
+        """False while the callbacks follow web.base.url, which Odoo changes
+        when an administrator logs in from another address."""
+        params = self.env["ir.config_parameter"].sudo()
+        return bool(
+            params.get_param(PUBLIC_URL_PARAM)
+            or params.get_param("web.base.url.freeze")
+        )
 
     def action_view_shops(self):
         self.ensure_one()

@@ -1,13 +1,15 @@
 import hmac
-import ipaddress
 import json
 import logging
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.connector_marketplace.exceptions import AuthorizationRefused
+from odoo.addons.connector_marketplace.models.marketplace_account import (
+    is_loopback_url,
+)
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from ..api import (
@@ -33,30 +35,12 @@ SHOPEE_HOSTS = {
     ("sandbox", "cn"): "https://openplatform.sandbox.test-stable.shopee.cn",
 }
 DEFAULT_SIMULATOR_URL = "http://localhost:8079"
-PUBLIC_URL_PARAM = "connector_marketplace.public_base_url"
 OAUTH_CALLBACK_PATH = "/marketplace/shopee/oauth/%s"
 WEBHOOK_PATH = "/marketplace/shopee/webhook/%s"
 # Changing one of these sends the tokens to another host: the shops are
 # disconnected first.
 HOST_FIELDS = {"environment", "shopee_api_location", "shopee_simulator_url"}
 CREDENTIAL_FIELDS = {"shopee_partner_id", "shopee_partner_key"}
-
-
-def is_loopback_url(url):
-    """True when ``url`` is http(s) on this machine (the simulator's place)."""
-    try:
-        parts = urlsplit(url or "")
-    except ValueError:
-        return False
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class MarketplaceAccount(models.Model):
@@ -124,11 +108,7 @@ class MarketplaceAccount(models.Model):
     @api.depends("environment", "shopee_api_location", "shopee_simulator_url")
     def _compute_shopee_urls(self):
         base_url = self._public_base_url()
-        params = self.env["ir.config_parameter"].sudo()
-        pinned = bool(
-            params.get_param(PUBLIC_URL_PARAM)
-            or params.get_param("web.base.url.freeze")
-        )
+        pinned = self._public_url_pinned()
         for account in self:
             account.shopee_public_url_pinned = pinned
             account.shopee_api_url = account._shopee_host()
@@ -138,14 +118,6 @@ class MarketplaceAccount(models.Model):
             account.shopee_webhook_url = (
                 f"{base_url}{WEBHOOK_PATH % account.id}" if account.id else False
             )
-
-    @api.model
-    def _public_base_url(self):
-        params = self.env["ir.config_parameter"].sudo()
-        base_url = params.get_param(PUBLIC_URL_PARAM) or params.get_param(
-            "web.base.url"
-        )
-        return (base_url or "").rstrip("/")
 
     @api.constrains("shopee_partner_id")
     def _check_shopee_partner_id(self):

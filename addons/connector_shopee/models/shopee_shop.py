@@ -1,28 +1,20 @@
 """The Shopee backend of a marketplace shop: tokens and connector entry points.
 
-Token refresh is serialized per shop. Shopee's refresh token is single-use:
-the first refresh kills it, so two processes refreshing at once, or one
-refresh asking Shopee twice, would lose the shop's authorization. A refresh
-therefore runs in its own transaction and locks every row its save touches
-(``shopee_shop`` and, through ``_inherits``, ``marketplace_shop``) *before*
-calling Shopee; nobody can then change those rows under it, so the save
-cannot fail to serialize. It commits the new pair before anybody uses it; a
-second process waiting on the lock finds the fresh pair and uses it. Shopee
-is asked at most once per refresh: if the save still fails, the same pair is
-saved again, never asked for again.
+Tokens are refreshed by the base's ``marketplace.token.backend``, serialized
+per shop: Shopee's refresh token is single-use (the first refresh kills it).
 """
 
-import logging
 from contextlib import contextmanager
 from datetime import timedelta
-
-import psycopg2
 
 from odoo import api, fields, models
 
 from odoo.addons.connector_marketplace.components.mapper import epoch_to_datetime
 from odoo.addons.connector_marketplace.models.marketplace_channel_backend import (
     ChannelCapabilities,
+)
+from odoo.addons.connector_marketplace.models.marketplace_token_backend import (
+    TokenRefreshRefused,
 )
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
@@ -35,17 +27,8 @@ from ..api import (
 from ..api.client import error_suffix
 from ..components.money import money_from_escrow
 
-# The tokens' own logger: grep "connector_marketplace.tokens" in the log.
-_logger = logging.getLogger("odoo.addons.connector_marketplace.tokens")
-
-# A call with a token this close to its end refreshes it first.
-REFRESH_MARGIN = timedelta(minutes=5)
-# The cron refreshes tokens expiring within this delay.
-CRON_REFRESH_WINDOW = timedelta(hours=1)
 # ``expire_in`` above this is an epoch, not a duration (shopee-api.md §13.5).
 EXPIRE_IN_EPOCH_THRESHOLD = 10**6
-LOCK_ATTEMPTS = 3
-SAVE_ATTEMPTS = 3
 # Refresh errors that only a new authorization by the seller cures (§3.4).
 REFRESH_REFUSALS = {
     "error_auth",
@@ -61,22 +44,12 @@ REFRESH_REFUSALS = {
 class ShopeeShop(models.Model):
     _name = "shopee.shop"
     _description = "Shopee Shop Backend"
-    _inherit = "marketplace.channel.backend"
+    _inherit = "marketplace.token.backend"
     _inherits = {"marketplace.shop": "marketplace_shop_id"}
 
     marketplace_shop_id = fields.Many2one(
         "marketplace.shop", required=True, ondelete="cascade", index=True
     )
-    access_token = fields.Char(groups="base.group_system", copy=False)
-    refresh_token = fields.Char(groups="base.group_system", copy=False)
-    token_api_host = fields.Char(
-        groups="base.group_system",
-        copy=False,
-        help="The Shopee host that issued the tokens: they are never sent to "
-        "another one.",
-    )
-    # Tests shorten it; a refresh never waits forever on a lock.
-    _refresh_lock_timeout = "20s"
 
     _sql_constraints = [
         (
@@ -96,49 +69,14 @@ class ShopeeShop(models.Model):
             yield work
 
     def _shopee_client(self):
-        """A client for this shop whose tokens refresh themselves.
-
-        The current pair is kept in memory: after a refresh committed in its
-        own transaction, this (older) transaction still reads the old values.
-        """
+        """A client for this shop whose tokens refresh themselves."""
         self.ensure_one()
-        shop = self.sudo()
-        shop._check_token_host()
-        tokens = {
-            "access_token": shop.access_token,
-            "expires_at": shop.access_token_expires_at,
-        }
-
-        def get_access_token():
-            expires_at = tokens["expires_at"]
-            if not expires_at or expires_at - REFRESH_MARGIN <= fields.Datetime.now():
-                tokens.update(shop._refresh_tokens(tokens["access_token"]))
-            return tokens["access_token"]
-
-        def refresh_access_token(rejected_token):
-            tokens.update(shop._refresh_tokens(rejected_token))
-            return tokens["access_token"]
-
-        return shop.account_id._shopee_client(
-            shop_id=shop.external_id,
+        get_access_token, refresh_access_token = self._token_getters()
+        return self.sudo().account_id._shopee_client(
+            shop_id=self.external_id,
             get_access_token=get_access_token,
             refresh_access_token=refresh_access_token,
         )
-
-    def _check_token_host(self):
-        """Tokens go back only to the host that issued them."""
-        self.ensure_one()
-        host = self.account_id._shopee_host()
-        if self.token_api_host and self.token_api_host != host:
-            raise ShopeeAuthError(
-                self.env._(
-                    "The tokens of shop %(shop)s were issued by another Shopee "
-                    "environment than the account's current one: connect the shop "
-                    "again.",
-                    shop=self.display_name,
-                ),
-                code="environment_changed",
-            )
 
     # -- tokens ---------------------------------------------------------------
     @api.model
@@ -157,85 +95,11 @@ class ShopeeShop(models.Model):
             "auth_error": False,
         }
 
-    def _lock_rows(self):
-        """Lock this backend's row and its marketplace shop's, or raise.
+    # -- the token backend's hooks ----------------------------------------------
+    def _token_host(self):
+        return self.account_id._shopee_host()
 
-        :returns: (access_token, refresh_token, access_token_expires_at) as
-            committed, read under the locks
-        """
-        cr = self.env.cr
-        cr.execute(f"SET LOCAL lock_timeout = '{self._refresh_lock_timeout}'")
-        cr.execute(
-            "SELECT s.access_token, s.refresh_token, m.access_token_expires_at "
-            "FROM shopee_shop s JOIN marketplace_shop m "
-            "ON m.id = s.marketplace_shop_id "
-            "WHERE s.id = %s FOR UPDATE OF s, m",
-            [self.id],
-        )
-        return cr.fetchone()
-
-    def _refresh_tokens(self, seen_access_token):
-        """Refresh this shop's tokens, once, whoever asks at the same time.
-
-        :param seen_access_token: the token the caller has and found expired
-        :returns: dict with the valid ``access_token`` and its ``expires_at``
-        """
-        self.ensure_one()
-        for attempt in range(1, LOCK_ATTEMPTS + 1):
-            try:
-                with self.env.registry.cursor() as cr:
-                    shop = self.with_env(self.env(cr=cr)).sudo()
-                    outcome = shop._refresh_tokens_locked(seen_access_token)
-            except (
-                psycopg2.errors.SerializationFailure,
-                psycopg2.errors.LockNotAvailable,
-            ):
-                # Raised while taking the locks, before Shopee was asked.
-                # Serialization: another process changed the shop while we
-                # waited, and a new transaction sees what it committed. Lock
-                # timeout: never wait forever, the caller's own transaction may
-                # hold a lock this refresh needs.
-                if attempt == LOCK_ATTEMPTS:
-                    raise RetryableJobError(
-                        self.env._(
-                            "The tokens of this shop are being refreshed; retrying."
-                        ),
-                        seconds=5,
-                    ) from None
-                continue
-            if outcome.get("unsaved"):
-                self._save_refreshed_tokens(outcome["unsaved"])
-            return {
-                "access_token": outcome["access_token"],
-                "expires_at": outcome["expires_at"],
-            }
-        return None
-
-    def _refresh_tokens_locked(self, seen_access_token):
-        """Refresh under the shop's row locks, in the refresh's own cursor.
-
-        :returns: the pair to use; with ``unsaved`` (the values to store) when
-            Shopee issued a new pair that could not be saved here
-        """
-        row = self._lock_rows()
-        if not row:
-            raise ShopeeAuthError(
-                self.env._("Shop %(shop)s is not saved yet.", shop=self.external_id)
-            )
-        access_token, refresh_token, expires_at = row
-        now = fields.Datetime.now()
-        if (
-            access_token
-            and access_token != seen_access_token
-            and expires_at
-            and expires_at - REFRESH_MARGIN > now
-        ):
-            return {"access_token": access_token, "expires_at": expires_at}
-        if not refresh_token:
-            self._fail_authorization(
-                self.env._("The shop has no refresh token: it was never authorized.")
-            )
-        self._check_token_host()
+    def _token_request_refresh(self, refresh_token):
         client = self.account_id._shopee_client()
         try:
             data = client.refresh_token(refresh_token, self.external_id)
@@ -244,142 +108,29 @@ class ShopeeShop(models.Model):
             # the shop again would not help, so the shop is not marked.
             if error_suffix(err.code) not in REFRESH_REFUSALS:
                 raise
-            self._fail_authorization(str(err), err)
-        values = self._token_values(data)
-        values["token_api_host"] = self.account_id._shopee_host()
-        outcome = {
-            "access_token": values["access_token"],
-            "expires_at": values["access_token_expires_at"],
-        }
-        # Shopee has killed the old refresh token: from here on, only this
-        # pair works, and it is saved whatever it takes.
-        try:
-            with self.env.cr.savepoint():
-                self.write(values)
-                self.env.flush_all()
-            # Our own cursor, not the caller's: the new pair must be saved
-            # before anybody uses it, whatever happens to the caller's
-            # transaction.
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        except Exception:  # pylint: disable=broad-except
-            _logger.exception(
-                "Shopee shop %s: the refreshed tokens could not be saved at "
-                "once; saving them again",
-                self.external_id,
-            )
-            outcome["unsaved"] = values
-            return outcome
-        _logger.info(
-            "Shopee shop %s: access token refreshed, valid until %s",
-            self.external_id,
-            values["access_token_expires_at"],
-        )
-        return outcome
+            raise TokenRefreshRefused(str(err), err) from err
+        return self._token_values(data)
 
-    def _save_refreshed_tokens(self, values):
-        """Save a pair Shopee already issued, never asking Shopee again."""
-        for attempt in range(1, SAVE_ATTEMPTS + 1):
-            try:
-                with self.env.registry.cursor() as cr:
-                    shop = self.with_env(self.env(cr=cr)).sudo()
-                    shop._lock_rows()
-                    shop.write(values)
-                    cr.commit()  # pylint: disable=invalid-commit
-                _logger.info(
-                    "Shopee shop %s: refreshed tokens saved (try %s)",
-                    self.external_id,
-                    attempt,
-                )
-                return True
-            except Exception:  # pylint: disable=broad-except
-                _logger.exception(
-                    "Shopee shop %s: saving the refreshed tokens failed (try %s/%s)",
-                    self.external_id,
-                    attempt,
-                    SAVE_ATTEMPTS,
-                )
-        # The caller still gets the pair for its own calls; the next refresh
-        # will find the old refresh token refused and ask for a new connection.
-        return False
-
-    def _fail_authorization(self, reason, error=None):
-        """Mark the shop as needing re-authorization, commit, and raise.
-
-        Runs in the refresh's cursor, which holds the shop's row locks.
-        """
-        self.marketplace_shop_id._mark_needs_reauth(reason)
-        self.marketplace_shop_id._marketplace_activity(
-            "token_refresh",
-            self.env._(
-                "Shopee refused to refresh the tokens of %(shop)s", shop=self.name
-            ),
-            self.env._(
-                "%(reason)s Open its account and press Connect shop to authorize it "
-                "again.",
-                reason=reason,
-            ),
-        )
-        # Still the refresh's own cursor: the mark outlives the caller's
-        # rollback.
-        self.env.cr.commit()  # pylint: disable=invalid-commit
-        _logger.warning(
-            "Shopee shop %s needs re-authorization: %s", self.external_id, reason
-        )
-        raise ShopeeAuthError(
-            self.env._(
-                "Shopee refused to refresh the authorization of shop %(shop)s "
-                "(%(reason)s). Open its account and press Connect shop to "
-                "authorize it again.",
-                shop=self.display_name,
-                reason=reason,
-            ),
+    def _token_refusal(self, message, error=None):
+        return ShopeeAuthError(
+            message,
             code=getattr(error, "code", "") or "refresh_failed",
             request_id=getattr(error, "request_id", ""),
         )
 
-    @api.model
-    def _cron_refresh_tokens(self):
-        """Queue a refresh of the access tokens that expire within the hour."""
-        limit = fields.Datetime.now() + CRON_REFRESH_WINDOW
-        shops = self.sudo().search(
-            [
-                ("auth_state", "=", "connected"),
-                ("account_id.active", "=", True),
-                # (one never authorized has nothing to refresh)
-                ("refresh_token", "!=", False),
-                "|",
-                ("access_token_expires_at", "=", False),
-                ("access_token_expires_at", "<", limit),
-            ]
-        )
-        for shop in shops:
-            # before the pulls and pushes waiting in the channel: they need it
-            shop.marketplace_shop_id._queue_job_once("refresh_tokens", priority=5)
-
-    def _marketplace_refresh_tokens(self):
-        """Refresh the access token unless it is still valid for a while (an
-        API call may have refreshed it since the job was queued).
-
-        :returns: when the token now expires
-        """
-        self.ensure_one()
-        shop = self.sudo()
-        expires_at = shop.access_token_expires_at
-        if expires_at and expires_at > fields.Datetime.now() + CRON_REFRESH_WINDOW:
-            return expires_at
-        try:
-            return shop._refresh_tokens(shop.access_token)["expires_at"]
-        except (ShopeeRateLimitError, ShopeeServerError) as err:
-            raise RetryableJobError(
+    def _token_job_error(self, error):
+        if isinstance(error, (ShopeeRateLimitError, ShopeeServerError)):
+            return RetryableJobError(
                 self.env._(
                     "Shopee could not refresh the tokens now (%(error)s); trying "
                     "again later.",
-                    error=err,
+                    error=error,
                 )
-            ) from err
-        except ShopeeError as err:
+            )
+        if isinstance(error, ShopeeError):
             # a refusal for good has marked the shop to authorize again
-            raise FailedJobError(str(err)) from err
+            return FailedJobError(str(error))
+        return None
 
     # -- shop -----------------------------------------------------------------
     def _sync_shop_info(self):

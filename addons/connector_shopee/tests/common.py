@@ -47,22 +47,22 @@ page, the seller's browser) is only used while recording.
 # vcrpy is a test requirement (test-requirements.txt), not a runtime one.
 import hmac
 import json
-import logging
 import os
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from unittest import mock
 from urllib.parse import parse_qs, urlparse
 
 import requests
-import vcr
-from vcr.matchers import requests_match
 
 from odoo import fields
-from odoo.modules.registry import Registry
 from odoo.tests import common
 
+from odoo.addons.connector_marketplace.tests.cassettes import (  # noqa: F401
+    recorder,
+    registry_without_loading_lock,  # the Shopee tests import it from here
+    unplayed_requests,
+)
 from odoo.addons.connector_marketplace.tests.common import (
     LOOPBACK,
     LivePortBlocked,
@@ -94,65 +94,17 @@ SHOP_ID = "600100200"
 ACCESS_TOKEN = "test-access-token-0001"
 REFRESH_TOKEN = "test-refresh-token-0001"
 SECRET_BODY_KEYS = ("access_token", "refresh_token", "code")
-VOLATILE_HEADERS = ("date", "server", "set-cookie", "content-length")
-
-
-def _scrub_response(response):
-    """No token of Shopee's answers may reach a cassette."""
-    for header in list(response["headers"]):
-        if header.lower() in VOLATILE_HEADERS:
-            del response["headers"][header]
-    body = response["body"].get("string")
-    if not body:
-        return response
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return response
-    if isinstance(data, dict) and any(key in data for key in SECRET_BODY_KEYS):
-        for key in SECRET_BODY_KEYS:
-            if data.get(key):
-                data[key] = key.upper()
-        response["body"]["string"] = json.dumps(data).encode()
-    return response
 
 
 def shopee_recorder(record_mode=RECORD_MODE):
-    return vcr.VCR(
-        cassette_library_dir=str(CASSETTE_DIR),
-        path_transformer=vcr.VCR.ensure_suffix(".yaml"),
-        record_mode=record_mode,
-        match_on=["method", "path", "query", "body"],
-        filter_query_parameters=[
-            ("access_token", "ACCESS_TOKEN"),
-            ("sign", "SIGN"),
-            ("timestamp", "TIMESTAMP"),
-        ],
-        filter_post_data_parameters=[
-            ("refresh_token", "REFRESH_TOKEN"),
-            ("code", "CODE"),
-        ],
-        before_record_response=_scrub_response,
-        decode_compressed_response=True,
-        # Odoo's own test server (HttpCase) is on 127.0.0.1.
-        ignore_hosts=["127.0.0.1"],
+    return recorder(
+        CASSETTE_DIR,
+        record_mode,
+        query_filters=("access_token", "sign", "timestamp"),
+        post_filters=("refresh_token", "code"),
+        secret_keys=SECRET_BODY_KEYS,
     )
 
-
-def registry_without_loading_lock():
-    """Let threads of a test reach the loaded registry.
-
-    While tests run, the test runner holds the lock that ``Registry()``
-    takes, so a thread creating an environment would wait for the end of the
-    test run. The registry is loaded: hand it out directly.
-    """
-    return mock.patch.object(
-        Registry, "__new__", lambda cls, db_name: cls.registries[db_name]
-    )
-
-
-# vcrpy logs every recorded body at INFO: far too much for the test log.
-logging.getLogger("vcr").setLevel(logging.WARNING)
 
 TOKEN_PATHS = (TOKEN_GET_PATH, TOKEN_REFRESH_PATH)
 # What a test itself asks the simulator while recording, outside cassettes:
@@ -401,34 +353,7 @@ class ShopeeCassetteMixin(NoLivePortMixin):
 
     @staticmethod
     def _unplayed_requests(cassette):
-        """Recorded requests the replay did not make (as often as recorded).
-
-        Without repeats, vcrpy plays each recorded interaction once. With
-        repeats (replay blocks) it always plays the first of identical
-        interactions: that one must then have been played at least as many
-        times as the cassette holds identical requests.
-        """
-        if not cassette.allow_playback_repeats:
-            return [
-                f"{request.method} {request.path}"
-                for index, request in enumerate(cassette.requests)
-                if not cassette.play_counts[index]
-            ]
-        requests_ = cassette.requests
-        groups = {}
-        for index, request in enumerate(requests_):
-            first = next(
-                earlier
-                for earlier in range(index + 1)
-                if requests_match(request, requests_[earlier], cassette._match_on)
-            )
-            groups.setdefault(first, []).append(index)
-        return [
-            f"{requests_[first].method} {requests_[first].path} "
-            f"(recorded {len(indexes)}, made {cassette.play_counts[first]})"
-            for first, indexes in groups.items()
-            if cassette.play_counts[first] < len(indexes)
-        ]
+        return unplayed_requests(cassette)
 
     def simulator_call(self, method, path, payload=None):
         """Control API of the simulator (recording only, never in a cassette)."""

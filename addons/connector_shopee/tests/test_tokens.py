@@ -255,7 +255,7 @@ class TestConcurrentRefresh(
             self.assertEqual(backend.access_token, results["a"]["access_token"])
             self.assertNotEqual(backend.refresh_token, REFRESH_TOKEN)
 
-    @mute_logger("odoo.sql_db", "odoo.addons.connector_shopee.models.shopee_shop")
+    @mute_logger("odoo.sql_db", "odoo.addons.connector_marketplace.tokens")
     def test_refresh_while_another_connection_holds_the_shop(self):
         """Another transaction writes the shop's marketplace row (the finish
         step advancing the sync point) during a refresh: the refresh waits for
