@@ -597,6 +597,7 @@ def test_models(data, admin):
         "marketplace.dashboard",
         "marketplace.channel.backend",
         "marketplace.sale.order.builder",
+        "marketplace.token.backend",
         "shopee.binding",
     }
     assert addon_models == set(expected), "the table names every model"
