@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make cassettes: record the Shopee cassettes again against the simulator.
+# make cassettes: record the cassettes again against the simulators.
+# CHANNEL=shopee or CHANNEL=lazada records one channel's only.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -9,24 +10,38 @@ ensure_python_requirements
 ensure_postgresql
 
 DB=${CASSETTE_DB:-marketplace_cassettes}
-SIMULATOR_PORT=${SIMULATOR_PORT:-8079}
-export SHOPEE_SIMULATOR_URL="http://localhost:$SIMULATOR_PORT"
+CHANNEL=${CHANNEL:-all}
 export VCR_RECORD_MODE=all
+simulator_pids=()
+trap 'kill "${simulator_pids[@]}" 2>/dev/null || true' EXIT
 
-say "Starting the Shopee simulator on $SHOPEE_SIMULATOR_URL"
-(cd "$ROOT/simulator" && exec "$PYTHON" -m shopee_simulator --port "$SIMULATOR_PORT" --orders 0) &
-simulator_pid=$!
-trap 'kill "$simulator_pid" 2>/dev/null || true' EXIT
-sleep 1
+# record <addon> <simulator module> <port> <cassette files to start from none>
+record() {
+    local addon=$1 module=$2 port=$3 pattern=$4
+    say "Starting $module on http://localhost:$port"
+    (cd "$ROOT/simulator" && exec "$PYTHON" -m "$module" --port "$port" --orders 0) &
+    simulator_pids+=($!)
+    sleep 1
+    say "Recording: the tests of $addon run against the simulator"
+    # vcrpy's "all" mode appends to an existing cassette: start from none.
+    rm -f $pattern
+    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+    # as make test builds its database: a Thai seller, Thai VAT
+    create_database "$DB"
+    odoo -d "$DB" -i "$(database_addons "$addon")" --test-enable --test-tags="/$addon" \
+        --stop-after-init --http-port="$(free_port)" --log-level=test 2>&1 \
+        | grep -E " (FAIL|ERROR): |tests when loading|CRITICAL"
+    local odoo_rc=${PIPESTATUS[0]}
+    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+    [ "$odoo_rc" = 0 ] || die "some tests of $addon failed while recording: the cassettes are incomplete"
+}
 
-say "Recording: the Shopee tests run against the simulator"
-# vcrpy's "all" mode appends to an existing cassette: start from none.
-rm -f "$ROOT"/cassettes/*.yaml
-dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-odoo -d "$DB" -i connector_shopee --test-enable --test-tags=/connector_shopee \
-    --stop-after-init --http-port="$(free_port)" --log-level=test 2>&1 \
-    | grep -E " (FAIL|ERROR): |tests when loading|CRITICAL"
-odoo_rc=${PIPESTATUS[0]}
-dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-[ "$odoo_rc" = 0 ] || die "some tests failed while recording: the cassettes are incomplete"
+if [ "$CHANNEL" = all ] || [ "$CHANNEL" = shopee ]; then
+    SHOPEE_SIMULATOR_URL="http://localhost:${SIMULATOR_PORT:-8079}" \
+        record connector_shopee shopee_simulator "${SIMULATOR_PORT:-8079}" "$ROOT/cassettes/*.yaml"
+fi
+if [ "$CHANNEL" = all ] || [ "$CHANNEL" = lazada ]; then
+    LAZADA_SIMULATOR_URL="http://localhost:${LAZADA_SIMULATOR_PORT:-8089}" \
+        record connector_lazada lazada_simulator "${LAZADA_SIMULATOR_PORT:-8089}" "$ROOT/cassettes/lazada/*.yaml"
+fi
 say "Cassettes written to cassettes/: review them (git diff) before committing"

@@ -18,8 +18,8 @@ rm -f "$LOGS"/odoo.log "$LOGS"/pytest.xml
 say "Building a fresh test database ($DB) and running the addons' tests"
 dropdb --if-exists "$DB" >/dev/null 2>&1 || true
 create_database "$DB"
-odoo -d "$DB" -i "$(database_addons connector_marketplace,connector_shopee)" \
-    --test-enable --test-tags=/connector_marketplace,/connector_shopee \
+odoo -d "$DB" -i "$(database_addons connector_marketplace,connector_shopee,connector_lazada)" \
+    --test-enable --test-tags=/connector_marketplace,/connector_shopee,/connector_lazada \
     --stop-after-init --http-port="$(free_port)" --log-level=test 2>&1 \
     | tee "$LOGS/odoo.log" \
     | grep --line-buffered -E "Starting [A-Za-z]+\.test_| (FAIL|ERROR): |tests when loading| ERROR |CRITICAL"

@@ -1,0 +1,4 @@
+from . import core
+from . import adapter
+from . import mapper
+from . import importer

@@ -1,0 +1,9 @@
+from . import (
+    test_lazada_data,
+    test_oauth,
+    test_orders,
+    test_products,
+    test_tokens,
+    test_translations,
+    test_webhooks,
+)
