@@ -5,7 +5,7 @@
 #
 # Environment, as the official odoo image reads it: HOST, PORT, USER,
 # PASSWORD (or PASSWORD_FILE) of PostgreSQL; and RUN_DB, HTTP_PORT,
-# SIMULATOR_PORT as `make run` reads them. The simulator listens on
+# SIMULATOR_PORT and LAZADA_SIMULATOR_PORT as `make run` reads them. The simulator listens on
 # localhost:SIMULATOR_PORT: in compose it shares this container's network, so
 # localhost URLs work for the browser and for the server alike.
 set -euo pipefail
@@ -20,6 +20,7 @@ cd "$ROOT"
 DB=${RUN_DB:-marketplace_demo}
 HTTP_PORT=${HTTP_PORT:-8069}
 SIMULATOR_PORT=${SIMULATOR_PORT:-8079}
+LAZADA_SIMULATOR_PORT=${LAZADA_SIMULATOR_PORT:-8089}
 
 require_odoo
 # The db container takes a few seconds to accept connections.
@@ -31,7 +32,8 @@ ensure_postgresql
 
 demo_database "$DB"
 demo_wiring "$DB" "$HTTP_PORT" "$SIMULATOR_PORT" "${SIMULATOR_WAIT:-120}"
-demo_banner "$HTTP_PORT" "$SIMULATOR_PORT" "docker compose down (the database stays for the next start; down -v drops it)"
+demo_wiring_lazada "$DB" "$HTTP_PORT" "$LAZADA_SIMULATOR_PORT" "${SIMULATOR_WAIT:-120}"
+demo_banner "$HTTP_PORT" "$SIMULATOR_PORT" "docker compose down (the database stays for the next start; down -v drops it)" "$LAZADA_SIMULATOR_PORT"
 say "Starting Odoo with the queue_job runner"
 odoo_command
 exec "${ODOO_COMMAND[@]}" -d "$DB" --http-port="$HTTP_PORT" --db-filter="^$DB\$" "$@"

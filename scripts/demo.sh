@@ -18,7 +18,9 @@ demo_database() {
         case "$(_demo_state "$db")" in
             built)
                 say "Upgrading the demo database $db"
-                odoo -d "$db" -u connector_marketplace,connector_shopee --stop-after-init --log-level=warn \
+                # -i: a demo database made before the Lazada addon gets it
+                odoo -d "$db" -u connector_marketplace,connector_shopee,connector_lazada \
+                    -i connector_lazada --stop-after-init --log-level=warn \
                     || die "Odoo could not upgrade the addons of $db (see the lines above)."
                 return
                 ;;
@@ -37,7 +39,7 @@ demo_database() {
     createdb "$db" || die "could not create the database $db."
     _demo_comment "$db" "'$DEMO_BUILDING'"
     create_database "$db"
-    odoo -d "$db" -i "$(database_addons connector_shopee)" --stop-after-init --log-level=warn \
+    odoo -d "$db" -i "$(database_addons connector_shopee,connector_lazada)" --stop-after-init --log-level=warn \
         || die "Odoo could not install the addons into $db (see the lines above)."
     thai_company "$db"
     demo_catalogue "$db"
@@ -95,19 +97,36 @@ demo_wiring() {
         || say "(pushes stay off: the simulator did not take the callback URL)"
 }
 
+# The same for the Lazada demo account and the Lazada simulator. Lazada
+# signs a push with the app secret only, so no URL needs pinning here.
+demo_wiring_lazada() {
+    local db=$1 http_port=$2 simulator_port=$3 wait=${4:-30}
+    local simulator_url="http://localhost:$simulator_port"
+    local account_id
+    account_id=$(psql -d "$db" -Atqc "SELECT res_id FROM ir_model_data
+        WHERE module = 'connector_lazada' AND name = 'demo_account_simulator'")
+    [ -n "$account_id" ] || die "$db has no Lazada demo account (connector_lazada's demo data)."
+    psql -d "$db" -qc "UPDATE marketplace_account SET lazada_simulator_url = '$simulator_url'
+        WHERE id = $account_id" >/dev/null
+    DEMO_LAZADA_WEBHOOK_URL="http://localhost:$http_port/marketplace/lazada/webhook/$account_id"
+    "$PYTHON" "$ROOT/scripts/simulator_push_url.py" "$simulator_url" "$DEMO_LAZADA_WEBHOOK_URL" "$wait" \
+        || say "(Lazada pushes stay off: the simulator did not take the callback URL)"
+}
+
 # What to open and try, once the demo is set up (after demo_wiring).
 demo_banner() {
-    local http_port=$1 simulator_port=$2 stop=$3
+    local http_port=$1 simulator_port=$2 stop=$3 lazada_port=${4:-8089}
     cat <<MSG
 
   Odoo:      http://localhost:$http_port   (login admin, password admin)
-  Simulator: http://localhost:$simulator_port
+  Simulators: Shopee http://localhost:$simulator_port, Lazada http://localhost:$lazada_port
   Try it:    Marketplace > Configuration > Accounts > "Shopee Thailand (Simulator)"
-             > Connect shop, authorize on the simulator's page, then on the shop
-             press "Import orders now" and open Marketplace > Orders
-             (the README's "Demo" section goes on: products, sale orders,
-             stock, pushes, dashboard).
-  Pushes:    the simulator pushes order changes to $DEMO_WEBHOOK_URL
+             (or "Lazada Thailand (Simulator)") > Connect shop, authorize on the
+             simulator's page, then on the shop press "Import orders now" and
+             open Marketplace > Orders (the README's "Demo" section goes on:
+             products, sale orders, stock, pushes, dashboard).
+  Pushes:    the simulators push order changes to $DEMO_WEBHOOK_URL
+             and ${DEMO_LAZADA_WEBHOOK_URL:-}
   Stop:      $stop
 
 MSG

@@ -300,3 +300,64 @@ def create_simulator_account(odoo, name, simulator_url, company_id=None):
     if company_id:
         values["company_id"] = company_id
     return odoo.call("marketplace.account", "create", values)
+
+
+# -- Lazada ---------------------------------------------------------------------
+
+LAZADA_APP_KEY = "120001"
+LAZADA_APP_SECRET = "lzd-simulator-demo-secret"
+LAZADA_SELLER_ID = 1000200300
+
+
+def create_lazada_account(odoo, name, simulator_url):
+    """A Lazada account of the simulator's demo app."""
+    return odoo.call(
+        "marketplace.account",
+        "create",
+        {
+            "name": name,
+            "channel": "lazada",
+            "environment": "simulator",
+            "lazada_app_key": LAZADA_APP_KEY,
+            "lazada_app_secret": LAZADA_APP_SECRET,
+            "lazada_simulator_url": simulator_url,
+        },
+    )
+
+
+def lazada_consent(authorization_url, seller_id=LAZADA_SELLER_ID):
+    """Pass the Lazada simulator's authorization page: the callback URL
+    Lazada sends the seller back to (not opened)."""
+    page = requests.get(authorization_url, timeout=10)
+    assert page.status_code == 200, page.text
+    form_action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
+    fields = dict(
+        re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text)
+    )
+    fields.update({"seller_id": str(seller_id), "authorize": "1"})
+    back = requests.post(
+        urljoin(page.url, form_action),
+        data=fields,
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert back.status_code in (302, 303), back.text
+    callback = back.headers["Location"]
+    assert "code" in parse_qs(urlparse(callback).query)
+    return callback
+
+
+def connect_lazada_shop(odoo, account_id, seller_id=LAZADA_SELLER_ID):
+    """Connect shop on a Lazada account, authorize, come back to Odoo.
+
+    :returns: the marketplace shop (id, name, auth_state, token expiry)
+    """
+    action = odoo.call("marketplace.account", "action_lazada_connect", [account_id])
+    page = odoo.session.get(lazada_consent(action["url"], seller_id), timeout=60)
+    assert page.status_code == 200, page.text
+    [shop] = odoo.search_read(
+        "marketplace.shop",
+        [("account_id", "=", account_id), ("external_id", "=", str(seller_id))],
+        ["id", "name", "auth_state", "access_token_expires_at"],
+    )
+    return shop

@@ -90,21 +90,26 @@ def test_odoo_runs_the_demo_entrypoint_with_what_it_needs(compose):
 
 
 def test_one_localhost_url_for_the_browser_and_the_server(compose):
-    """Odoo's public URL and the simulator's are localhost:<port> inside the
-    container (make run's); the same ports are published, and the simulator
-    listens in the odoo container's network."""
-    odoo, simulator = compose["services"]["odoo"], compose["services"]["simulator"]
+    """Odoo's public URL and each simulator's are localhost:<port> inside the
+    container (make run's); the same ports are published, and the simulators
+    listen in the odoo container's network."""
+    odoo = compose["services"]["odoo"]
     published = {}
     for port in odoo["ports"]:
         host, container = str(port).split(":")
         published[container] = host
     http_port = odoo["environment"]["HTTP_PORT"]
-    simulator_port = odoo["environment"]["SIMULATOR_PORT"]
-    assert published == {http_port: http_port, simulator_port: simulator_port}
-    assert simulator["network_mode"] == "service:odoo"
-    command = " ".join(simulator["entrypoint"])
-    assert re.search(rf"--port {simulator_port}\b", command), command
-    assert "--host 0.0.0.0" in command
-    assert mounts(simulator) == {
-        PurePosixPath(simulator["working_dir"]): ROOT / "simulator"
+    ports = {
+        "simulator": odoo["environment"]["SIMULATOR_PORT"],
+        "lazada-simulator": odoo["environment"]["LAZADA_SIMULATOR_PORT"],
     }
+    assert published == {port: port for port in (http_port, *ports.values())}
+    for name, port in ports.items():
+        simulator = compose["services"][name]
+        assert simulator["network_mode"] == "service:odoo"
+        command = " ".join(simulator["entrypoint"])
+        assert re.search(rf"--port {port}\b", command), command
+        assert "--host 0.0.0.0" in command
+        assert mounts(simulator) == {
+            PurePosixPath(simulator["working_dir"]): ROOT / "simulator"
+        }

@@ -41,10 +41,11 @@ FIRST_START_TIMEOUT = 900  # a new database: base, Thai, both addons, demo data
 class Entrypoint:
     """docker/entrypoint.sh run as the odoo service would run it."""
 
-    def __init__(self, db, simulator_port):
+    def __init__(self, db, simulator_port, lazada_simulator_port):
         self.db = db
         self.http_port = free_port()
         self.simulator_port = simulator_port
+        self.lazada_simulator_port = lazada_simulator_port
         self.url = f"http://localhost:{self.http_port}"
         self.process = None
         self.log_path = None
@@ -70,6 +71,7 @@ class Entrypoint:
             RUN_DB=self.db,
             HTTP_PORT=str(self.http_port),
             SIMULATOR_PORT=str(self.simulator_port),
+            LAZADA_SIMULATOR_PORT=str(self.lazada_simulator_port),
             SIMULATOR_WAIT="10",
         )
         return env
@@ -143,13 +145,14 @@ def pg_env():
 
 
 @pytest.fixture(scope="module")
-def first_start(demo_db, shopee_simulator):
+def first_start(demo_db, shopee_simulator, lazada_simulator):
     now = int(time.time())
     shopee_simulator.reset(
         seed=7, orders=6, shop_id=SHOP_ID, time_from=now - 2 * 86400, time_to=now - 60
     )
     port = int(shopee_simulator.url.rsplit(":", 1)[1])
-    entrypoint = Entrypoint(demo_db, port).start("entrypoint-first.log")
+    lazada_port = int(lazada_simulator.url.rsplit(":", 1)[1])
+    entrypoint = Entrypoint(demo_db, port, lazada_port).start("entrypoint-first.log")
     try:
         wait_until(
             entrypoint.serving,
@@ -168,11 +171,12 @@ def one(db, query, params=()):
     return rows[0]
 
 
-def demo_account_id(db):
+def demo_account_id(db, module="connector_shopee"):
     return one(
         db,
         "SELECT res_id FROM ir_model_data"
-        " WHERE module = 'connector_shopee' AND name = 'demo_account_simulator'",
+        " WHERE module = %s AND name = 'demo_account_simulator'",
+        [module],
     )[0]
 
 
@@ -202,12 +206,14 @@ def assert_thai_seller_with_catalogue(db):
         db_query(
             db,
             "SELECT name, state || ',' || demo::text FROM ir_module_module"
-            " WHERE name IN ('connector_marketplace', 'connector_shopee', 'l10n_th')",
+            " WHERE name IN ('connector_marketplace', 'connector_shopee',"
+            " 'connector_lazada', 'l10n_th')",
         )
     )
     assert modules == {
         "connector_marketplace": "installed,true",
         "connector_shopee": "installed,true",
+        "connector_lazada": "installed,true",
         "l10n_th": "installed,true",
     }
     assert one(db, "SELECT chart_template FROM res_company WHERE id = 1") == ("th",)
@@ -226,7 +232,9 @@ def assert_thai_seller_with_catalogue(db):
     }
 
 
-def test_first_start_sets_up_make_runs_demo(first_start, shopee_simulator):
+def test_first_start_sets_up_make_runs_demo(
+    first_start, shopee_simulator, lazada_simulator
+):
     """A Thai seller with both addons, their demo data and the catalogue;
     Odoo's public URL pinned, the demo account calling the simulator and the
     simulator pushing to the account's callback URL, all on localhost."""
@@ -256,7 +264,18 @@ def test_first_start_sets_up_make_runs_demo(first_start, shopee_simulator):
         "marketplace.account", "read", [account_id], ["shopee_webhook_url"]
     )
     assert account["shopee_webhook_url"] == webhook_url
-    assert f"Pushes:    the simulator pushes order changes to {webhook_url}" in log
+    assert f"Pushes:    the simulators push order changes to {webhook_url}" in log
+    # the Lazada demo account and its simulator, wired the same way
+    lazada_id = demo_account_id(db, "connector_lazada")
+    assert one(
+        db,
+        "SELECT lazada_simulator_url FROM marketplace_account WHERE id = %s",
+        [lazada_id],
+    ) == (f"http://localhost:{first_start.lazada_simulator_port}",)
+    lazada_url = f"{first_start.url}/marketplace/lazada/webhook/{lazada_id}"
+    config = push_config(lazada_simulator)
+    assert (config["url"], config["enabled"]) == (lazada_url, True)
+    assert lazada_url in log
 
 
 # The guide's log commands, `docker compose logs odoo | <grep>`, and the
@@ -357,7 +376,9 @@ def test_second_start_upgrades_the_demo(first_start, shopee_simulator):
     assert shops >= 1
     shopee_simulator.configure_push(url=None, enabled=False)
 
-    second = Entrypoint(db, first_start.simulator_port)
+    second = Entrypoint(
+        db, first_start.simulator_port, first_start.lazada_simulator_port
+    )
     second.http_port, second.url = first_start.http_port, first_start.url
     second.start("entrypoint-second.log", "--stop-after-init")
     assert second.process.wait(600) == 0, second.log()

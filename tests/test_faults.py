@@ -34,11 +34,14 @@ from types import SimpleNamespace
 import pytest
 import requests
 from odoo_server import (
+    LAZADA_SELLER_ID,
     LOGS,
     ROOT,
     SHOP_ID,
     SIM_PUSH_KEY,
+    connect_lazada_shop,
     connect_shop,
+    create_lazada_account,
     create_simulator_account,
     db_query,
     start_server,
@@ -206,6 +209,7 @@ def shop(admin, shopee_simulator, fast_retries, other_shops_paused):
     admin.call("marketplace.sync.rule", "create", dict(RULE, shop_id=shop["id"]))
     context = SimpleNamespace(
         sim=sim,
+        seller=SHOP_ID,
         account_id=account_id,
         shop_id=shop["id"],
         location_id=location_id,
@@ -300,13 +304,13 @@ def expected_stock(admin, shop):
 
 def assert_stock_follows_rules(admin, shop):
     expected = expected_stock(admin, shop)
-    on_shopee = shop.sim.stock(SHOP_ID)
+    online = shop.sim.stock(shop.seller)
     wrong = {
-        key: (on_shopee.get(key), quantity)
+        key: (online.get(key), quantity)
         for key, quantity in expected.items()
-        if on_shopee.get(key) != quantity
+        if online.get(key) != quantity
     }
-    assert not wrong, f"(item, model): (Shopee's stock, the rules' result) {wrong}"
+    assert not wrong, f"(item, variation): (online stock, the rules' result) {wrong}"
     # Sanity: the rules' result is not trivially what the listings had.
     assert len(set(expected.values())) > 1 or sum(expected.values()) > 0
 
@@ -968,3 +972,218 @@ def test_listing_goes_on_after_a_restart(server, admin, shop):
     assert sim.state()["calls"][list_path] - calls_before == pages + 1
     settle(admin, shop, timeout=300)
     assert_orders_exactly(admin, shop)
+
+
+# -- one stock for Shopee and Lazada ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lazada_shop(admin, lazada_simulator, shop):
+    """A Lazada shop of the same seller, connected through the simulator's
+    authorization page, in the Shopee shop's warehouse under the same rule:
+    two of its SKUs bound to products the Shopee shop sells too."""
+    sim = lazada_simulator
+    sim.reset(seed=13, orders=0)
+    account_id = create_lazada_account(admin, "Fault suite (Lazada)", sim.url)
+    lazada = connect_lazada_shop(admin, account_id)
+    assert lazada["auth_state"] == "connected"
+    [shopee] = admin.call("marketplace.shop", "read", [shop.shop_id], ["warehouse_id"])
+    admin.call(
+        "marketplace.shop",
+        "write",
+        [lazada["id"]],
+        {"warehouse_id": shopee["warehouse_id"][0], "auto_import_orders": False},
+    )
+    admin.call("marketplace.sync.rule", "create", dict(RULE, shop_id=lazada["id"]))
+    skus = [
+        (item["item_id"], sku["sku_id"], sku)
+        for item in sim.catalogue(LAZADA_SELLER_ID)
+        if item["status"] == "Active"
+        for sku in item["skus"]
+        if sku["sellable"] > 0
+    ]
+    # P and Q: two products of the Shopee shop, each on one Lazada SKU too;
+    # a third SKU stays unbound (its orders wait for a binding)
+    (p_item, p_sku, _p), (q_item, q_sku, _q), unbound = skus[0], skus[1], skus[2]
+    products = shop.product_ids[:2]
+    binding_ids = admin.call(
+        "marketplace.product.binding",
+        "create",
+        [
+            {
+                "shop_id": lazada["id"],
+                "external_item_id": str(item_id),
+                "external_variation_id": str(sku_id),
+                "product_id": product_id,
+            }
+            for (item_id, sku_id), product_id in zip(
+                ((p_item, p_sku), (q_item, q_sku)), products, strict=True
+            )
+        ],
+    )
+    context = SimpleNamespace(
+        sim=sim,
+        seller=LAZADA_SELLER_ID,
+        account_id=account_id,
+        shop_id=lazada["id"],
+        location_id=shop.location_id,
+        binding_ids=binding_ids,
+        product_ids=products,
+        p_sku=p_sku,
+        q_sku=q_sku,
+        unbound_sku=unbound[1],
+    )
+    push = push_stock_now(admin, context)
+    assert push["state"] == "completed", push
+    assert_stock_follows_rules(admin, context)
+    return context
+
+
+def shopee_key_of(admin, shop, product_id):
+    [binding] = admin.search_read(
+        "marketplace.product.binding",
+        [("shop_id", "=", shop.shop_id), ("product_id", "=", product_id)],
+        ["external_item_id", "external_variation_id"],
+    )
+    return int(binding["external_item_id"]), int(binding["external_variation_id"])
+
+
+def shopee_order_of(shop, item_id, model_id, seed):
+    """One Shopee order placed now for one listing (its quantity drawn as
+    the simulator draws it, with money terms that add up)."""
+    [item] = [item for item in shop.items if item["item_id"] == item_id]
+    item = dict(item, models=[m for m in item["models"] if m["model_id"] == model_id])
+    rng = random.Random(seed)
+    taken = set(shop.sim.order_sns(SHOP_ID))
+    return new_order(rng, pools_for([item]), taken, "READY_TO_SHIP", int(time.time()))
+
+
+def automatic_pushes(admin, shop, since):
+    """The shop's automatic pushes (after a stock change) that started at
+    ``since`` or later: a push already waiting takes the new changes too."""
+    return admin.search_read(
+        "marketplace.job",
+        [
+            ("shop_id", "=", shop.shop_id),
+            ("job_type", "=", "push_stock"),
+            ("origin", "=", "stock"),
+            ("date_started", ">=", since),
+        ],
+        ["state", "error_message"],
+    )
+
+
+def other_pushes(admin, shops, after_id):
+    """Pushes not made by a stock change (a button, the cron) since then."""
+    return admin.search_read(
+        "marketplace.job",
+        [
+            ("shop_id", "in", [shop.shop_id for shop in shops]),
+            ("job_type", "=", "push_stock"),
+            ("origin", "!=", "stock"),
+            ("id", ">", after_id),
+        ],
+        ["name", "origin"],
+    )
+
+
+def date_done(admin, job_type, shop):
+    [job] = admin.search_read(
+        "marketplace.job",
+        [("shop_id", "=", shop.shop_id), ("job_type", "=", job_type)],
+        ["date_done"],
+        order="id desc",
+        limit=1,
+    )
+    return job["date_done"]
+
+
+def test_one_stock_for_shopee_and_lazada_under_faults(admin, shop, lazada_shop):
+    """What sells on one channel comes off the other's online quantity in the
+    automatic push that follows, both ways, while both marketplaces fail
+    calls: a Lazada order with its sale order, a Lazada order that waits for
+    a binding, then a Shopee order."""
+    lazada, shopee_sim = lazada_shop, shop.sim
+    p_product, q_product = lazada.product_ids
+    p_on_shopee = shopee_key_of(admin, shop, p_product)
+    before = shopee_sim.stock(SHOP_ID)[p_on_shopee]
+    last_job = max(shop_job_ids(admin, shop) + shop_job_ids(admin, lazada))
+    for sim in (shopee_sim, lazada.sim):
+        sim.set_fault_rates(server_error=0.1, rate_limit=0.1, seed=17)
+    # and, whatever the draws, one of each of Lazada's own refusals
+    lazada.sim.add_fault("rate_limit", path="/orders/get")
+    lazada.sim.add_fault("system_error", path="/product/stock/sellable/update")
+    lazada.sim.add_fault("expire_access_token", path="/order/get")
+    try:
+        # Lazada: 3 of P with its sale order; 2 of P beside an unbound SKU
+        ids = lazada.sim.put_orders(
+            LAZADA_SELLER_ID,
+            [
+                {"items": [{"sku_id": str(lazada.p_sku), "quantity": 3}]},
+                {
+                    "items": [
+                        {"sku_id": str(lazada.p_sku), "quantity": 2},
+                        {"sku_id": str(lazada.unbound_sku), "quantity": 1},
+                    ]
+                },
+            ],
+        )["order_ids"]
+        answer = admin.call(
+            "marketplace.shop", "action_import_orders", [lazada.shop_id]
+        )
+        assert answer["params"]["type"] == "success", answer
+        settle(admin, lazada, timeout=300)
+        settle(admin, shop, timeout=300)
+        orders = admin.search_read(
+            "marketplace.order",
+            [("shop_id", "=", lazada.shop_id)],
+            ["name", "sale_order_id", "status"],
+        )
+        by_name = {order["name"]: order for order in orders}
+        assert sorted(by_name) == sorted(str(i) for i in ids), orders
+        with_sale, waiting = (by_name[str(i)] for i in ids)
+        assert with_sale["sale_order_id"], with_sale
+        assert not waiting["sale_order_id"], "it waits for the unbound SKU"
+        # Shopee's quantity of P is the rules' on the stock less the 5 units,
+        # sent by an automatic push after the orders came in
+        pushes = automatic_pushes(admin, shop, date_done(admin, "pull_orders", lazada))
+        assert pushes and {p["state"] for p in pushes} == {"completed"}, pushes
+        assert not other_pushes(admin, (shop, lazada), last_job)
+        assert_stock_follows_rules(admin, shop)
+        assert_stock_follows_rules(admin, lazada)
+        after = shopee_sim.stock(SHOP_ID)[p_on_shopee]
+        assert after < before, (before, after)
+
+        # Shopee: an order of Q → Lazada's quantity of Q
+        q_on_lazada = (
+            int(
+                admin.call(
+                    "marketplace.product.binding",
+                    "read",
+                    [lazada.binding_ids[1]],
+                    ["external_item_id"],
+                )[0]["external_item_id"]
+            ),
+            int(lazada.q_sku),
+        )
+        q_before = lazada.sim.stock(LAZADA_SELLER_ID)[q_on_lazada]
+        last_job = max(shop_job_ids(admin, shop) + shop_job_ids(admin, lazada))
+        item_id, model_id = shopee_key_of(admin, shop, q_product)
+        order, terms = shopee_order_of(shop, item_id, model_id, seed=23)
+        shopee_sim.put_orders(SHOP_ID, [order], escrow={order["order_sn"]: terms})
+        answer = admin.call("marketplace.shop", "action_import_orders", [shop.shop_id])
+        assert answer["params"]["type"] == "success", answer
+        settle(admin, shop, timeout=300)
+        settle(admin, lazada, timeout=300)
+        pushes = automatic_pushes(admin, lazada, date_done(admin, "pull_orders", shop))
+        assert pushes and {p["state"] for p in pushes} == {"completed"}, pushes
+        assert not other_pushes(admin, (shop, lazada), last_job)
+        assert_stock_follows_rules(admin, lazada)
+        assert_stock_follows_rules(admin, shop)
+        assert lazada.sim.stock(LAZADA_SELLER_ID)[q_on_lazada] < q_before
+        state = lazada.sim.state()
+    finally:
+        for sim in (shopee_sim, lazada.sim):
+            sim.clear_fault_rates()
+    fired = state["faults_fired"]
+    assert {"rate_limit", "system_error", "expire_access_token"} <= set(fired), fired
