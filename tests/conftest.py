@@ -32,6 +32,29 @@ def shopee_simulator():
         simulator.stop()
 
 
+# -- Lazada simulator ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lazada_simulator():
+    """The project's Lazada simulator on a free 127.0.0.1 port, per test module.
+
+    Yields a ``lazada_simulator.ControlClient``: ``.url``, ``.reset(...)``,
+    ``.add_fault(...)``, ``.install_tokens(...)``, ``.order_ids(seller_id)``,
+    ``.refresh_count(seller_id)``… State persists between the tests of a
+    module: call ``.reset()`` for a clean one.
+    """
+    from lazada_simulator import ControlClient, Simulator
+
+    simulator = Simulator()
+    client = ControlClient(simulator.start_in_thread("127.0.0.1", 0))
+    client.simulator = simulator
+    try:
+        yield client
+    finally:
+        simulator.stop()
+
+
 # -- a webhook that records what it is sent -----------------------------------
 
 
