@@ -7,11 +7,14 @@ reason.
 """
 
 from contextlib import contextmanager
-from datetime import timezone
+from datetime import timedelta, timezone
 from xml.etree import ElementTree
 
 from odoo.addons.component.core import AbstractComponent, Component
 from odoo.addons.connector_marketplace.exceptions import MarketplaceCredentialsError
+from odoo.addons.connector_marketplace.models.marketplace_product_binding import (
+    clean_sku,
+)
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from ..api import (
@@ -21,7 +24,7 @@ from ..api import (
     LazadaServerError,
     LazadaSignError,
 )
-from .mapper import BANGKOK, NO_SKU_ID
+from .mapper import BANGKOK, NO_SKU_ID, parse_time, sellable
 
 ORDERS_PAGE = 100  # /orders/get's largest page
 PRODUCTS_PAGE = 50  # /products/get's largest page
@@ -133,16 +136,27 @@ class LazadaOrderAdapter(Component):
 
     def search(self, since, until, progress=None):
         """order_id of the orders updated in [since, until], oldest change
-        first; ``progress`` keeps the next offset and the ids listed so far,
-        so that a retry goes on where the listing stopped."""
+        first.
+
+        Paged by time, not by offset alone: an order that changes while the
+        pages are read moves past ``until`` and out of the listing, and with
+        plain offsets every later order would shift one place back, the one
+        at a page's edge never listed. Each page starts a second before the
+        last change seen (whether Lazada's ``update_after`` takes that second
+        or not, none of its orders is missed; those seen come again and are
+        skipped); the offset only steps over a page whose orders all changed
+        within that second. ``progress``
+        keeps the cursor and the ids listed so far, so that a retry goes on
+        where the listing stopped."""
         progress = {} if progress is None else progress
         refs = progress.setdefault("order_refs", [])
         seen = set(refs)
+        cursor = progress.get("cursor") or lazada_time(since)
         offset = progress.get("offset", 0)
-        while offset is not None:
+        while cursor is not None:
             page = self._get(
                 "/orders/get",
-                update_after=lazada_time(since),
+                update_after=cursor,
                 update_before=lazada_time(until),
                 sort_by="updated_at",
                 sort_direction="ASC",
@@ -155,12 +169,21 @@ class LazadaOrderAdapter(Component):
                 if ref not in seen:
                     seen.add(ref)
                     refs.append(ref)
-            total = int(page.get("countTotal") or 0)
-            offset = offset + len(orders)
-            if not orders or offset >= total:
-                offset = None
-            progress["offset"] = offset
+            cursor, offset = self._next_page(cursor, offset, orders)
+            progress.update(cursor=cursor, offset=offset)
         return list(refs)
+
+    @staticmethod
+    def _next_page(cursor, offset, orders):
+        """(update_after, offset) of the next page, (None, 0) after the last."""
+        if len(orders) < ORDERS_PAGE:
+            return None, 0
+        last = parse_time(orders[-1].get("updated_at"))
+        # (same format, same offset: the texts sort as the times do)
+        start = lazada_time(last - timedelta(seconds=1)) if last else cursor
+        if start <= cursor:
+            return cursor, offset + len(orders)
+        return start, 0
 
     def read(self, order_refs):  # pylint: disable=method-required-super
         """The orders with their item rows (``items``); an order Lazada does
@@ -168,9 +191,13 @@ class LazadaOrderAdapter(Component):
         items = self.read_items(order_refs)
         orders = []
         for ref in order_refs:
+            # An order without its rows would lose its lines: it is left
+            # out (reported missing) and read again by a later pull.
+            if not items.get(str(ref)):
+                continue
             order = self._get("/order/get", order_id=ref)
             if order:
-                orders.append(dict(order, items=items.get(str(ref), [])))
+                orders.append(dict(order, items=items[str(ref)]))
         return orders
 
     def read_items(self, order_refs):
@@ -225,9 +252,7 @@ class LazadaListingAdapter(Component):
 
     def read_stock(self, item_ids):
         return {
-            (str(product["item_id"]), str(sku.get("SkuId") or NO_SKU_ID)): int(
-                sku.get("quantity") or 0
-            )
+            (str(product["item_id"]), str(sku.get("SkuId") or NO_SKU_ID)): sellable(sku)
             for product in self.read(item_ids)
             for sku in product.get("skus") or []
         }
@@ -253,17 +278,22 @@ class LazadaListingAdapter(Component):
                     {"payload": stock_payload(rows)},
                 )
         except FailedJobError as refusal:
-            failures = self._sku_failures(refusal.__cause__, rows)
-            if not failures:
+            failures, unmatched = self._sku_failures(refusal.__cause__, rows)
+            if not failures and not unmatched:
                 raise
-            return {
-                "success": {
+            # Refusals Lazada named in a way no row matches: which of the
+            # others were set is unknown, so they are left out of the answer
+            # (the base reports them as such) rather than taken as set.
+            success = (
+                {}
+                if unmatched
+                else {
                     (item, sku_id): qty
                     for item, sku_id, _sku, qty in rows
                     if (item, sku_id) not in failures
-                },
-                "failure": failures,
-            }
+                }
+            )
+            return {"success": success, "failure": failures}
         return {
             "success": {(item, sku_id): qty for item, sku_id, _sku, qty in rows},
             "failure": {},
@@ -271,16 +301,25 @@ class LazadaListingAdapter(Component):
 
     @staticmethod
     def _sku_failures(error, rows):
-        """{(item, sku id): reason} of the SKUs an error names, from its
-        ``detail`` list; empty when it names none (the whole call failed)."""
+        """({(item, sku id): reason} of the SKUs an error names, from its
+        ``detail`` list; how many entries named no row)."""
         detail = (getattr(error, "response", None) or {}).get("detail") or []
-        by_seller_sku = {sku: (item, sku_id) for item, sku_id, sku, _q in rows if sku}
+        by_seller_sku = {
+            clean_sku(sku): (item, sku_id) for item, sku_id, sku, _q in rows if sku
+        }
         by_sku_id = {str(sku_id): (item, sku_id) for item, sku_id, _s, _q in rows}
-        failures = {}
+        failures, unmatched = {}, 0
         for entry in detail if isinstance(detail, list) else []:
+            if not isinstance(entry, dict):
+                unmatched += 1
+                continue
             key = by_sku_id.get(str(entry.get("sku_id") or entry.get("SkuId"))) or (
-                by_seller_sku.get(entry.get("seller_sku") or entry.get("SellerSku"))
+                by_seller_sku.get(
+                    clean_sku(entry.get("seller_sku") or entry.get("SellerSku"))
+                )
             )
             if key:
                 failures[key] = entry.get("message") or entry.get("code") or ""
-        return failures
+            else:
+                unmatched += 1
+        return failures, unmatched

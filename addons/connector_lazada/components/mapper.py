@@ -27,7 +27,8 @@ BANGKOK = timezone(timedelta(hours=7))
 NO_SKU_ID = NO_VARIATION
 
 # Lazada's item statuses (lazada-api.md §4) in the base's lifecycle. Lost or
-# damaged parcels and scrapped packages have left the stock: as shipped.
+# damaged parcels and scrapped packages have left the stock and never reached
+# the buyer: as shipped.
 ITEM_STATUSES = {
     "unpaid": "awaiting_payment",
     "pending": "to_ship",
@@ -41,7 +42,7 @@ ITEM_STATUSES = {
     "damaged_by_3pl": "shipping",
     "shipped_back_failed": "shipping",
     "delivered": "delivered",
-    "package_scrapped": "delivered",
+    "package_scrapped": "shipping",
     "confirmed": "completed",
     "canceled": "cancelled",
     "cancelled": "cancelled",
@@ -57,6 +58,9 @@ LISTING_STATUSES = {
     "pending": "under_review",
     "rejected": "unlisted",
     "deleted": "deleted_by_seller",
+    "pending qc": "under_review",
+    # taken down by Lazada (a listing rule broken) until the seller fixes it
+    "suspended": "banned",
 }
 
 
@@ -101,13 +105,22 @@ def lines_of(rows):
     """One line per listing from the rows, which are one per unit."""
     lines = {}
     for row in live_rows(rows):
-        line = lines.setdefault(
-            item_key(row), dict(row, quantity=0, paid_total=0.0, item_total=0.0)
-        )
+        line = lines.setdefault(item_key(row), dict(row, quantity=0, item_total=0.0))
         line["quantity"] += 1
-        line["paid_total"] += amount(row.get("paid_price"))
         line["item_total"] += amount(row.get("item_price"))
     return list(lines.values())
+
+
+def order_total(rows):
+    """What the buyer pays for the units that go on: their prices after
+    every voucher, and their shipping."""
+    return round(
+        sum(
+            amount(row.get("paid_price")) + amount(row.get("shipping_amount"))
+            for row in live_rows(rows)
+        ),
+        2,
+    )
 
 
 def money_from_items(rows):
@@ -201,9 +214,9 @@ class LazadaOrderImportMapper(Component):
             "date_updated": parse_time(record.get("updated_at")),
             "ship_by_date": min((d for d in sla if d), default=False),
             "currency_id": self.env.ref("base.THB").id,
-            "amount_total": amount(record.get("price"))
-            + amount(record.get("shipping_fee"))
-            - amount(record.get("voucher")),
+            # the units that go on: the order's "price" also counts the
+            # cancelled ones
+            "amount_total": order_total(rows),
             "shipping_fee": amount(record.get("shipping_fee")),
             "cod": (record.get("payment_method") or "").upper() == "COD",
             "payment_method": record.get("payment_method") or False,
@@ -270,7 +283,9 @@ class LazadaOrderLineImportMapper(Component):
             "variation_name": line.get("variation") or False,
             "quantity": line["quantity"],
             "price_original": amount(line.get("item_price")),
-            "price_unit": round(line["paid_total"] / line["quantity"], 2),
+            # before vouchers, as the seller priced it (the vouchers are the
+            # order's money)
+            "price_unit": round(line["item_total"] / line["quantity"], 2),
         }
 
     @mapping
@@ -337,13 +352,25 @@ class LazadaListingImportMapper(Component):
             "variation_name": variation or False,
             "sku": clean_sku(listing.get("SellerSku")) or False,
             "price": amount(listing.get("special_price") or listing.get("price")),
-            "marketplace_stock": int(
-                listing.get("sellableStock", listing.get("quantity")) or 0
-            ),
+            "marketplace_stock": sellable(listing),
             "listing_status": status,
             "date_listing_updated": epoch_ms(listing.get("updated_time")),
             "active": status not in GONE_STATUSES,
         }
+
+
+def sellable(sku):
+    """What buyers can still buy of a SKU: the warehouses' sellable
+    quantities (``quantity`` also counts the units of open orders)."""
+    warehouses = [
+        w for w in sku.get("multiWarehouseInventories") or [] if isinstance(w, dict)
+    ]
+    if warehouses:
+        return sum(int(w.get("sellableQuantity") or 0) for w in warehouses)
+    for name in ("sellableStock", "Available", "quantity"):
+        if sku.get(name) not in (None, ""):
+            return int(sku[name])
+    return 0
 
 
 def epoch_ms(value):

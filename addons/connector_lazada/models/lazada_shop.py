@@ -23,6 +23,14 @@ from ..api import (
 )
 from ..components.mapper import money_from_items
 
+# Lazada's refusals of the refresh token itself: only the seller's new
+# authorization helps (an app key refused is the account's problem).
+REFRESH_REFUSED_CODES = {
+    "IllegalRefreshToken",
+    "InvalidRefreshToken",
+    "RefreshTokenExpired",
+    "SellerNotAuthorized",
+}
 # Lazada's answers count in seconds; a missing lifetime is taken as a day so
 # that the cron refreshes early rather than late.
 DEFAULT_EXPIRES_IN = 24 * 3600
@@ -104,9 +112,11 @@ class LazadaShop(models.Model):
         try:
             data = client.refresh_token(refresh_token)
         except LazadaAuthError as err:
-            # A wrong app secret is the account's problem: connecting the
-            # seller again would not help, so the shop is not marked.
-            if isinstance(err, LazadaSignError):
+            # A wrong app key or secret is the account's problem: connecting
+            # the seller again would not help, so the shop is not marked.
+            if isinstance(err, LazadaSignError) or err.code not in (
+                REFRESH_REFUSED_CODES
+            ):
                 raise
             raise TokenRefreshRefused(str(err), err) from err
         return self._token_values(data)

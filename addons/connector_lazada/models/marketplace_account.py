@@ -8,6 +8,7 @@ from odoo.addons.connector_marketplace.exceptions import AuthorizationRefused
 from odoo.addons.connector_marketplace.models.marketplace_account import (
     is_loopback_url,
 )
+from odoo.addons.queue_job.exception import JobError
 
 from ..api import LazadaClient, LazadaError, LazadaServerError, LazadaSignError
 from ..api.client import push_signature
@@ -275,7 +276,18 @@ class MarketplaceAccount(models.Model):
         token_values = dict(backend_model._token_values(data), token_api_host=api_url)
         backend = self._lazada_upsert_shop(str(seller["seller_id"]), token_values)
         backend.write({"lazada_short_code": seller.get("short_code") or False})
-        backend._sync_shop_info()
+        try:
+            backend._sync_shop_info()
+        except JobError as err:
+            # The code is spent and the tokens are the seller's: a seller name
+            # Lazada could not give now must not undo the authorization (the
+            # name comes with the next connection check).
+            _logger.warning(
+                "Lazada account %s: the name of seller %s could not be read now: %s",
+                self.id,
+                backend.external_id,
+                err,
+            )
         _logger.info(
             "Lazada account %s authorized seller %s", self.id, backend.external_id
         )
@@ -334,7 +346,9 @@ class MarketplaceAccount(models.Model):
         expected = push_signature(
             account.lazada_app_key.strip(), account.lazada_app_secret.strip(), raw_body
         )
-        return False if hmac.compare_digest(expected, signature) else None
+        # bytes: compare_digest refuses text that is not ASCII
+        matches = hmac.compare_digest(expected.encode(), signature.encode())
+        return False if matches else None
 
     def _lazada_push_shop(self, message):
         seller_id = message.get("seller_id")

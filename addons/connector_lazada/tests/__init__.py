@@ -1,4 +1,6 @@
 from . import (
+    test_access,
+    test_adapter,
     test_lazada_data,
     test_oauth,
     test_orders,

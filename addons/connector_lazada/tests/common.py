@@ -377,6 +377,18 @@ class LazadaTestCase(LazadaCassetteMixin, MarketplaceTestCase):
         )
         cls.shop.warehouse_id = cls.warehouse
 
+    @classmethod
+    def storable(cls, *names_and_codes):
+        """Products with these Internal References, the only ones with them
+        (a database that kept other tests' data may have some already)."""
+        products = cls.env["product.product"]
+        codes = [code for _name, code in names_and_codes]
+        products.search([("default_code", "in", codes)]).active = False
+        return [
+            products.create({"name": name, "default_code": code, "is_storable": True})
+            for name, code in names_and_codes
+        ]
+
     def set_stock(self, product, quantity):
         self.env["stock.quant"]._update_available_quantity(
             product, self.warehouse.lot_stock_id, quantity

@@ -15,7 +15,13 @@ from ..api.exceptions import (
     LazadaTokenExpiredError,
 )
 from ..components.adapter import lazada_time, stock_payload
-from ..components.mapper import amount, lines_of, money_from_items, parse_time
+from ..components.mapper import (
+    amount,
+    lines_of,
+    money_from_items,
+    order_total,
+    parse_time,
+)
 
 
 def row(item_id, sku_id, sku, status="pending", price=100.0, **extra):
@@ -89,14 +95,16 @@ class TestLazadaData(TransactionCase):
         """Two units of one SKU are one line of 2; a cancelled unit is left
         out while others live; the SKU's trailing newline is the data's."""
         rows = [
-            row(4001, 5001, "BGH-USBC-CABLE-1M\n", paid_price=90.0),
-            row(4001, 5001, "BGH-USBC-CABLE-1M\n", paid_price=90.0),
+            row(4001, 5001, "BGH-USBC-CABLE-1M\n", price=99.0, paid_price=90.0),
+            row(4001, 5001, "BGH-USBC-CABLE-1M\n", price=99.0, paid_price=90.0),
             row(4002, 5002, "BGH-TSHIRT-RED-M", status="canceled", price=259.0),
         ]
         lines = lines_of(rows)
         self.assertEqual(len(lines), 1)
         self.assertEqual(lines[0]["quantity"], 2)
-        self.assertEqual(lines[0]["paid_total"], 180.0)
+        self.assertEqual(lines[0]["item_total"], 198.0)
+        # what the buyer pays: the live units after vouchers (and shipping)
+        self.assertEqual(order_total(rows), 180.0)
         every_unit_cancelled = lines_of([dict(r, status="canceled") for r in rows])
         self.assertEqual(
             sorted(line["quantity"] for line in every_unit_cancelled), [1, 2]

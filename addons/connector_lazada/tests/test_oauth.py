@@ -135,6 +135,23 @@ class TestLazadaOAuth(LazadaCassetteMixin, HttpCase):
         for secret in (backend.access_token, backend.refresh_token, code):
             self.assertNotIn(secret, stored)
 
+    def test_a_seller_name_lazada_cannot_give_now_keeps_the_authorization(self):
+        """/seller/get fails once after the code was traded: the shop is
+        connected with its tokens all the same (the code is spent)."""
+        code = self.authorization_code()
+        if self.recording:
+            self.simulator_call(
+                "POST", "faults", {"kind": "system_error", "path": "/seller/get"}
+            )
+        with self.lazada_cassette("oauth_callback_seller_get_fails", setup=False):
+            response = self.callback(code=code)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.lazada_calls(), ["/auth/token/create", "/seller/get"])
+        shop = self.shops()
+        self.assertEqual(shop.auth_state, "connected")
+        self.assertEqual(shop.name, f"Lazada shop {SELLER_ID}")
+        self.assertTrue(shop.lazada_backend_ids.sudo().refresh_token)
+
     def test_a_code_used_twice_stores_nothing_the_second_time(self):
         code = self.authorization_code()
         with self.lazada_cassette("oauth_callback_reused_code", setup=False):

@@ -75,16 +75,30 @@ class TestLazadaPullOrders(LazadaTestCase):
         # one row per unit on Lazada, one line per SKU in Odoo; a cancelled
         # unit is not a line of an order that goes on
         cable = a.line_ids.filtered(lambda line: line.item_id == str(CABLE[0]))
-        self.assertEqual((cable.quantity, cable.price_unit), (2.0, 124.0))
+        # the seller's price, before the vouchers (the order's money)
+        self.assertEqual((cable.quantity, cable.price_unit), (2.0, 129.0))
         self.assertEqual(cable.sku, CABLE[2])
         self.assertEqual(cable.variation_id, str(CABLE[1]))
         self.assertEqual(b.line_ids.mapped("sku"), [CABLE[2]])
         # the price text "1,317.00", less both vouchers, plus the shipping
         self.assertAlmostEqual(a.amount_total, 1317 - 47.8 + 40)
+        # the cancelled shirt of B is not in what its buyer pays
+        self.assertAlmostEqual(b.amount_total, 129)
         self.assertTrue(a.cod)
         self.assertEqual(str(a.date_order), "2026-12-01 04:31:00")  # +0700 in UTC
         self.assertEqual(a.recipient_zip, "10110")
         self.assertEqual(a.recipient_phone, "66********41")
+
+    def test_a_job_of_a_shop_is_of_its_account(self):
+        """A job made with its shop only (as over RPC) takes the shop's
+        account, however many accounts there are."""
+        self.env["marketplace.account"].create(
+            {"name": "Another account", "channel": "lazada"}
+        )
+        job = self.env["marketplace.job"].create(
+            {"job_type": "pull_orders", "shop_id": self.shop.id}
+        )
+        self.assertEqual(job.account_id, self.account)
 
     def test_pulling_again_writes_nothing_new_and_a_change_updates_in_place(self):
         scenario = {"put_orders": window_orders()}
@@ -115,10 +129,8 @@ class TestLazadaSaleOrders(LazadaTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        product = cls.env["product.product"]
-        cls.cable, cls.earbuds = (
-            product.create({"name": name, "default_code": code, "is_storable": True})
-            for name, code in (("USB-C cable", CABLE[2]), ("Earbuds", EARBUDS[2]))
+        cls.cable, cls.earbuds = cls.storable(
+            ("USB-C cable", CABLE[2]), ("Earbuds", EARBUDS[2])
         )
 
     def test_an_order_gets_its_sale_order_at_lazadas_money(self):

@@ -52,14 +52,10 @@ class TestLazadaProducts(LazadaTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        product = cls.env["product.product"]
-        cls.cable, cls.case_black, cls.stand_black = (
-            product.create({"name": name, "default_code": code, "is_storable": True})
-            for name, code in (
-                ("USB-C cable 1 m", "BGH-USBC-CABLE-1M"),
-                ("iPhone 15 case, black", "BGH-CASE-IP15-BLK"),
-                ("Phone stand, black", "BGH-STAND-BLK"),
-            )
+        cls.cable, cls.case_black, cls.stand_black = cls.storable(
+            ("USB-C cable 1 m", "BGH-USBC-CABLE-1M"),
+            ("iPhone 15 case, black", "BGH-CASE-IP15-BLK"),
+            ("Phone stand, black", "BGH-STAND-BLK"),
         )
 
     def listings(self, **domain):
@@ -109,7 +105,8 @@ class TestLazadaProducts(LazadaTestCase):
         self.assertFalse(self.listings(external_item_id=DELETED))
         self.assertNotIn(int(DELETED), [p["item_id"] for p in products])
         # automatic binding: exact SKU, also through a trailing newline or space
-        bound = {b.sku: b.product_id for b in self.listings() if b.product_id}
+        mine = self.cable | self.case_black | self.stand_black
+        bound = {b.sku: b.product_id for b in self.listings() if b.product_id in mine}
         self.assertEqual(
             bound,
             {

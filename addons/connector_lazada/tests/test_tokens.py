@@ -2,11 +2,12 @@
 from the token answer), by the cron, and for good when Lazada refuses."""
 
 from datetime import timedelta
+from unittest import mock
 
 from odoo import fields
 from odoo.tests import tagged
 
-from ..api import LazadaAuthError
+from ..api import LazadaAuthError, LazadaClient
 from .common import ACCESS_TOKEN, REFRESH_TOKEN, SELLER_ID, LazadaTestCase
 
 
@@ -70,6 +71,22 @@ class TestLazadaTokens(LazadaTestCase):
         self.assertIn("Connect shop", self.shop.message_ids[0].body)
         self.env["marketplace.shop"]._cron_pull_orders()
         self.assertFalse(self.shop.job_ids, "no pull while the shop waits")
+
+    def test_an_app_key_refused_leaves_the_shop_connected(self):
+        """Lazada refuses the app, not the seller's token: connecting the
+        seller again would not help, the shop is not marked."""
+        self.expire_access_token()
+        refusal = LazadaAuthError("Specified app key is invalid", code="InvalidAppKey")
+        error = None
+        with mock.patch.object(LazadaClient, "refresh_token", side_effect=refusal):
+            try:
+                self.backend._refresh_tokens(ACCESS_TOKEN)
+            except LazadaAuthError as exc:
+                error = exc
+        self.assertIs(error, refusal)
+        self.env.invalidate_all()
+        self.assertEqual(self.shop.auth_state, "connected")
+        self.assertEqual(self.backend.refresh_token, REFRESH_TOKEN)
 
     def test_cron_refreshes_the_tokens_expiring_within_the_hour(self):
         other = self.env["lazada.shop"].create(

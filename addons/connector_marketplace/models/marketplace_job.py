@@ -523,6 +523,11 @@ class MarketplaceJob(models.Model):
                 key for key in vals if not (key == "name" and vals[key] == "/")
             )
             self._check_job_type(vals)
+            if vals.get("shop_id") and not vals.get("account_id"):
+                # the shop says whose it is (the default guesses only when
+                # there is a single account)
+                shop = self.env["marketplace.shop"].browse(vals["shop_id"])
+                vals["account_id"] = shop.account_id.id
             self._check_one_live_per_shop(vals)
             vals.setdefault("lang", self._job_lang_for(vals))
             vals.setdefault("tz", self._job_tz_for(vals))
