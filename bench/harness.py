@@ -24,6 +24,7 @@ LOGS = ROOT / ".test-logs"
 SIMULATOR_DIR = ROOT / "simulator"
 sys.path.insert(0, str(SIMULATOR_DIR))
 
+from lazada_simulator import ControlClient as LazadaControlClient  # noqa: E402
 from shopee_simulator import ControlClient  # noqa: E402
 
 SHOP_ID = 600100200
@@ -70,16 +71,19 @@ def odoo_options(db, addons_path):
 class Simulator:
     """``python -m shopee_simulator`` on a free port."""
 
+    module = "shopee_simulator"
+    control_class = ControlClient
+
     def __init__(self):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         LOGS.mkdir(exist_ok=True)
-        self.log = open(LOGS / "bench-simulator.log", "w")  # noqa: SIM115
+        self.log = open(LOGS / f"bench-{self.module}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "shopee_simulator",
+                self.module,
                 "--port",
                 str(self.port),
                 "--orders",
@@ -90,7 +94,7 @@ class Simulator:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self.control = ControlClient(self.url, timeout=900)
+        self.control = self.control_class(self.url, timeout=900)
         wait_until(self._up, 30, message="simulator start")
 
     def _up(self):
@@ -109,6 +113,13 @@ class Simulator:
             self.process.terminate()
             self.process.wait(30)
         self.log.close()
+
+
+class LazadaSimulator(Simulator):
+    """``python -m lazada_simulator`` on a free port."""
+
+    module = "lazada_simulator"
+    control_class = LazadaControlClient
 
 
 class RPCError(RuntimeError):

@@ -29,12 +29,29 @@ from odoo import SUPERUSER_ID, api, fields
 CHUNK = 50
 
 
+# channel: (backend model, order binding model, the simulator's shop key)
+CHANNELS = {
+    "shopee": ("shopee.shop", "shopee.order", "shop_id"),
+    "lazada": ("lazada.shop", "lazada.order", "seller_id"),
+}
+
+
 def _shopee_shop(env, shop_id):
     return env["shopee.shop"].search([("marketplace_shop_id", "=", shop_id)], limit=1)
 
 
-def _simulator_orders(simulator_url, shop_external_id):
-    url = f"{simulator_url}/_simulator/orders?shop_id={shop_external_id}"
+def _channel_backend(env, shop_id):
+    """(backend, order binding model, simulator shop key) of the shop."""
+    channel = env["marketplace.shop"].browse(shop_id).channel
+    backend_model, order_model, key = CHANNELS[channel]
+    backend = env[backend_model].search(
+        [("marketplace_shop_id", "=", shop_id)], limit=1
+    )
+    return backend, order_model, key
+
+
+def _simulator_orders(simulator_url, shop_external_id, key="shop_id"):
+    url = f"{simulator_url}/_simulator/orders?{key}={shop_external_id}"
     with urlopen(url, timeout=600) as response:
         return json.loads(response.read())["orders"]
 
@@ -45,11 +62,11 @@ def _simulator_orders(simulator_url, shop_external_id):
 def order_values(env, shop_id, simulator_url):
     """The values the connector's mapper gives the simulator's orders, for a
     bare ``marketplace.order`` create (binding fields left out)."""
-    backend = _shopee_shop(env, shop_id)
-    orders = _simulator_orders(simulator_url, backend.external_id)
+    backend, order_model, key = _channel_backend(env, shop_id)
+    orders = _simulator_orders(simulator_url, backend.external_id, key)
     order_fields = env["marketplace.order"]._fields
     values = []
-    with backend.work_on("shopee.order") as work:
+    with backend.work_on(order_model) as work:
         mapper = work.component(usage="import.mapper")
         for order in orders:
             vals = mapper.map_record(order).values(for_create=True)

@@ -43,6 +43,7 @@ from harness import (  # noqa: E402
     LOGS,
     PUSH_KEY,
     SHOP_ID,
+    LazadaSimulator,
     MemorySampler,
     OdooServer,
     Simulator,
@@ -50,6 +51,9 @@ from harness import (  # noqa: E402
     connect_shop,
 )
 from shopee_simulator.push import signature  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from odoo_server import connect_lazada_shop, create_lazada_account  # noqa: E402
 
 TARGETS = {
     "pull_seconds": 30.0,
@@ -143,23 +147,28 @@ class Bench:
         )
 
     def stop(self):
-        for name in ("worker", "server", "sim"):
+        for name in ("worker", "server", "sim", "lazada"):
             thing = getattr(self, name, None)
             if thing:
                 thing.stop()
 
     # -- jobs ----------------------------------------------------------------------------
-    def run_job(self, job_type, payload, timeout=1800, sampler=None):
-        """Create a marketplace job as the admin does; wait until it ends."""
-        calls = self.sim.calls()
+    def run_job(self, job_type, payload, timeout=1800, sampler=None, shop=None):
+        """Create a marketplace job as the admin does; wait until it ends.
+
+        :param shop: (account id, shop id, simulator) of another shop than
+            the Shopee one
+        """
+        account_id, shop_id, sim = shop or (self.account_id, self.shop_id, self.sim)
+        calls = sim.calls()
         started = time.perf_counter()
         job_id = self.odoo.call(
             "marketplace.job",
             "create",
             {
                 "job_type": job_type,
-                "account_id": self.account_id,
-                "shop_id": self.shop_id,
+                "account_id": account_id,
+                "shop_id": shop_id,
                 "payload": json.dumps(payload),
             },
         )
@@ -185,7 +194,7 @@ class Bench:
         )
         if job["state"] != "completed":
             raise RuntimeError(f"{job_type} job failed: {job['error_message']}")
-        after = self.sim.calls()
+        after = sim.calls()
         made = {
             path: after.get(path, 0) - calls.get(path, 0)
             for path in after
@@ -396,6 +405,92 @@ class Bench:
         self.results["stock"]["compute"].update(compute)
         say(f"  compute: {compute}")
 
+    def bench_lazada(self):
+        """The same pull and stock pass on a Lazada shop (its own simulator):
+        10,000 orders against the bare create of the same orders, 10,000
+        listings pushed in calls of 50 SKUs."""
+        size = self.sizes["pull"]
+        say(
+            f"Lazada: simulator with {size} orders, {self.sizes['items']} items × 5 SKUs"
+        )
+        self.lazada = sim = LazadaSimulator()
+        now = int(time.time())
+        sim.control.reset(
+            seed=1,
+            orders=size,
+            items=self.sizes["items"],
+            skus_per_item=5,
+            time_from=now - 6 * 86400,
+            time_to=now - 120,
+            include_seed_orders=False,
+        )
+        account_id = create_lazada_account(self.odoo, "Lazada bench", sim.url)
+        shop_id = connect_lazada_shop(self.odoo, account_id)["id"]
+        self.odoo.call(
+            "marketplace.shop",
+            "write",
+            [shop_id],
+            {
+                "auto_create_sale_orders": False,
+                "auto_push_stock": False,
+                "sale_orders_from": "2000-01-01 00:00:00",
+            },
+        )
+        shop = (account_id, shop_id, sim)
+        say("Floor: bare ORM create of the same orders and lines")
+        floor = self.worker(
+            "order_floor",
+            shop_id=shop_id,
+            simulator_url=sim.url,
+            one_by_one=self.n(2000),
+        )
+        say(f"  batch {floor['batch_rate']:.0f} orders/s")
+        since = datetime.now(timezone.utc) - timedelta(days=7)
+        pull = self.run_job(
+            "pull_orders", {"since": iso(since), "until": None}, shop=shop
+        )
+        orders = self.odoo.read_one(
+            "marketplace.job", pull["job_id"], ["orders_listed"]
+        )["orders_listed"]
+        pull.update(
+            orders=orders,
+            rate=orders / pull["seconds"],
+            api_calls=sum(pull["calls"].values()),
+            # /orders/get by 100, /orders/items/get by 50, /order/get each
+            minimum_calls=math.ceil(orders / 100) + math.ceil(orders / 50) + orders,
+        )
+        say(f"  pull: {orders} orders in {pull['seconds']:.1f} s")
+        say("Lazada: the catalogue, bound, then pushed")
+        catalogue = self.run_job("pull_products", {}, shop=shop)
+        self.worker("create_products", shop_id=shop_id, count=self.sizes["products"])
+        self.worker("auto_match", shop_id=shop_id)
+        self.worker("bind_rest", shop_id=shop_id)
+        listings = self.odoo.call(
+            "marketplace.product.binding",
+            "search_count",
+            [("shop_id", "=", shop_id), ("product_id", "!=", False)],
+        )
+        full = self.run_job("push_stock", {}, shop=shop)
+        full["update_calls"] = self.api_calls(full["calls"], "stock/sellable/update")
+        full["minimum_calls"] = math.ceil(listings / 50)
+        change = self.worker("change_stock", shop_id=shop_id, share=0.01)
+        delta = self.run_job("push_stock", {}, shop=shop)
+        delta["update_calls"] = self.api_calls(delta["calls"], "stock/sellable/update")
+        delta["minimum_calls"] = math.ceil(change["products"] / 50)
+        say(
+            f"  {listings} listings: full push {full['seconds']:.1f} s "
+            f"({full['update_calls']} calls), 1 % changed {delta['seconds']:.1f} s "
+            f"({delta['update_calls']} calls)"
+        )
+        self.results["lazada"] = {
+            "floor": floor,
+            "pull": pull,
+            "catalogue": catalogue,
+            "listings": listings,
+            "full": full,
+            "pass": delta,
+        }
+
     def bench_dashboard(self):
         fill = self.worker(
             "fill_orders", shop_id=self.shop_id, total=self.sizes["dashboard"]
@@ -496,6 +591,7 @@ class Bench:
             ("sale", self.bench_sale_orders),
             ("stock", self.bench_stock),
             ("growth", self.bench_growth),
+            ("lazada", self.bench_lazada),
             ("dashboard", self.bench_dashboard),
             ("webhook", self.bench_webhook),
         ]
@@ -762,6 +858,39 @@ def rows(results):
                 ),
             ),
         ]
+    lazada = results.get("lazada")
+    if lazada:
+        pull, floor = lazada["pull"], lazada["floor"]
+        share = pull["rate"] / floor["batch_rate"]
+        out += [
+            (
+                f"Lazada pull, {pull['orders']:,} orders (pull_orders job)",
+                f"{pull['seconds']:.1f} s, {pull['rate']:.0f} orders/s",
+                f"bare batch create {floor['batch_rate']:.0f} orders/s: "
+                f"{share:.0%} of it, target ≥ 50 %",
+                verdict(share >= TARGETS["pull_share"]),
+            ),
+            (
+                "  Lazada calls",
+                f"{pull['api_calls']:,}",
+                f"minimum {pull['minimum_calls']:,} (/order/get per order)",
+                verdict(pull["api_calls"] <= pull["minimum_calls"]),
+            ),
+            (
+                f"Lazada stock pass, {lazada['listings']:,} listings",
+                f"full push {lazada['full']['seconds']:.1f} s, "
+                f"{lazada['full']['update_calls']} calls; 1 % changed "
+                f"{lazada['pass']['seconds']:.1f} s, "
+                f"{lazada['pass']['update_calls']} calls",
+                f"minimum {lazada['full']['minimum_calls']} calls (50 SKUs each); "
+                f"{lazada['pass']['minimum_calls']} for 1 %",
+                verdict(
+                    lazada["full"]["update_calls"] <= lazada["full"]["minimum_calls"]
+                    and lazada["pass"]["update_calls"]
+                    <= lazada["pass"]["minimum_calls"]
+                ),
+            ),
+        ]
     webhook = results.get("webhook")
     if webhook:
         floor = webhook["floor"]
@@ -880,7 +1009,9 @@ def main():
     )
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument(
-        "--skip", nargs="*", help="catalogue pull sale stock growth dashboard webhook"
+        "--skip",
+        nargs="*",
+        help="catalogue pull sale stock growth lazada dashboard webhook",
     )
     parser.add_argument("--plot", help="write the growth plot (PNG) here")
     parser.add_argument("--table-only", help="print the table of a results JSON")

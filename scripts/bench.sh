@@ -30,7 +30,7 @@ started=$(date +%s)
 say "Building a fresh benchmark database ($DB)"
 dropdb --if-exists "$DB" >/dev/null 2>&1 || true
 create_database "$DB"
-odoo -d "$DB" -i "$(database_addons connector_shopee)" --stop-after-init --log-level=warn \
+odoo -d "$DB" -i "$(database_addons connector_shopee,connector_lazada)" --stop-after-init --log-level=warn \
     >"$LOGS/bench-install.log" 2>&1 || die "installing the addons failed: see $LOGS/bench-install.log"
 thai_company "$DB"
 printf '    done in %ss\n' $(( $(date +%s) - started ))

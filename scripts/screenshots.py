@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1440, "height": 900}
 ACCOUNT_XMLID = "connector_shopee.demo_account_simulator"
+LAZADA_ACCOUNT_XMLID = "connector_lazada.demo_account_simulator"
 # A product the seller sells in the shop only: on no marketplace listing.
 OFFLINE_ONLY = "BGH-TOTE-BAG"
 
@@ -227,6 +228,78 @@ class Tour:
         self.shot("16b-dashboard-out-of-stock")
         self.refused_push(rpc, shop["id"])
 
+    def lazada(self, rpc, account_id):
+        """The guide on the demo's Lazada shop: connect, orders, listings,
+        stock; then both channels side by side."""
+        page = self.page
+        rpc.call(
+            "marketplace.account",
+            "write",
+            [account_id],
+            {"lazada_simulator_url": rpc.lazada_simulator_url},
+        )
+        self.goto(
+            f"/odoo/action-connector_marketplace.marketplace_account_action/{account_id}"
+        )
+        self.shot("20-lazada-account")
+        page.click("button[name=action_lazada_connect]")
+        page.wait_for_selector("form")
+        self.shot("21-lazada-consent")
+        page.click("button[name=authorize]")
+        page.wait_for_url("**/marketplace/lazada/oauth/**")
+        self.shot("22-lazada-connected")
+        page.wait_for_selector(
+            ".o_form_view button[name=action_import_orders]", timeout=15000
+        )
+        [shop] = rpc.call(
+            "marketplace.shop", "search_read", [("account_id", "=", account_id)], ["id"]
+        )
+        page.click("button[name=action_import_orders]")
+        page.wait_for_selector(".o_notification")
+        rpc.wait_jobs(shop["id"])
+        rpc.call("marketplace.shop", "action_import_products", [shop["id"]])
+        rpc.wait_jobs(shop["id"])
+        self.goto("/odoo/action-connector_marketplace.marketplace_order_action")
+        self.group_by("Channel")
+        self.shot("23-orders-by-channel")
+        [order] = rpc.call(
+            "marketplace.order",
+            "search_read",
+            [("shop_id", "=", shop["id"]), ("line_ids", "!=", False)],
+            ["id"],
+            limit=1,
+        )
+        self.goto(
+            f"/odoo/action-connector_marketplace.marketplace_order_action/{order['id']}"
+        )
+        self.shot("24-lazada-order")
+        self.goto(
+            "/odoo/action-connector_marketplace.marketplace_product_binding_action"
+        )
+        self.group_by("Channel")
+        self.shot("25-lazada-bindings")
+        rpc.call(
+            "marketplace.sync.rule", "create", {"shop_id": shop["id"], "buffer_qty": 2}
+        )
+        rpc.call("marketplace.shop", "action_push_stock", [shop["id"]])
+        rpc.wait_jobs(shop["id"])
+        self.goto("/odoo/action-connector_marketplace.marketplace_job_action")
+        self.group_by("Channel")
+        self.shot("26-jobs-by-channel")
+        self.goto(
+            "/odoo/action-connector_marketplace.marketplace_dashboard_action",
+            ".o_marketplace_dashboard table",
+        )
+        self.shot("27-dashboard-two-channels")
+
+    def group_by(self, label):
+        """Group the list by a filter of the search panel's Group By."""
+        page = self.page
+        page.click(".o_searchview_dropdown_toggler")
+        page.click(f".o_group_by_menu .o_menu_item:has-text('{label}')")
+        page.keyboard.press("Escape")
+        page.wait_for_selector(".o_group_header")
+
     def guides_pull(self, rpc, shop_id):
         """The guide's §1 by hand: Marketplace > Jobs > New, its payload
         {"since": "2024-11-01T00:00:00", "until": null}: midnight in the
@@ -234,6 +307,8 @@ class Tour:
         page = self.page
         self.goto("/odoo/action-connector_marketplace.marketplace_job_action/new")
         page.click("div[name=job_type] input[data-value=pull_orders]")
+        # as the guide fills it: the account, then its shop
+        self.pick("account_id", "Shopee Thailand")
         self.pick("shop_id", "Bangkok")
         page.click("div[name=payload] .ace_content")
         page.keyboard.press("Control+A")
@@ -407,6 +482,7 @@ class Tour:
         page.click(".modal .btn-close")
         self.goto("/odoo/action-connector_marketplace.marketplace_job_action/new")
         page.click("div[name=job_type] input[data-value=push_stock]")
+        self.pick("account_id", "Shopee Thailand")
         self.pick("shop_id", "Bangkok")
         self.save()
         rpc.wait_jobs(shop_id)
@@ -526,12 +602,14 @@ def main():
     parser.add_argument("--odoo", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--simulator", required=True)
+    parser.add_argument("--lazada-simulator", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--lang", choices=("en", "th"), default="en")
     args = parser.parse_args()
     wait_for_odoo(args.odoo)
     rpc = Rpc(args.odoo, args.db)
     rpc.simulator_url = args.simulator
+    rpc.lazada_simulator_url = args.lazada_simulator
     account_id = prepare(rpc, args.odoo, args.simulator)
     admin_id = rpc.ref("base.user_admin")
     lang = args.lang
@@ -553,6 +631,7 @@ def main():
         tour = Tour(page, args.odoo, Path(args.out) / lang)
         tour.login()
         tour.run(rpc, account_id)
+        tour.lazada(rpc, rpc.ref(LAZADA_ACCOUNT_XMLID))
         context.close()
         browser.close()
 

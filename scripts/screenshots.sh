@@ -30,14 +30,15 @@ mkdir -p "$LOGS"
 shoot() {
     local lang=$1
     local db="${SCREENSHOTS_DB:-marketplace_screenshots}_$lang"
-    local http_port simulator_port simulator_pid odoo_pid rc=0
+    local http_port simulator_port lazada_port simulator_pid lazada_pid odoo_pid rc=0
     http_port=$(free_port)
     simulator_port=$(free_port)
+    lazada_port=$(free_port)
 
     say "[$lang] Building the demo database $db"
     dropdb --if-exists "$db" >/dev/null 2>&1 || true
     create_database "$db"
-    odoo -d "$db" -i "$(database_addons connector_shopee)" --stop-after-init --log-level=warn
+    odoo -d "$db" -i "$(database_addons connector_shopee,connector_lazada)" --stop-after-init --log-level=warn
     thai_company "$db"
     demo_catalogue "$db"
 
@@ -45,17 +46,22 @@ shoot() {
     (cd "$ROOT/simulator" && exec "$PYTHON" -m shopee_simulator --port "$simulator_port") \
         >"$LOGS/screenshots-simulator-$lang.log" 2>&1 &
     simulator_pid=$!
+    (cd "$ROOT/simulator" && exec "$PYTHON" -m lazada_simulator --port "$lazada_port") \
+        >"$LOGS/screenshots-lazada-simulator-$lang.log" 2>&1 &
+    lazada_pid=$!
     odoo -d "$db" --http-port="$http_port" --db-filter="^$db\$" >"$LOGS/screenshots-odoo-$lang.log" 2>&1 &
     odoo_pid=$!
 
     say "[$lang] Driving the demo path in headless Chromium"
     "$PYTHON" "$ROOT/scripts/screenshots.py" --lang "$lang" \
         --odoo "http://localhost:$http_port" --db "$db" \
-        --simulator "http://localhost:$simulator_port" --out "$ROOT/docs/screenshots" || rc=$?
+        --simulator "http://localhost:$simulator_port" \
+        --lazada-simulator "http://localhost:$lazada_port" \
+        --out "$ROOT/docs/screenshots" || rc=$?
     # odoo is a shell function: $! is its subshell, Odoo its child.
     pkill -P "$odoo_pid" 2>/dev/null || true
-    kill "$odoo_pid" "$simulator_pid" 2>/dev/null || true
-    wait "$odoo_pid" "$simulator_pid" 2>/dev/null || true
+    kill "$odoo_pid" "$simulator_pid" "$lazada_pid" 2>/dev/null || true
+    wait "$odoo_pid" "$simulator_pid" "$lazada_pid" 2>/dev/null || true
     [ "$rc" = 0 ] || die "[$lang] the tour stopped (logs: $LOGS/screenshots-*-$lang.log)"
     # The tour is the guide: its normal operation logs no ERROR, no traceback.
     if grep -nE " ERROR |Traceback" "$LOGS/screenshots-odoo-$lang.log"; then
