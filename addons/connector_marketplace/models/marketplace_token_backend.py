@@ -8,7 +8,7 @@ itself a ``marketplace.channel.backend``) and implements three hooks:
 ``_token_refusal`` (the channel's exception for a refusal for good).
 
 Refreshes are serialized per shop. A refresh token may be single-use (it is
-on Shopee): the first refresh kills it, so two processes refreshing at once,
+on some marketplaces): the first refresh kills it, so two processes refreshing at once,
 or one refresh asking twice, would lose the shop's authorization. A refresh
 therefore runs in its own transaction and locks every row its save touches
 (the backend's and, through ``_inherits``, the ``marketplace_shop``'s)

@@ -33,7 +33,7 @@ No live port
 ``NoLivePortMixin`` refuses every HTTP request to this machine but to Odoo's
 own test server: a marketplace simulator (or anything else) listening on a
 port here is never reached by accident. A channel's tests open the way for
-its recorded traffic only (connector_shopee: inside a cassette).
+its recorded traffic only (inside a cassette).
 
 Committed data
 --------------
