@@ -25,6 +25,7 @@ from odoo_server import (
     RPCError,
     connect_shop,
     consent,
+    create_lazada_account,
     create_simulator_account,
     db_query,
     start_server,
@@ -57,6 +58,9 @@ marketplace.stock.preview.line        rwcu  rwcu     ----
 shopee.shop                           ----  rwcu     ----
 shopee.order                          r---  rwcu     ----
 shopee.product.binding                r---  rwcu     ----
+lazada.shop                           ----  rwcu     ----
+lazada.order                          r---  rwcu     ----
+lazada.product.binding                r---  rwcu     ----
 """
 
 # Secret fields: r read, w write (of the value they have); "-" refused.
@@ -69,6 +73,11 @@ shopee.shop                access_token             --    --       --
 shopee.shop                refresh_token            --    --       --
 shopee.shop                token_api_host           --    --       --
 marketplace.webhook.event  raw_body                 --    rw       --
+marketplace.account        lazada_app_secret        --    rw       --
+marketplace.account        lazada_simulator_url     --    --       --
+lazada.shop                access_token             --    --       --
+lazada.shop                refresh_token            --    --       --
+lazada.shop                token_api_host           --    --       --
 """
 
 # Buttons of the views (object methods), pressed on a record of the main
@@ -81,6 +90,7 @@ BUTTONS = """
 model                            method                            user  manager  other
 marketplace.account              action_view_shops                 yes   yes      yes
 marketplace.account              action_shopee_connect             no    yes      no
+marketplace.account              action_lazada_connect             no    yes      no
 marketplace.shop                 action_import_orders              yes   yes      no
 marketplace.shop                 action_import_products            yes   yes      no
 marketplace.shop                 action_push_stock                 yes   yes      no
@@ -108,6 +118,7 @@ PRIVATE = [
     ("marketplace.shop", "_disconnect"),
     ("marketplace.shop", "_cron_pull_orders"),
     ("shopee.shop", "_refresh_tokens"),
+    ("lazada.shop", "_refresh_tokens"),
     ("marketplace.job", "_job_run"),
 ]
 
@@ -230,6 +241,46 @@ def data(server, admin, shopee_simulator):
         },
     )
     rule = admin.call("marketplace.sync.rule", "create", {"shop_id": shop})
+    # A Lazada account and seller of the same company (no calls: made as the
+    # authorization would leave them).
+    lazada_account = create_lazada_account(admin, "Access matrix (Lazada)", sim.url)
+    lazada_backend = admin.call(
+        "lazada.shop",
+        "create",
+        {
+            "account_id": lazada_account,
+            "name": "Access matrix seller",
+            "external_id": "1000200399",
+            "access_token": "matrix-lazada-access",
+            "refresh_token": "matrix-lazada-refresh",
+            "token_api_host": f"{sim.url}/rest",
+        },
+    )
+    [lazada_shop] = admin.call(
+        "lazada.shop", "read", [lazada_backend], ["marketplace_shop_id"]
+    )
+    lazada_shop = lazada_shop["marketplace_shop_id"][0]
+    lazada_order = admin.call(
+        "lazada.order",
+        "create",
+        {
+            "backend_id": lazada_backend,
+            "external_id": "301000000099999",
+            "shop_id": lazada_shop,
+            "name": "301000000099999",
+        },
+    )
+    lazada_binding = admin.call(
+        "lazada.product.binding",
+        "create",
+        {
+            "backend_id": lazada_backend,
+            "external_id": "4102300999/17301099901",
+            "shop_id": lazada_shop,
+            "external_item_id": "4102300999",
+            "external_variation_id": "17301099901",
+        },
+    )
     company_b = admin.call("res.company", "create", {"name": "Access matrix other"})
     user_group = group_id(admin, "connector_marketplace.group_marketplace_user")
     manager_group = group_id(admin, "connector_marketplace.group_marketplace_manager")
@@ -282,6 +333,11 @@ def data(server, admin, shopee_simulator):
         product=product,
         binding=binding,
         shopee_binding=shopee_binding,
+        lazada_account=lazada_account,
+        lazada_backend=lazada_backend,
+        lazada_shop=lazada_shop,
+        lazada_order=lazada_order,
+        lazada_binding=lazada_binding,
         rule=rule,
         serial=iter(range(1, 10_000)),
     )
@@ -397,6 +453,24 @@ def model_specs(ns, admin):
         "external_item_id": str(900000 + n()),
         "external_variation_id": "0",
     }
+    lazada_shop_values = lambda: {  # noqa: E731
+        "name": f"Matrix seller {n()}",
+        "account_id": ns.lazada_account,
+        "external_id": str(1000300000 + n()),
+    }
+    lazada_order_values = lambda: {  # noqa: E731
+        "backend_id": ns.lazada_backend,
+        "external_id": str(302000000000000 + n()),
+        "shop_id": ns.lazada_shop,
+        "name": f"MATRIXLZD{n()}",
+    }
+    lazada_binding_values = lambda: {  # noqa: E731
+        "backend_id": ns.lazada_backend,
+        "external_id": f"{4103000000 + n()}/0",
+        "shop_id": ns.lazada_shop,
+        "external_item_id": str(4103000000 + n()),
+        "external_variation_id": "0",
+    }
     return {
         "marketplace.account": (
             ns.account,
@@ -503,6 +577,24 @@ def model_specs(ns, admin):
             shopee_binding_values,
             admin_create("shopee.product.binding", shopee_binding_values),
         ),
+        "lazada.shop": (
+            ns.lazada_backend,
+            {"initial_import_days": 7},
+            lazada_shop_values,
+            admin_create("lazada.shop", lazada_shop_values),
+        ),
+        "lazada.order": (
+            ns.lazada_order,
+            {"external_id": None},
+            lazada_order_values,
+            admin_create("lazada.order", lazada_order_values),
+        ),
+        "lazada.product.binding": (
+            ns.lazada_binding,
+            {"external_id": None},
+            lazada_binding_values,
+            admin_create("lazada.product.binding", lazada_binding_values),
+        ),
     }
 
 
@@ -590,7 +682,13 @@ def test_models(data, admin):
         model["model"]
         for model in admin.search_read(
             "ir.model",
-            ["|", ("model", "=like", "marketplace.%"), ("model", "=like", "shopee.%")],
+            [
+                "|",
+                "|",
+                ("model", "=like", "marketplace.%"),
+                ("model", "=like", "shopee.%"),
+                ("model", "=like", "lazada.%"),
+            ],
             ["model"],
         )
     } - {  # abstract: no records
@@ -599,6 +697,7 @@ def test_models(data, admin):
         "marketplace.sale.order.builder",
         "marketplace.token.backend",
         "shopee.binding",
+        "lazada.binding",
     }
     assert addon_models == set(expected), "the table names every model"
     wrong = []
@@ -619,12 +718,18 @@ def test_secret_fields(data, admin):
         "marketplace.account": data.account,
         "shopee.shop": data.backend,
         "marketplace.webhook.event": data.event,
+        "lazada.shop": data.lazada_backend,
+    }
+    # a Lazada account's fields are on the Lazada account
+    records_of_field = {
+        ("marketplace.account", "lazada_app_secret"): data.lazada_account,
+        ("marketplace.account", "lazada_simulator_url"): data.lazada_account,
     }
     rows = table(SECRETS)
     wrong = []
     for row in rows:
         model, field = row["model"], row["field"]
-        record = records[model]
+        record = records_of_field.get((model, field)) or records[model]
         [current] = admin.call(model, "read", [record], [field])
         assert current[field], f"{model}.{field} has a value to protect"
         for role in ROLES:
@@ -695,6 +800,7 @@ def button_records(data, admin, role):
         own["wizard"] = admin_wizards(ns, admin)["marketplace.product.bind.wizard"]
     return {
         "marketplace.account": ns.account,
+        ("marketplace.account", "action_lazada_connect"): ns.lazada_account,
         "marketplace.shop": ns.shop,
         ("marketplace.job", "action_retry"): failed_job,
         "marketplace.job": ns.job,

@@ -169,14 +169,16 @@ class LazadaOrderAdapter(Component):
                 if ref not in seen:
                     seen.add(ref)
                     refs.append(ref)
-            cursor, offset = self._next_page(cursor, offset, orders)
+            total = int(page.get("countTotal") or 0)
+            cursor, offset = self._next_page(cursor, offset, orders, total)
             progress.update(cursor=cursor, offset=offset)
         return list(refs)
 
     @staticmethod
-    def _next_page(cursor, offset, orders):
-        """(update_after, offset) of the next page, (None, 0) after the last."""
-        if len(orders) < ORDERS_PAGE:
+    def _next_page(cursor, offset, orders, total):
+        """(update_after, offset) of the next page, (None, 0) after the last
+        (``total``: how many orders this page's window holds)."""
+        if len(orders) < ORDERS_PAGE or offset + len(orders) >= total:
             return None, 0
         last = parse_time(orders[-1].get("updated_at"))
         # (same format, same offset: the texts sort as the times do)

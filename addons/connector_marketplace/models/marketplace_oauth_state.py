@@ -53,7 +53,13 @@ class MarketplaceOAuthState(models.Model):
 
     @api.model
     def _issue(self, account):
-        """A new state token for ``account``, made by the current user."""
+        """A new state token for ``account``, made by the current user.
+
+        Only who may change the account may have its shops authorized: its
+        company's managers (the access rules and the company's record rules,
+        whatever the channel's button reads before).
+        """
+        account.check_access("write")
         nonce = secrets.token_urlsafe(24)
         expires_at = fields.Datetime.now() + STATE_TTL
         self.sudo().create(
