@@ -145,9 +145,8 @@ class LazadaOrderAdapter(Component):
         last change seen (whether Lazada's ``update_after`` takes that second
         or not, none of its orders is missed; those seen come again and are
         skipped); the offset only steps over a page whose orders all changed
-        within that second. ``progress``
-        keeps the cursor and the ids listed so far, so that a retry goes on
-        where the listing stopped."""
+        within that second. ``progress`` keeps the cursor and the ids listed
+        so far, so that a retry goes on where the listing stopped."""
         progress = {} if progress is None else progress
         refs = progress.setdefault("order_refs", [])
         seen = set(refs)
@@ -177,8 +176,8 @@ class LazadaOrderAdapter(Component):
     @staticmethod
     def _next_page(cursor, offset, orders, total):
         """(update_after, offset) of the next page, (None, 0) after the last
-        (``total``: how many orders this page's window holds)."""
-        if len(orders) < ORDERS_PAGE or offset + len(orders) >= total:
+        (``total``: how many orders this page's window holds, 0 if unsaid)."""
+        if len(orders) < ORDERS_PAGE or 0 < total <= offset + len(orders):
             return None, 0
         last = parse_time(orders[-1].get("updated_at"))
         # (same format, same offset: the texts sort as the times do)

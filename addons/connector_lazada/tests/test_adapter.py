@@ -90,6 +90,17 @@ class TestLazadaAdapters(LazadaTestCase):
         self.assertEqual([c["offset"] for c in lazada.calls[:2]], [0, ORDERS_PAGE])
         self.assertIsNone(progress["cursor"], "the listing is over")
 
+    def test_a_listing_without_its_count_reads_to_the_end(self):
+        lazada = FakeOrders(ORDERS_PAGE * 2 + 5)
+        adapter = self.adapter("lazada.order")
+
+        def without_count(api_path, **params):
+            return dict(lazada(api_path, **params), countTotal=None)
+
+        adapter._get = without_count
+        refs = adapter.search(START, START + timedelta(days=1))
+        self.assertEqual(len(refs), len(lazada.updated))
+
     def test_an_order_without_its_rows_is_left_out(self):
         """Lazada answered /orders/items/get without one order: importing it
         with no rows would delete its lines; it waits for the next pull."""
