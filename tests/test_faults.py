@@ -9,7 +9,9 @@ the server dies, processes race for the token, or junk reaches the webhook:
 * the server killed (SIGKILL) in the middle of a pull and of a stock push,
   then started again;
 * 100 refreshes of one shop's token from four processes at once;
-* 10,000 malformed, oversized or badly signed webhook requests.
+* 10,000 malformed, oversized or badly signed webhook requests;
+* one stock for a Shopee and a Lazada shop: a sale on either lowers the
+  other's online quantity in the next automatic push, under faults on both.
 
 The test database gets short retry patterns for the connector's job
 functions (the issue allows it; the module's data keeps production's), so
