@@ -25,14 +25,35 @@ def thai_catalogue(module):
     return polib.pofile(str(path))
 
 
+FIELD_TERMS = ("ir.model.fields,field_description", "ir.model.fields,help")
+
+
+def another_addons_field(env, module, name, res_id):
+    """Whether the term is the label or help of a field this addon's model
+    only shows through ``_inherits``, defined by another addon (which
+    translates it): which addon Odoo files such a term under depends on the
+    order the addons were installed in."""
+    if name not in FIELD_TERMS or not res_id:
+        return False
+    record = env.ref(res_id, raise_if_not_found=False)
+    if record is None or record._name != "ir.model.fields":
+        return False
+    field = env[record.model]._fields.get(record.name) if record.model in env else None
+    if field is None or not field.inherited:
+        return False
+    return getattr(field.related_field, "_module", module) != module
+
+
 def untranslated_terms(env, module):
     """Source terms of ``module`` without a Thai translation in its th.po."""
     sources = {
         source
-        for (_mod, _type, _name, _res_id, source, _value, _comments) in (
+        for (_mod, _type, name, res_id, source, _value, _comments) in (
             TranslationModuleReader(env.cr, modules=[module])
         )
-        if source and source.strip()
+        if source
+        and source.strip()
+        and not another_addons_field(env, module, name, res_id)
     }
     translated = {
         entry.msgid
