@@ -1005,8 +1005,21 @@ def lazada_shop(admin, lazada_simulator, shop):
         if sku["sellable"] > 0
     ]
     # P and Q: two products of the Shopee shop, each on one Lazada SKU too;
-    # a third SKU stays unbound (its orders wait for a binding)
-    (p_item, p_sku, _p), (q_item, q_sku, _q), unbound = skus[0], skus[1], skus[2]
+    # a third SKU stays unbound and matches no product by its SKU (its orders
+    # wait for a binding; other tests' products may carry the seed's SKUs)
+    (p_item, p_sku, _p), (q_item, q_sku, _q) = skus[0], skus[1]
+    unbound = next(
+        entry
+        for entry in skus[2:]
+        if not admin.count(
+            "product.product",
+            [
+                "|",
+                ("default_code", "=", entry[2]["seller_sku"].strip()),
+                ("barcode", "=", entry[2]["seller_sku"].strip()),
+            ],
+        )
+    )
     products = shop.product_ids[:2]
     binding_ids = admin.call(
         "marketplace.product.binding",
