@@ -22,6 +22,11 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 LOGS = ROOT / ".test-logs"
 JOB_TIMEOUT = 120
+# Ten tries of a job in seconds instead of an hour (production: 20 s … 10
+# min): the end-to-end tests set it on their database while they run.
+FAST_RETRY_PATTERN = "{1: (1, 2), 4: (2, 4)}"
+# The order statuses whose units the stock rules hold back (README, §3).
+OPEN_DEMAND_STATUSES = ("awaiting_payment", "to_ship", "packed", "cancel_requested")
 
 # The simulator's partner and shops (simulator/README.md, "Identities").
 SIM_PARTNER_ID = "2000001"

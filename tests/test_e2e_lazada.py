@@ -11,16 +11,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from odoo_server import (
+    FAST_RETRY_PATTERN,
     LAZADA_SELLER_ID,
+    OPEN_DEMAND_STATUSES,
     connect_lazada_shop,
     create_lazada_account,
     start_server,
     wait_until,
 )
 
-# Ten tries in seconds instead of an hour, as in the fault suite.
-FAST_RETRY_PATTERN = "{1: (1, 2), 4: (2, 4)}"
-OPEN_DEMAND_STATUSES = ("awaiting_payment", "to_ship", "packed", "cancel_requested")
 CABLE, SHIRT_M, SHIRT_L = "BGH-USBC-CABLE-1M", "BGH-TSHIRT-RED-M", "BGH-TSHIRT-RED-L"
 
 

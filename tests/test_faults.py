@@ -36,8 +36,10 @@ from types import SimpleNamespace
 import pytest
 import requests
 from odoo_server import (
+    FAST_RETRY_PATTERN,
     LAZADA_SELLER_ID,
     LOGS,
+    OPEN_DEMAND_STATUSES,
     ROOT,
     SHOP_ID,
     SIM_PUSH_KEY,
@@ -51,12 +53,9 @@ from odoo_server import (
 )
 from shopee_simulator.generator import new_order, pools_for
 
-# Ten tries in seconds instead of an hour (production: 20 s … 10 min).
-FAST_RETRY_PATTERN = "{1: (1, 2), 4: (2, 4)}"
 # What the sync rule of the shop says (marketplace_sync_rule.py).
 RULE = {"buffer_qty": 5, "allocation": 90, "rounding": 2, "min_online_qty": 6}
 INITIAL_STOCK = 400
-OPEN_DEMAND_STATUSES = ("awaiting_payment", "to_ship", "packed", "cancel_requested")
 LIVE_QUEUE_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 
 
