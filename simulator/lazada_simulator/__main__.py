@@ -42,6 +42,12 @@ def parse_args(argv=None):
         default=3,
         help="SKUs of each generated item, 0 for one without variation (3)",
     )
+    parser.add_argument(
+        "--document-delay",
+        type=float,
+        default=0.0,
+        help="seconds before a package's air waybill is ready (0)",
+    )
     return parser.parse_args(argv)
 
 
@@ -62,6 +68,7 @@ def main(argv=None):
         seeds_dir=args.seeds_dir,
         items=args.items,
         skus_per_item=args.skus_per_item,
+        document_delay=args.document_delay,
     )
     try:
         server = simulator.serve(args.host, args.port)

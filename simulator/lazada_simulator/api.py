@@ -3,15 +3,21 @@ the endpoints the connector calls (lazada-api.md §2–§5).
 
 Each handler takes the state and a :class:`Call` and answers the ``data``
 of the success answer (``None``: no ``data``), or raises ``ApiError``.
-The token calls answer at the top level instead (see ``TOP_LEVEL``).
+The token calls answer at the top level instead (see ``TOP_LEVEL``), the
+fulfilment calls under ``result`` (see ``RESULT``: ``{"data": …, "success":
+true}``, or a :class:`ResultError`'s ``{"success": false, "error_code",
+"error_msg"}``, with ``code`` "0" at the top either way).
 """
 
+import base64
+import html
 import json
+import logging
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-from . import catalogue, orders, signing
-from .errors import ApiError, missing, numbered
+from . import catalogue, fulfilment, label, orders, signing
+from .errors import ApiError, ResultError, missing, numbered
 from .state import TIMESTAMP_WINDOW
 from .stock import update_failed
 from .timefmt import parse_iso
@@ -22,6 +28,9 @@ PRODUCTS_LIMIT = 50
 PRODUCTS_DEFAULT_LIMIT = 20
 ITEMS_ORDER_IDS = 50
 STOCK_SKUS = 50
+AWB_PATH = "/_files/awb"
+
+_logger = logging.getLogger("lazada_simulator")
 
 
 @dataclass
@@ -328,6 +337,291 @@ def stock_sellable_update(state, call):
     return None
 
 
+# -- fulfilment (lazada-api.md §6) -------------------------------------------------
+#
+# Each takes one JSON object in one form parameter (``packReq``,
+# ``readyToShipReq``, ``getDocumentReq``, ``getShipmentProvidersReq``): a
+# missing or unreadable one is the gateway's MissingParameter /
+# InvalidParameter; what is wrong inside is the service's ResultError
+# (PARAM_IS_NULL 700017, PARAM_ILLEGAL 700004, BATCH_SIZE_OUT_OF_LIMIT 700022).
+
+PARAM_ILLEGAL = "700004"
+PARAM_IS_NULL = "700017"
+BATCH_SIZE_OUT_OF_LIMIT = "700022"
+NTFS_NOT_AVAILABLE = "700016"
+
+
+def _json_object(params, name):
+    if not params.get(name):
+        raise missing(name)
+    try:
+        value = json.loads(params[name])
+    except ValueError:
+        raise invalid(name, "a JSON object is expected") from None
+    if not isinstance(value, dict):
+        raise invalid(name, "a JSON object is expected")
+    return value
+
+
+def _id_number(value, name):
+    """An id given as a JSON number or a string of digits."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ResultError(PARAM_ILLEGAL, f"param illegal: {name} must be a number")
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ResultError(PARAM_ILLEGAL, f"param illegal: {name} must be a number")
+    return int(text)
+
+
+def _batch(request, name):
+    entries = request.get(name)
+    if entries in (None, [], ""):
+        raise ResultError(PARAM_IS_NULL, f"param can't be null: {name}")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ResultError(
+            PARAM_ILLEGAL, f"param illegal: {name} must be a list of objects"
+        )
+    if len(entries) > fulfilment.BATCH:
+        raise ResultError(
+            BATCH_SIZE_OUT_OF_LIMIT,
+            f"batch size out of limit: at most {fulfilment.BATCH} {name}",
+        )
+    return entries
+
+
+def _order_items(entry, list_name):
+    order_id = _id_number(entry.get("order_id"), "order_id")
+    items = entry.get(list_name)
+    if items in (None, []):
+        raise ResultError(PARAM_IS_NULL, f"param can't be null: {list_name}")
+    if not isinstance(items, list):
+        raise ResultError(PARAM_ILLEGAL, f"param illegal: {list_name} must be a list")
+    return order_id, [_id_number(item, "order_item_id") for item in items]
+
+
+def _package_ids(request):
+    ids = []
+    for entry in _batch(request, "packages"):
+        package_id = entry.get("package_id")
+        if not isinstance(package_id, str) or not package_id.strip():
+            raise ResultError(PARAM_IS_NULL, "param can't be null: package_id")
+        ids.append(package_id.strip())
+    return ids
+
+
+def shipment_providers_get(state, call):
+    request = _json_object(call.params, "getShipmentProvidersReq")
+    order_ids = [
+        _order_items(entry, "order_item_ids")[0] for entry in _batch(request, "orders")
+    ]
+    return {
+        "platform_default": 1,
+        "shipping_allocate_type": "TFS",
+        "shipment_providers": state.shipment_providers(call.seller_id, order_ids),
+    }
+
+
+def fulfill_pack(state, call):
+    request = _json_object(call.params, "packReq")
+    entries = _batch(request, "pack_order_list")
+    if not request.get("delivery_type"):
+        raise ResultError(PARAM_IS_NULL, "param can't be null: delivery_type")
+    if request["delivery_type"] != "dropship":
+        raise ResultError(
+            PARAM_ILLEGAL, "param illegal: delivery_type must be dropship"
+        )
+    allocate = request.get("shipping_allocate_type")
+    if not allocate:
+        raise ResultError(PARAM_IS_NULL, "param can't be null: shipping_allocate_type")
+    if allocate == "NTFS":
+        raise ResultError(
+            NTFS_NOT_AVAILABLE,
+            "seller not available 3pl , pls contact us to subscription 3pl",
+        )
+    if allocate != "TFS":
+        raise ResultError(
+            PARAM_ILLEGAL, "param illegal: shipping_allocate_type is TFS or NTFS"
+        )
+    if request.get("shipment_provider_code"):
+        # Lazada allocates the carrier of a local (TFS) seller.
+        raise ResultError(
+            PARAM_ILLEGAL,
+            "param illegal: shipment_provider_code cannot be passed for TFS",
+        )
+    requests = [_order_items(entry, "order_item_list") for entry in entries]
+    return {"pack_order_list": state.pack(call.seller_id, requests)}
+
+
+def package_rts(state, call):
+    request = _json_object(call.params, "readyToShipReq")
+    return {"packages": state.ready_to_ship(call.seller_id, _package_ids(request))}
+
+
+def package_document_get(state, call):
+    request = _json_object(call.params, "getDocumentReq")
+    doc_type = request.get("doc_type")
+    if not doc_type:
+        raise ResultError(PARAM_IS_NULL, "param can't be null: doc_type")
+    if doc_type not in ("PDF", "HTML"):
+        raise ResultError(PARAM_ILLEGAL, "param illegal: doc_type is PDF or HTML")
+    with_items = request.get("print_item_list", False)
+    if not isinstance(with_items, bool):
+        raise ResultError(PARAM_ILLEGAL, "param illegal: print_item_list is a boolean")
+    labels = state.awb_labels(call.seller_id, _package_ids(request), with_items)
+    if doc_type == "HTML":
+        page = label.render_html(labels)
+        return {"file": base64.b64encode(page.encode()).decode(), "doc_type": "HTML"}
+    try:
+        pdf = label.render_pdf(labels)
+    except ImportError:
+        _logger.warning("PDF air waybills need reportlab, which is not installed")
+        raise ResultError(
+            "6", "system is busy now ,pls try later: reportlab is not installed"
+        ) from None
+    token, expires_at = state.store_awb(call.seller_id, pdf)
+    path = f"{AWB_PATH}/{token}.pdf?Expires={expires_at}"
+    frame = (
+        f'<iframe src="{html.escape(path)}" width="100%" height="100%" '
+        'style="display: block;min-height: 990px;"></iframe>'
+    )
+    return {
+        "file": base64.b64encode(frame.encode()).decode(),
+        "doc_type": "PDF",
+        "pdf_url": call.extra.get("base_url", "") + path,
+    }
+
+
+# -- cancellations and reverse orders (lazada-api.md §6, reverse.py) ---------------
+#
+# Plain parameters, answers under ``data`` (none for the decision), errors at
+# the top level with the pages' numbers; GetReverseOrdersForSeller answers
+# under ``result`` = {page_no, page_size, total, success, items}.
+
+REVERSE_PAGE_SIZE = 100
+REVERSE_TIME_RANGES = {
+    "trade_created": "TradeOrderLineCreatedTimeRange",
+    "line_created": "ReverseOrderLineTimeRange",
+    "line_modified": "ReverseOrderLineModifiedTimeRange",
+}
+
+
+def _cancel_request(params):
+    """(order_id, [order_item_id]) of the cancel calls; 122 / 102 when bad."""
+    for name in ("order_id", "order_item_id_list"):
+        if not params.get(name):
+            raise missing(name)
+    text = str(params["order_id"]).strip()
+    if not text.isdigit():
+        raise numbered(122, "E0122: invalid trade order")
+    try:
+        items = json.loads(params["order_item_id_list"])
+    except ValueError:
+        items = None
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(
+            not isinstance(i, bool)
+            and isinstance(i, (int, str))
+            and str(i).strip().isdigit()
+            for i in items
+        )
+    ):
+        raise numbered(102, "E0102: trade order line id is empty or invalid")
+    return int(text), [int(str(i).strip()) for i in items]
+
+
+def cancel_validate(state, call):
+    order_id, item_ids = _cancel_request(call.params)
+    return state.cancel_validate(call.seller_id, order_id, item_ids)
+
+
+def cancel_create(state, call):
+    order_id, item_ids = _cancel_request(call.params)
+    if not call.params.get("reason_id"):
+        raise missing("reason_id")
+    return state.seller_cancel(
+        call.seller_id,
+        order_id,
+        item_ids,
+        str(call.params["reason_id"]).strip(),
+        call.params.get("reason_detail") or "",
+    )
+
+
+def _reverse_id(params):
+    if not params.get("reverse_order_id"):
+        raise missing("reverse_order_id")
+    text = str(params["reverse_order_id"]).strip()
+    if not text.isdigit():
+        raise numbered(105, "E0105: reverse order id is empty or invalid")
+    return int(text)
+
+
+def _boolean(params, name):
+    value = str(params.get(name) or "").strip().lower()
+    if value not in ("true", "false"):
+        raise invalid(name, "true or false")
+    return value == "true"
+
+
+def cancel_decide(state, call):
+    reverse_id = _reverse_id(call.params)
+    if call.params.get("agree_cancel") in (None, ""):
+        raise missing("agree_cancel")
+    agree = _boolean(call.params, "agree_cancel")
+    reason_code = None
+    if call.params.get("reason_code") not in (None, ""):
+        reason_code = _int(call.params, "reason_code", low=0)
+    state.cancel_decide(call.seller_id, reverse_id, agree, reason_code)
+    return None
+
+
+def reverse_detail(state, call):
+    return state.reverse_detail(call.seller_id, _reverse_id(call.params))
+
+
+def _string_list(params, name):
+    if not params.get(name):
+        return None
+    values = _json_list(params, name)
+    if not all(isinstance(v, str) for v in values):
+        raise invalid(name, "a JSON list of strings is expected")
+    return set(values)
+
+
+def _optional_id(params, name):
+    if params.get(name) in (None, ""):
+        return None
+    return _int(params, name, low=0)
+
+
+def reverse_orders_get(state, call):
+    params = call.params
+    page_no = _int(params, "page_no", low=1)
+    page_size = _int(params, "page_size", low=1, high=REVERSE_PAGE_SIZE)
+    wanted = {
+        "reverse_order_id": _optional_id(params, "reverse_order_id"),
+        "trade_order_id": _optional_id(params, "trade_order_id"),
+        "reverse_statuses": _string_list(params, "reverse_status_list"),
+        "ofc_statuses": _string_list(params, "ofc_status_list"),
+        "request_types": _string_list(params, "request_type_list"),
+        "qc_decision": params.get("QC_Decision") or None,
+    }
+    if params.get("return_to_type"):
+        if params["return_to_type"] not in ("RTM", "RTW"):
+            raise invalid("return_to_type", "RTM or RTW")
+        wanted["return_to_type"] = params["return_to_type"]
+    if params.get("dispute_in_progress"):
+        wanted["dispute_in_progress"] = _boolean(params, "dispute_in_progress")
+    for key, prefix in REVERSE_TIME_RANGES.items():
+        wanted[key] = (
+            _optional_id(params, prefix + "Start"),
+            _optional_id(params, prefix + "End"),
+        )
+    return state.reverse_page(call.seller_id, wanted, page_no, page_size)
+
+
 # path → (handler, needs an access token, HTTP methods)
 ENDPOINTS = {
     "/auth/token/create": (token_create, False, ("GET", "POST")),
@@ -340,5 +634,22 @@ ENDPOINTS = {
     "/products/get": (products_get, True, ("GET", "POST")),
     "/product/item/get": (product_item_get, True, ("GET", "POST")),
     "/product/stock/sellable/update": (stock_sellable_update, True, ("POST",)),
+    "/order/shipment/providers/get": (shipment_providers_get, True, ("GET", "POST")),
+    "/order/fulfill/pack": (fulfill_pack, True, ("POST",)),
+    "/order/package/rts": (package_rts, True, ("POST",)),
+    "/order/package/document/get": (package_document_get, True, ("GET", "POST")),
+    "/order/reverse/cancel/validate": (cancel_validate, True, ("GET", "POST")),
+    "/order/reverse/cancel/create": (cancel_create, True, ("GET", "POST")),
+    "/order/reverse/cancel/seller/decide": (cancel_decide, True, ("GET", "POST")),
+    "/reverse/getreverseordersforseller": (reverse_orders_get, True, ("GET", "POST")),
+    "/order/reverse/return/detail/list": (reverse_detail, True, ("GET", "POST")),
 }
 TOP_LEVEL = ("/auth/token/create", "/auth/token/refresh")
+RESULT = (
+    "/order/shipment/providers/get",
+    "/order/fulfill/pack",
+    "/order/package/rts",
+    "/order/package/document/get",
+)
+# The handler's answer is ``result`` itself (paged: no ``data`` inside).
+RESULT_ITSELF = ("/reverse/getreverseordersforseller",)

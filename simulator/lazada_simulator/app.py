@@ -1,7 +1,8 @@
 """The WSGI application: routing, Lazada's envelope and errors, request log.
 
 The log has one line per request: method, path and outcome (the error code
-or "ok"). Never the query string or body: they hold signs, tokens and codes.
+or "ok"). Never the query string or body: they hold signs, tokens and codes;
+nor an air waybill's download token (``/_files/awb/…``).
 """
 
 import json
@@ -16,8 +17,8 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from . import api, consent, control
-from .errors import ApiError
-from .state import ERROR_FAULTS, HTTP_FAULTS
+from .errors import ApiError, ResultError
+from .state import BUSINESS_ERROR, ERROR_FAULTS, HTTP_FAULTS
 
 _logger = logging.getLogger("lazada_simulator")
 
@@ -41,6 +42,12 @@ def json_response(payload, status=200, outcome=None):
 
 def error_response(error):
     payload = {**error.payload(), "request_id": request_id()}
+    return json_response(payload, 200, error.code)
+
+
+def result_error_response(error):
+    """A fulfilment API's refusal: top-level code "0", the error in ``result``."""
+    payload = {"code": "0", "result": error.payload(), "request_id": request_id()}
     return json_response(payload, 200, error.code)
 
 
@@ -72,6 +79,9 @@ class SimulatorApp:
                     endpoint="lazada",
                     methods=["GET", "POST"],
                 ),  # fmt: skip
+                Rule(
+                    f"{api.AWB_PATH}/<token>.pdf", endpoint="awb_file", methods=["GET"]
+                ),
                 *control.rules(),
             ]
         )
@@ -87,7 +97,10 @@ class SimulatorApp:
             response.status_code = 500
         if request.path.startswith(REST + "/"):
             self.state.count(request.path[len(REST) :], response.outcome)
-        _logger.info("%s %s %s", request.method, request.path, response.outcome)
+        path = request.path
+        if path.startswith(api.AWB_PATH + "/"):
+            path = api.AWB_PATH + "/…"
+        _logger.info("%s %s %s", request.method, path, response.outcome)
         return response(environ, start_response)
 
     def dispatch(self, request):
@@ -104,6 +117,8 @@ class SimulatorApp:
             return self.consent_submit(request)
         if endpoint == "index":
             return html_response(consent.index_page(self.state.snapshot()))
+        if endpoint == "awb_file":
+            return self.awb_file(args["token"])
         return self.control_call(request, endpoint, args)
 
     # -- Lazada ---------------------------------------------------------------
@@ -127,11 +142,24 @@ class SimulatorApp:
         try:
             call = api.authenticate(self.state, path, params, needs_token)
             call.method = request.method
+            call.extra["base_url"] = request.host_url.rstrip("/")
+            self.business_error(path)
             data = handler(self.state, call)
         except ApiError as exc:
             return error_response(exc)
+        except ResultError as exc:
+            return result_error_response(exc)
         if path in api.TOP_LEVEL:
             return json_response({**data, "code": "0", "request_id": request_id()})
+        if path in api.RESULT_ITSELF:
+            return json_response(
+                {"code": "0", "result": data, "request_id": request_id()}
+            )
+        if path in api.RESULT:
+            result = {"data": data, "success": True}
+            return json_response(
+                {"code": "0", "result": result, "request_id": request_id()}
+            )
         answer = {"code": "0", "request_id": request_id()}
         if data is not None:
             answer["data"] = data
@@ -163,6 +191,36 @@ class SimulatorApp:
             return response
         kind, code, message = ERROR_FAULTS[fault.kind]
         return error_response(ApiError(code, message, kind))
+
+    def business_error(self, path):
+        """Raise a queued business error (control API) for this call, if any."""
+        fault = self.state.take_fault(path, (BUSINESS_ERROR,))
+        if fault is None:
+            return
+        message = fault.message or "The request failed (simulated business error)"
+        if path in api.RESULT:
+            raise ResultError(fault.code, message)
+        raise ApiError(fault.code, message)
+
+    def awb_file(self, token):
+        """An air waybill's PDF, as pdf_url gives it: no sign, ten minutes."""
+        pdf, status = self.state.awb_file(token)
+        if pdf is None:
+            code, status_code, message = {
+                "missing": ("NoSuchKey", 404, "The specified key does not exist."),
+                "expired": ("AccessDenied", 403, "Request has expired."),
+            }[status]
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+            )
+            response = Response(body, status=status_code, mimetype="application/xml")
+            response.outcome = code
+            return response
+        response = Response(pdf, status=200, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = 'inline; filename="awb.pdf"'
+        response.outcome = "ok"
+        return response
 
     @staticmethod
     def drop(request):

@@ -41,16 +41,22 @@ class ControlClient:
 
     def reset(self, **scenario):
         """seed, orders, seller_id, time_from, time_to, days,
-        include_seed_orders, items, skus_per_item."""
+        include_seed_orders, items, skus_per_item, document_delay."""
         return self.call("POST", "reset", scenario)
 
-    def add_fault(self, kind, path=None, times=1, seconds=None):
+    def add_fault(self, kind, path=None, times=1, seconds=None, code=None,
+                  message=None):  # fmt: skip
         """kind: rate_limit (ApiCallLimit), service_timeout, system_error,
         server_error / http_500, http_503, timeout (``seconds`` late), drop,
-        expire_access_token; ``path``: an API path (``/orders/get``)."""
+        expire_access_token, business_error (``code``, ``message``);
+        ``path``: an API path (``/orders/get``)."""
         fault = {"kind": kind, "path": path, "times": times}
         if seconds is not None:
             fault["seconds"] = seconds
+        if code is not None:
+            fault["code"] = code
+        if message is not None:
+            fault["message"] = message
         return self.call("POST", "faults", fault)
 
     def clear_faults(self):
@@ -90,6 +96,24 @@ class ControlClient:
         """status (every unit), items ({order_item_id: status}), updated_at,
         other order fields; answers the order with its ``items``."""
         return self.call("POST", f"orders/{quote(str(order_id))}", changes)["order"]
+
+    def buyer_cancel(self, order_id, order_item_ids=None, reason_text=None,
+                     reason_code=None):  # fmt: skip
+        """A buyer asks to cancel unshipped items (all it can by default);
+        answers ``{"ok", "reverse_order_id", "reverse_order"}``."""
+        payload = {}
+        if order_item_ids is not None:
+            payload["order_item_ids"] = list(order_item_ids)
+        if reason_text is not None:
+            payload["reason_text"] = reason_text
+        if reason_code is not None:
+            payload["reason_code"] = reason_code
+        return self.call("POST", f"orders/{quote(str(order_id))}/buyer_cancel", payload)
+
+    def reverse_orders(self, seller_id=DEFAULT_SELLER_ID):
+        """Every reverse order of the seller, as the detail API shows it."""
+        query = {"seller_id": seller_id}
+        return self.call("GET", "reverse_orders", query=query)["reverse_orders"]
 
     def order(self, order_id):
         return self.call("GET", f"orders/{quote(str(order_id))}")["order"]
@@ -167,6 +191,15 @@ class ControlClient:
         """Every push and its deliveries; ``wait`` seconds for deliveries."""
         query = {"wait": wait} if wait else None
         return self.call("GET", "pushes", query=query)
+
+    # -- logistics --------------------------------------------------------------------
+
+    def set_logistics(self, **settings):
+        """document_delay: seconds before a package's air waybill is ready."""
+        return self.call("POST", "logistics", settings)["logistics"]
+
+    def logistics(self):
+        return self.call("GET", "logistics")["logistics"]
 
     # -- load: fault rates, latency, traffic ------------------------------------------
 

@@ -13,7 +13,15 @@ from urllib.parse import urlsplit
 from werkzeug.routing import Rule
 
 from . import catalogue, orders, push
-from .state import FAULT_KINDS, GATEWAY_FAULTS, Fault, FaultRates, Scenario
+from .reverse import BUYER_REASON
+from .state import (
+    BUSINESS_ERROR,
+    FAULT_KINDS,
+    GATEWAY_FAULTS,
+    Fault,
+    FaultRates,
+    Scenario,
+)
 from .timefmt import parse_time
 from .traffic import Traffic
 
@@ -27,6 +35,8 @@ ROUTES = [
     ("/_simulator/faults", "faults", ["GET", "POST", "DELETE"]),
     ("/_simulator/orders", "orders", ["GET", "POST"]),
     ("/_simulator/orders/<order_id>", "order", ["GET", "POST"]),
+    ("/_simulator/orders/<order_id>/buyer_cancel", "buyer_cancel", ["POST"]),
+    ("/_simulator/reverse_orders", "reverse_orders", ["GET"]),
     ("/_simulator/tokens", "tokens", ["POST"]),
     ("/_simulator/state", "state", ["GET"]),
     ("/_simulator/clock", "clock", ["GET", "POST"]),
@@ -44,7 +54,9 @@ ROUTES = [
     ("/_simulator/pushes", "pushes", ["GET"]),
     ("/_simulator/traffic", "traffic", ["GET", "POST", "DELETE"]),
     ("/_simulator/traffic/tick", "traffic_tick", ["POST"]),
+    ("/_simulator/logistics", "logistics", ["GET", "POST"]),
 ]
+DOCUMENT_DELAY_MAX = 86400.0
 
 
 def rules():
@@ -128,6 +140,13 @@ class Control:
             include_seed_orders=bool(data.get("include_seed_orders", False)),
             items=_int(data, "items", self.defaults.items),
             skus_per_item=_int(data, "skus_per_item", self.defaults.skus_per_item),
+            document_delay=_number(
+                data,
+                "document_delay",
+                self.defaults.document_delay,
+                0.0,
+                DOCUMENT_DELAY_MAX,
+            ),
         )
         try:
             self.state.reset(scenario)
@@ -154,7 +173,17 @@ class Control:
         if times < 1:
             raise BadRequest("times must be at least 1")
         seconds = _number(entry, "seconds", 3.0, 0.0, 600.0)
-        return Fault(entry["kind"], entry.get("path") or None, times, seconds)
+        code = message = None
+        if entry["kind"] == BUSINESS_ERROR:
+            code, message = entry.get("code"), entry.get("message")
+            if not isinstance(code, (str, int)) or isinstance(code, bool) or code == "":
+                raise BadRequest('a business_error needs a code, e.g. "700024"')
+            if message is not None and not isinstance(message, str):
+                raise BadRequest("message must be a string")
+            code = str(code)
+        return Fault(
+            entry["kind"], entry.get("path") or None, times, seconds, code, message
+        )
 
     def fault_rates(self, method, data):
         if method == "DELETE":
@@ -217,6 +246,43 @@ class Control:
         if order is None:
             return {"error": "not_found", "message": f"no order {order_id}"}, 404
         return {"ok": True, "order": order}, 200
+
+    def buyer_cancel(self, method, data, order_id):
+        """A buyer asks to cancel unshipped items (reverse.py): {order_item_ids
+        (default: every item it can), reason_text, reason_code}."""
+        item_ids = data.get("order_item_ids")
+        if item_ids is not None and (
+            not isinstance(item_ids, list)
+            or not all(
+                isinstance(i, (int, str)) and not isinstance(i, bool) for i in item_ids
+            )
+        ):
+            raise BadRequest("order_item_ids must be a list of order item ids")
+        reason = None
+        if data.get("reason_text") is not None or data.get("reason_code") is not None:
+            text = data.get("reason_text", BUYER_REASON[0])
+            if not isinstance(text, str) or not text:
+                raise BadRequest("reason_text must be a non-empty string")
+            reason = (text, _int(data, "reason_code", BUYER_REASON[1]))
+        try:
+            reverse = self.state.buyer_cancel_request(order_id, item_ids, reason)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        if reverse is None:
+            return {"error": "not_found", "message": f"no order {order_id}"}, 404
+        return {
+            "ok": True,
+            "reverse_order_id": reverse["reverse_order_id"],
+            "reverse_order": reverse,
+        }, 200
+
+    def reverse_orders(self, method, data):
+        seller_id = _int(data, "seller_id", self.defaults.seller_id)
+        self._known_seller(seller_id)
+        return {
+            "seller_id": seller_id,
+            "reverse_orders": self.state.all_reverse_orders(seller_id),
+        }, 200
 
     # -- tokens, apps, clock, state ----------------------------------------------------
 
@@ -441,6 +507,18 @@ class Control:
         if traffic is None or not traffic.manual:
             raise BadRequest("start manual traffic first")
         return {"traffic": traffic.tick(_number(data, "seconds", 1, 0, 86400))}, 200
+
+    # -- logistics ---------------------------------------------------------------------------
+
+    def logistics(self, method, data):
+        if method == "POST":
+            changes = {}
+            if "document_delay" in data:
+                changes["document_delay"] = _number(
+                    data, "document_delay", 0.0, 0.0, DOCUMENT_DELAY_MAX
+                )
+            self.state.configure_logistics(changes)
+        return {"logistics": self.state.logistics_settings()}, 200
 
     def _known_seller(self, seller_id):
         if self.state.seller(seller_id) is None:

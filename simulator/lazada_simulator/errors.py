@@ -44,3 +44,20 @@ def illegal_access_token():
     return ApiError(
         "IllegalAccessToken", "The specified access token is invalid or expired"
     )
+
+
+class ResultError(Exception):
+    """A business refusal of the fulfilment APIs (``/order/fulfill/pack``…).
+
+    Those APIs answer ``code`` "0" at the top and put their own outcome under
+    ``result``: ``{"success": false, "error_code", "error_msg"}``. A client
+    that only reads the top-level ``code`` takes it for a success.
+    """
+
+    def __init__(self, code, message):
+        super().__init__(f"{code}: {message}")
+        self.code = str(code)
+        self.message = message
+
+    def payload(self):
+        return {"success": False, "error_code": self.code, "error_msg": self.message}

@@ -135,14 +135,30 @@ def tracking_code(provider, package_id):
     return f"8{digits[:11]}"
 
 
+def allocated_provider(order_id):
+    """The carrier Lazada allocates to the order (TFS: the seller does not choose)."""
+    return PROVIDERS[int(_digits(f"provider/{order_id}", 4)) % len(PROVIDERS)]
+
+
+def buyer_id_for(order_id):
+    """The buyer's id (GetOrderItems' ``buyer_id``): 12 digits from the order."""
+    return "1" + _digits(f"buyer/{order_id}", 11)
+
+
+def package_id_for(order_id, sequence=0):
+    """The order's ``sequence``-th package id: "FP" and 12 digits."""
+    key = f"package/{order_id}" + (f"/{sequence}" if sequence else "")
+    return f"FP{_digits(key, 12)}"
+
+
 def _package(rec):
     """The order's package: shared by its items, derived from the order id."""
     for row in rec["items"]:
         if row["package_id"]:
             return row["package_id"], row["shipment_provider"], row["tracking_code"]
     order_id = rec["order"]["order_id"]
-    package_id = f"FP{_digits(f'package/{order_id}', 12)}"
-    provider = PROVIDERS[int(_digits(f"provider/{order_id}", 4)) % len(PROVIDERS)]
+    package_id = package_id_for(order_id)
+    provider = allocated_provider(order_id)
     return package_id, provider, tracking_code(provider, package_id)
 
 
@@ -250,6 +266,10 @@ def item_row(given, order_id, item_id, listing, times, status):
         "reason_detail": "",
         "return_status": "",
         "cancel_return_initiator": "",
+        "buyer_id": buyer_id_for(order_id),
+        # A buyer's cancellation request (reverse.py): the seller must answer.
+        "need_cancel_confirm": False,
+        "is_cancel_pending": False,
         "currency": "THB",
         "created_at": lazada_time(created),
         "updated_at": lazada_time(updated),
@@ -320,10 +340,13 @@ def _order_fields(spec, order_id, rng):
         "promised_shipping_times": "",
         "national_registration_number": "",
         "delivery_info": "",
+        "need_cancel_confirm": False,
+        "is_cancel_pending": False,
     }
     derived = set(SPLIT_FIELDS) | {"statuses", "items_count", "price", "voucher",
                                    "shipping_fee", "created_at", "updated_at",
-                                   "order_id", "order_number", "items", "status"}  # fmt: skip
+                                   "order_id", "order_number", "items", "status",
+                                   "need_cancel_confirm", "is_cancel_pending"}  # fmt: skip
     order.update((k, v) for k, v in spec.items() if k not in derived)
     return order
 
@@ -398,6 +421,10 @@ def summarise(rec):
     for name in SPLIT_FIELDS:
         order[name] = money.number(sums[name])
     order["shipping_fee"] = money.number(sums["shipping_amount"])
+    # GetOrder's flags: some item awaits the seller's answer to a buyer's
+    # cancellation request (or, agreed, the logistics).
+    order["need_cancel_confirm"] = any(r.get("need_cancel_confirm") for r in items)
+    order["is_cancel_pending"] = any(r.get("is_cancel_pending") for r in items)
 
 
 def order_answer(rec):

@@ -33,7 +33,8 @@ class Simulator:
     start-up state: ``orders`` generated orders of ``seller_id`` created over
     the last ``days`` days, plus the hand-written seed orders in that range.
     ``items`` (with ``skus_per_item``) replaces the seller's seed catalogue
-    by a generated one. They are also the defaults of
+    by a generated one. ``document_delay``: seconds before a package's air
+    waybill can be had. They are also the defaults of
     ``POST /_simulator/reset``.
     """
 
@@ -48,6 +49,7 @@ class Simulator:
         clock=time.time,
         items=None,
         skus_per_item=3,
+        document_delay=0.0,
     ):
         self.defaults = Scenario(
             seed=seed,
@@ -57,6 +59,7 @@ class Simulator:
             include_seed_orders=include_seed_orders,
             items=items,
             skus_per_item=skus_per_item,
+            document_delay=document_delay,
         )
         self.state = State(load_seeds(seeds_dir), self.defaults, clock)
         self.app = SimulatorApp(self.state, self.defaults)

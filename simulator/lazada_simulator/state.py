@@ -2,8 +2,10 @@
 
 Apps and sellers, catalogues and stock (``stock.Stock``), orders (records,
 see ``orders``), consent nonces, authorization codes, token pairs, queued
-faults and fault rates, pushes, traffic, counters and the clock. The HTTP
-layer (``api``, ``control``) only parses and answers.
+faults and fault rates, pushes, traffic, counters and the clock, packages
+and air waybills (``fulfilment.Fulfilment``), cancellations and reverse
+orders (``reverse.Reverse``). The HTTP layer (``api``, ``control``) only
+parses and answers.
 """
 
 import copy
@@ -16,8 +18,10 @@ from dataclasses import dataclass, field
 
 from . import catalogue, generator, orders
 from .errors import ApiError, illegal_access_token
+from .fulfilment import Fulfilment
 from .identities import DEFAULT_SELLER_ID, default_apps, default_sellers
 from .push import PushHub
+from .reverse import Reverse
 from .seeds import SEED_ORDERS_SELLER_ID
 from .stock import Stock
 from .timefmt import DAY, parse_time
@@ -39,7 +43,12 @@ ERROR_FAULTS = {
     "expire_access_token": None,  # handled by the token check
 }
 HTTP_FAULTS = {"server_error": 500, "http_500": 500, "http_503": 503}
-FAULT_KINDS = (*ERROR_FAULTS, *HTTP_FAULTS, "timeout", "drop")
+# A business error (``code``, ``message``) answered after the sign and token
+# checks: under ``result`` on the fulfilment paths, at the top elsewhere.
+BUSINESS_ERROR = "business_error"
+FAULT_KINDS = (*ERROR_FAULTS, *HTTP_FAULTS, "timeout", "drop", BUSINESS_ERROR)
+# Kinds taken at their own point of the call, not by the gateway's draw.
+LATE_FAULTS = ("expire_access_token", BUSINESS_ERROR)
 # The kinds a fault rate can draw (Shopee's names, Lazada's answers).
 GATEWAY_FAULTS = ("rate_limit", "server_error", "timeout")
 RATE_KINDS = {
@@ -64,6 +73,8 @@ class Fault:
     path: str | None = None
     times: int = 1
     seconds: float = 3.0
+    code: str | None = None
+    message: str | None = None
 
     def matches(self, path):
         return api_path(self.path) == path if self.path else True
@@ -111,9 +122,11 @@ class Scenario:
     # A generated catalogue for seller_id: items × skus_per_item (None: seeds).
     items: int | None = None
     skus_per_item: int = 3
+    # Seconds (simulator clock) before a package's air waybill can be had.
+    document_delay: float = 0.0
 
 
-class State(Stock):
+class State(Stock, Fulfilment, Reverse):
     def __init__(self, seeds, scenario=None, clock=time.time):
         self.lock = threading.RLock()
         self.seeds = seeds
@@ -214,6 +227,8 @@ class State(Stock):
             self.calls, self.errors = Counter(), Counter()
             self.refreshes, self.faults_fired = Counter(), Counter()
             self.codes_issued = self.codes_used = 0
+            self.reset_fulfilment(scenario.document_delay)
+            self.reset_reverse(scenario.seed)
             self.push.reset()
 
     def _store(self, rec, take):
@@ -398,7 +413,7 @@ class State(Stock):
         """The first queued fault (of ``kinds``) for this call, used up once."""
         with self.lock:
             for fault in self.faults:
-                if fault.kind == "expire_access_token" and kinds is None:
+                if fault.kind in LATE_FAULTS and kinds is None:
                     continue
                 if (kinds is None or fault.kind in kinds) and fault.matches(path):
                     fault.times -= 1
@@ -537,9 +552,12 @@ class State(Stock):
             rec["updated"] = max(moment, rec["created"])
             for row in rec["items"]:
                 target = targets.get(row["order_item_id"])
+                package_before = row["package_id"]
                 if target and orders.set_item_status(rec, row, target, moment):
                     self.unit_move(row)
                     self._row_pushes(rec, row, moment)
+                    if row["package_id"] and row["package_id"] != package_before:
+                        self.package_times.setdefault(row["package_id"], moment)
             orders.summarise(rec)
             return orders.public(rec)
 
@@ -574,6 +592,7 @@ class State(Stock):
                     "status_update_time": int(moment),
                 },
             )
+        self.follow_cancel_request(rec, row, moment)
 
     def list_orders(self, seller_id, field, low, high, statuses=None):
         """Records of the seller whose ``field`` (created|updated) is in [low, high]."""
@@ -661,6 +680,9 @@ class State(Stock):
                     "failures": self.stock_failures,
                 },
                 "push": self.push.summary(),
+                "logistics": dict(self.logistics),
+                "packages_packed": len(self.package_times),
+                "reverse_orders": self.reverse_count(),
                 "traffic": self.traffic.status() if self.traffic else None,
                 "apps": sorted(self.apps),
                 "sellers": {

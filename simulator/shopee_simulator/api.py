@@ -2,7 +2,14 @@
 
 from dataclasses import dataclass, field
 
-from . import api_payment, api_products, api_push, signing
+from . import (
+    api_cancel,
+    api_logistics,
+    api_payment,
+    api_products,
+    api_push,
+    signing,
+)
 from .errors import ApiError, param_error, refused
 from .params import body_int, split, to_int
 from .state import ACCESS_TOKEN_TTL, AUTHORIZATION_TTL, TIMESTAMP_WINDOW
@@ -248,5 +255,7 @@ ENDPOINTS = {
     "/api/v2/order/get_order_detail": ("GET", get_order_detail),
     **api_products.ENDPOINTS,
     **api_payment.ENDPOINTS,
+    **api_cancel.ENDPOINTS,
+    **api_logistics.ENDPOINTS,
     **api_push.ENDPOINTS,
 }

@@ -16,7 +16,9 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from . import api, consent, control, signing
+from .api_logistics import FileAnswer
 from .errors import ApiError
+from .state import BUSINESS_FAULTS
 
 _logger = logging.getLogger("shopee_simulator")
 
@@ -79,6 +81,8 @@ class SimulatorApp:
     def __call__(self, environ, start_response):
         request = Request(environ)
         try:
+            # Tracking numbers that came due since the last request are pushed.
+            self.state.release_due()
             response = self.dispatch(request)
         except Exception:  # a bug here must not kill the server thread
             _logger.exception("%s %s failed", request.method, request.path)
@@ -129,9 +133,24 @@ class SimulatorApp:
             call.lists = request.args.to_dict(flat=False)
             if request.method == "POST":
                 call.body = self._json_body(request)
+            forced = self.state.take_fault(
+                path, not signing.is_public(path), BUSINESS_FAULTS
+            )
+            if forced:
+                raise ApiError(forced.error, forced.message)
             payload = api.ENDPOINTS[path][1](self.state, call)
         except ApiError as exc:
             return error_response(exc.error, exc.message, exc.status, exc.extra)
+        if isinstance(payload, FileAnswer):
+            response = Response(
+                payload.body,
+                mimetype=payload.mimetype,
+                headers={
+                    "Content-Disposition": f'attachment; filename="{payload.filename}"'
+                },
+            )
+            response.outcome = "ok"
+            return response
         return json_response(
             {"error": "", "message": "", **payload, "request_id": request_id()}
         )

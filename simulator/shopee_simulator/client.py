@@ -38,11 +38,12 @@ class ControlClient:
 
     def reset(self, **scenario):
         """seed, orders, shop_id, time_from, time_to, days, include_seed_orders,
-        items, models_per_item."""
+        items, models_per_item, tracking_delay, document_delay."""
         return self.call("POST", "reset", scenario)
 
-    def add_fault(self, kind, path=None, times=1, seconds=None):
-        fault = {"kind": kind, "path": path, "times": times}
+    def add_fault(self, kind, path=None, times=1, seconds=None, **answer):
+        """``answer``: ``error`` and ``message`` of a fault of kind "error"."""
+        fault = {"kind": kind, "path": path, "times": times, **answer}
         if seconds is not None:
             fault["seconds"] = seconds
         return self.call("POST", "faults", fault)
@@ -71,6 +72,15 @@ class ControlClient:
 
     def update_order(self, order_sn, **changes):
         return self.call("POST", f"orders/{quote(order_sn)}", changes)["order"]
+
+    def buyer_cancel(self, order_sn, reason=None):
+        """The buyer asks to cancel → ``{"order", "request"}``."""
+        payload = {} if reason is None else {"reason": reason}
+        return self.call("POST", f"orders/{quote(order_sn)}/buyer_cancel", payload)
+
+    def cancellations(self):
+        """Buyers' cancellation ``requests`` and ``seller_cancellations``."""
+        return self.call("GET", "cancellations")
 
     def put_orders(self, shop_id, orders, escrow=None):
         """Add or replace orders; ``escrow``: {order_sn: money terms}."""
@@ -119,6 +129,16 @@ class ControlClient:
         """{(item_id, model_id): seller stock} the simulator holds."""
         rows = self.call("GET", "stock", query={"shop_id": shop_id})["stock"]
         return {(row["item_id"], row["model_id"]): row["stock"] for row in rows}
+
+    # -- logistics -------------------------------------------------------------------
+
+    def logistics(self):
+        """tracking_delay, document_delay, shipments, documents."""
+        return self.call("GET", "logistics")
+
+    def set_logistics(self, **settings):
+        """tracking_delay, document_delay (seconds)."""
+        return self.call("POST", "logistics", settings)
 
     # -- escrow ---------------------------------------------------------------------
 

@@ -26,6 +26,8 @@ ROUTES = [
     ("/_simulator/faults", "faults", ["GET", "POST", "DELETE"]),
     ("/_simulator/orders", "orders", ["GET", "POST"]),
     ("/_simulator/orders/<order_sn>", "order", ["POST"]),
+    ("/_simulator/orders/<order_sn>/buyer_cancel", "buyer_cancel", ["POST"]),
+    ("/_simulator/cancellations", "cancellations", ["GET"]),
     ("/_simulator/tokens", "tokens", ["POST"]),
     ("/_simulator/state", "state", ["GET"]),
     ("/_simulator/clock", "clock", ["GET", "POST"]),
@@ -43,7 +45,9 @@ ROUTES = [
     ("/_simulator/pushes", "pushes", ["GET"]),
     ("/_simulator/traffic", "traffic", ["GET", "POST", "DELETE"]),
     ("/_simulator/traffic/tick", "traffic_tick", ["POST"]),
+    ("/_simulator/logistics", "logistics", ["GET", "POST"]),
 ]
+MAX_DELAY = 7 * 86400
 
 
 def rules():
@@ -150,6 +154,12 @@ class Control:
             models_per_item=_int(
                 data, "models_per_item", self.defaults.models_per_item
             ),
+            tracking_delay=_number(
+                data, "tracking_delay", self.defaults.tracking_delay, 0, MAX_DELAY
+            ),
+            document_delay=_number(
+                data, "document_delay", self.defaults.document_delay, 0, MAX_DELAY
+            ),
         )
         if scenario.shop_id not in self.state.seeds.shops:
             raise BadRequest(f"unknown shop_id {scenario.shop_id}")
@@ -179,7 +189,19 @@ class Control:
             seconds = float(entry.get("seconds", 3))
         except (TypeError, ValueError):
             raise BadRequest("seconds must be a number") from None
-        return Fault(entry["kind"], entry.get("path") or None, times, seconds)
+        error, message = entry.get("error"), entry.get("message", "")
+        if entry["kind"] == "error" and (not isinstance(error, str) or not error):
+            raise BadRequest('a fault of kind "error" needs "error", the code')
+        if not isinstance(message, str):
+            raise BadRequest("message must be a string")
+        return Fault(
+            entry["kind"],
+            entry.get("path") or None,
+            times,
+            seconds,
+            error if entry["kind"] == "error" else None,
+            message if entry["kind"] == "error" else "",
+        )
 
     def orders(self, method, data):
         shop_id = _int(data, "shop_id", self.defaults.shop_id)
@@ -201,10 +223,28 @@ class Control:
         return {"ok": True, "count": len(orders)}, 200
 
     def order(self, method, data, order_sn):
+        if "logistics_channel_id" in data:
+            _int(data, "logistics_channel_id")
         order = self.state.update_order(order_sn, data)
         if order is None:
             return {"error": "not_found", "message": f"no order {order_sn}"}, 404
         return {"ok": True, "order": order}, 200
+
+    def buyer_cancel(self, method, data, order_sn):
+        reason = data.get("reason")
+        if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+            raise BadRequest("reason must be a non-empty string")
+        try:
+            found = self.state.buyer_cancel(order_sn, reason and reason.strip())
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        if found is None:
+            return {"error": "not_found", "message": f"no order {order_sn}"}, 404
+        order, request = found
+        return {"ok": True, "order": order, "request": request}, 200
+
+    def cancellations(self, method, data):
+        return self.state.cancellations(), 200
 
     def tokens(self, method, data):
         shop_id = _int(data, "shop_id")
@@ -469,6 +509,16 @@ class Control:
         if traffic is None or not traffic.manual:
             raise BadRequest("start manual traffic first")
         return {"traffic": traffic.tick(_number(data, "seconds", 1, 0, 86400))}, 200
+
+    # -- logistics ---------------------------------------------------------------------
+
+    def logistics(self, method, data):
+        changes = {}
+        if method == "POST":
+            for name in ("tracking_delay", "document_delay"):
+                if name in data:
+                    changes[name] = _number(data, name, 0, 0, MAX_DELAY)
+        return self.state.logistics_settings(**changes), 200
 
     def _known_shop(self, shop_id):
         if self.state.shop(shop_id) is None:

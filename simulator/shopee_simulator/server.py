@@ -31,7 +31,9 @@ class Simulator:
     start-up state: ``orders`` generated orders of ``shop_id`` created over
     the last ``days`` days, plus the hand-written seed orders in that range.
     ``items`` (with ``models_per_item``) replaces the shop's seed catalogue
-    by a generated one. They are also the defaults of
+    by a generated one. ``tracking_delay`` and ``document_delay`` (seconds)
+    make arranged shipments' tracking numbers and shipping documents come
+    late. They are also the defaults of
     ``POST /_simulator/reset``.
     """
 
@@ -46,6 +48,8 @@ class Simulator:
         clock=time.time,
         items=None,
         models_per_item=5,
+        tracking_delay=0.0,
+        document_delay=0.0,
     ):
         self.defaults = Scenario(
             seed=seed,
@@ -55,6 +59,8 @@ class Simulator:
             include_seed_orders=include_seed_orders,
             items=items,
             models_per_item=models_per_item,
+            tracking_delay=tracking_delay,
+            document_delay=document_delay,
         )
         self.state = State(load_seeds(seeds_dir), self.defaults, clock)
         self.app = SimulatorApp(self.state, self.defaults)

@@ -1,9 +1,9 @@
 """Everything the simulator remembers, behind one lock.
 
-Shops, catalogues and stock, orders and their money terms, authorization
-codes, token pairs, queued faults and fault rates, pushes, traffic,
-counters and the clock. The HTTP layer (``api``, ``control``) only parses
-and answers.
+Shops, catalogues and stock, orders and their money terms, shipments and
+shipping documents, authorization codes, token pairs, queued faults and
+fault rates, pushes, traffic, counters and the clock. The HTTP layer
+(``api``, ``control``) only parses and answers.
 """
 
 import copy
@@ -15,11 +15,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import catalogue, generator, money
+from . import catalogue, generator, logistics, money
+from .cancellation import Cancellations
 from .errors import invalid_access_token, refused
 from .listings import DEFAULT_OFFSET_LIMIT, Listings
 from .push import PushHub
 from .seeds import SEED_ORDERS_SHOP_ID
+from .shipping import Shipping
 
 DAY = 86400
 ACCESS_TOKEN_TTL = 4 * 3600
@@ -30,8 +32,16 @@ CODE_TTL = 600
 CONSENT_TTL = 600
 AUTHORIZATION_TTL = 365 * DAY
 TIMESTAMP_WINDOW = 300
-FAULT_KINDS = ("rate_limit", "server_error", "timeout", "expire_access_token")
+FAULT_KINDS = (
+    "rate_limit",
+    "server_error",
+    "timeout",
+    "expire_access_token",
+    "error",
+)
 GATEWAY_FAULTS = ("rate_limit", "server_error", "timeout")
+# A business error a call answers instead of doing its work (HTTP 200).
+BUSINESS_FAULTS = ("error",)
 DEFAULT_SHOP_ID = SEED_ORDERS_SHOP_ID
 
 
@@ -65,6 +75,9 @@ class Fault:
     path: str | None = None
     times: int = 1
     seconds: float = 3.0
+    # kind "error": the answer's error code and message.
+    error: str | None = None
+    message: str = ""
 
     def matches(self, path, shop_api):
         return path == self.path if self.path else shop_api
@@ -112,9 +125,13 @@ class Scenario:
     # A generated catalogue for shop_id: items × models_per_item (None: seeds).
     items: int | None = None
     models_per_item: int = 5
+    # Seconds before an arranged shipment's tracking number, and a created
+    # shipping document, are ready (see ``shipping``).
+    tracking_delay: float = 0.0
+    document_delay: float = 0.0
 
 
-class State(Listings):
+class State(Listings, Shipping, Cancellations):
     def __init__(self, seeds, scenario=None, clock=time.time):
         self.lock = threading.RLock()
         self.seeds = seeds
@@ -134,6 +151,7 @@ class State(Listings):
     def set_clock(self, offset):
         with self.lock:
             self.clock_offset = int(offset)
+        self.release_due()
 
     def reset(self, scenario):
         """Rebuild everything; raises ValueError (state untouched) on a bad range."""
@@ -167,6 +185,8 @@ class State(Listings):
         with self.lock:
             self.traffic = None
             self.clock_offset = 0
+            self._reset_shipping(scenario)
+            self._reset_cancellations()
             self.partners = copy.deepcopy(self.seeds.partners)
             self.shops = copy.deepcopy(self.seeds.shops)
             self.main_accounts = copy.deepcopy(self.seeds.main_accounts)
@@ -449,6 +469,8 @@ class State(Listings):
                     self.terms[shop_id][order_sn] = copy.deepcopy(terms[order_sn])
                 elif before is None:
                     self.terms[shop_id].pop(order_sn, None)
+                self._forget_shipping(order_sn)
+                self._forget_cancellation(order_sn)
                 shop_orders[order_sn] = order
                 self._sync_stock(shop_id, order)
                 self._order_pushes(shop_id, order, before)
@@ -557,6 +579,9 @@ class State(Listings):
             changes = copy.deepcopy(changes)
             status = changes.pop("order_status", None)
             tracking = changes.pop("tracking_number", None)
+            channel_id = changes.pop("logistics_channel_id", None)
+            if channel_id is not None:
+                _move_to_channel(order, channel_id)
             if tracking is not None:
                 for parcel in order.get("package_list") or []:
                     self.tracking_overrides[order_sn, parcel["package_number"]] = str(
@@ -569,6 +594,7 @@ class State(Listings):
             order.update(changes)
             order["update_time"] = int(changes.get("update_time") or self.now())
             self._sync_stock(shop_id, order)
+            self._note_cancel_request(shop_id, before, order)
             self._order_pushes(shop_id, order, before)
             return copy.deepcopy(order)
 
@@ -604,12 +630,16 @@ class State(Listings):
             return sorted(self.escrow_unavailable)
 
     def tracking_number(self, order, parcel):
+        """The package's number: none before shipment is arranged, the one set
+        by the control API, the seller's (non-integrated), none until an
+        arranged shipment's ``tracking_delay`` passed, else the derived one."""
         number = generator.tracking_number(order, parcel)
         if not number:
             return ""
-        return self.tracking_overrides.get(
-            (order["order_sn"], parcel["package_number"]), number
+        override = self.tracking_overrides.get(
+            (order["order_sn"], parcel["package_number"])
         )
+        return override or self._shipped_number(order, parcel, number)
 
     def order_tracking(self, shop_id, order_sn, package_number=None):
         """(outcome, tracking number): ok, no_order or no_package."""
@@ -652,7 +682,11 @@ class State(Listings):
         for parcel in order.get("package_list") or []:
             number = self.tracking_number(order, parcel)
             if number and parcel["package_number"] not in tracked_before:
-                self.push.emit(4, tracking_push_data(order, parcel, number), shop_id)
+                self._emit_tracking(shop_id, order, parcel, number)
+
+    def _emit_tracking(self, shop_id, order, parcel, number):
+        self.push.emit(4, tracking_push_data(order, parcel, number), shop_id)
+        self._announced(order, parcel)
 
     # -- traffic ---------------------------------------------------------------------
 
@@ -709,6 +743,16 @@ class State(Listings):
                     for shop_id, shop in self.shops.items()
                 },
             }
+
+
+def _move_to_channel(order, channel_id):
+    """Put every package of the order on another logistics channel."""
+    for parcel in order.get("package_list") or []:
+        parcel["logistics_channel_id"] = int(channel_id)
+        channel = logistics.CHANNELS.get(int(channel_id))
+        if channel is not None:
+            parcel["shipping_carrier"] = channel.name
+            order["checkout_shipping_carrier"] = channel.name
 
 
 def tracking_push_data(order, parcel, number):
