@@ -292,6 +292,73 @@ class Tour:
         )
         self.shot("27-dashboard-two-channels")
 
+    def fulfilment(self, rpc, account_id):
+        """After the order, on the Shopee shop: a delivery shipped from Odoo
+        (the Arrange shipment window), its label and tracking number, the
+        delivery done once Shopee says shipped, and a buyer's cancellation
+        request on its sale order."""
+        page = self.page
+        [shop] = rpc.call(
+            "marketplace.shop", "search_read", [("account_id", "=", account_id)], ["id"]
+        )
+        hour_ago = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 3600))
+        orders = rpc.call(
+            "marketplace.order",
+            "search_read",
+            [
+                ("shop_id", "=", shop["id"]),
+                ("status", "=", "to_ship"),
+                ("sale_order_id.state", "=", "sale"),
+                ("date_order", "<", hour_ago),
+            ],
+            ["name", "sale_order_id"],
+            limit=2,
+            order="date_order desc",
+        )
+        if len(orders) < 2:
+            raise AssertionError(f"two Shopee orders to ship are needed: {orders}")
+        shipped, asking = orders
+        [delivery] = rpc.call(
+            "stock.picking",
+            "search_read",
+            [
+                ("sale_id", "=", shipped["sale_order_id"][0]),
+                ("picking_type_code", "=", "outgoing"),
+            ],
+            ["id"],
+        )
+        self.goto(f"/odoo/action-stock.action_picking_tree_all/{delivery['id']}")
+        self.shot("30-delivery-to-ship")
+        page.click("button[name=action_marketplace_ship]")
+        page.wait_for_selector(".modal .o_form_view div[name=mode_id]")
+        self.shot("31-arrange-shipment")
+        page.click(".modal button[name=action_confirm]")
+        page.wait_for_selector(".o_notification")
+        rpc.wait_jobs(shop["id"])
+        self.goto(f"/odoo/action-stock.action_picking_tree_all/{delivery['id']}")
+        page.wait_for_selector(
+            "div[name=marketplace_label_id] a, div[name=marketplace_label_id] span"
+        )
+        self.shot("32-delivery-label")
+        simulator = rpc.simulator_url
+        requests.post(
+            f"{simulator}/_simulator/orders/{shipped['name']}",
+            json={"order_status": "SHIPPED"},
+            timeout=10,
+        ).raise_for_status()
+        requests.post(
+            f"{simulator}/_simulator/orders/{asking['name']}/buyer_cancel",
+            json={},
+            timeout=10,
+        ).raise_for_status()
+        rpc.call("marketplace.shop", "action_import_orders", [shop["id"]])
+        rpc.wait_jobs(shop["id"])
+        self.goto(f"/odoo/action-stock.action_picking_tree_all/{delivery['id']}")
+        self.shot("33-delivery-shipped")
+        self.goto(f"/odoo/action-sale.action_orders/{asking['sale_order_id'][0]}")
+        page.wait_for_selector("button[name=action_marketplace_accept_cancellation]")
+        self.shot("34-buyer-asks-to-cancel")
+
     def group_by(self, label):
         """Group the list by a filter of the search panel's Group By."""
         page = self.page
@@ -631,6 +698,7 @@ def main():
         tour = Tour(page, args.odoo, Path(args.out) / lang)
         tour.login()
         tour.run(rpc, account_id)
+        tour.fulfilment(rpc, account_id)
         tour.lazada(rpc, rpc.ref(LAZADA_ACCOUNT_XMLID))
         context.close()
         browser.close()

@@ -55,6 +55,9 @@ marketplace.product.bind.wizard       rwcu  rwcu     ----
 marketplace.product.bind.wizard.line  rwcu  rwcu     ----
 marketplace.stock.preview             rwcu  rwcu     ----
 marketplace.stock.preview.line        rwcu  rwcu     ----
+marketplace.ship.wizard               rwcu  rwcu     ----
+marketplace.ship.wizard.option        rwcu  rwcu     ----
+marketplace.cancel.wizard             rwcu  rwcu     ----
 shopee.shop                           ----  rwcu     ----
 shopee.order                          r---  rwcu     ----
 shopee.product.binding                r---  rwcu     ----
@@ -105,6 +108,8 @@ marketplace.order                action_create_sale_order          yes   yes    
 marketplace.order                action_create_sale_orders         yes   yes      no
 marketplace.order                action_resync                     yes   yes      no
 marketplace.order                action_view_sale_order            yes   yes      no
+marketplace.order                action_accept_cancellation        yes   yes      no
+marketplace.order                action_reject_cancellation        yes   yes      no
 marketplace.product.binding      action_bulk_binding               yes   yes      no
 marketplace.sync.rule            action_preview                    no    no       no
 marketplace.product.bind.wizard  action_preview                    yes   yes      no
@@ -610,10 +615,21 @@ WIZARDS = {
         "preview_id": parent,
         "quantity": 1,
     },
+    "marketplace.ship.wizard": lambda ns, parent: {"shop_id": ns.shop},
+    "marketplace.ship.wizard.option": lambda ns, parent: {
+        "wizard_id": parent,
+        "kind": "mode",
+        "key": "pickup",
+        "name": "Carrier picks up",
+    },
+    "marketplace.cancel.wizard": lambda ns, parent: {
+        "order_ids": [(6, 0, [ns.order])]
+    },
 }
 WIZARD_PARENTS = {
     "marketplace.product.bind.wizard.line": "marketplace.product.bind.wizard",
     "marketplace.stock.preview.line": "marketplace.stock.preview",
+    "marketplace.ship.wizard.option": "marketplace.ship.wizard",
 }
 
 

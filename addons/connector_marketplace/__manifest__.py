@@ -31,6 +31,7 @@
         "views/marketplace_order_missing_views.xml",
         "views/marketplace_product_binding_views.xml",
         "views/sale_order_views.xml",
+        "views/stock_picking_views.xml",
         "views/marketplace_sync_rule_views.xml",
         "views/marketplace_webhook_event_views.xml",
         "views/marketplace_dashboard_views.xml",

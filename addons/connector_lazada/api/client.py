@@ -157,11 +157,14 @@ class LazadaClient:
         )
 
     # -- seller calls -------------------------------------------------------------
-    def call(self, method, api_path, params=None):
+    def call(self, method, api_path, params=None, key="data"):
         """A call on the seller's behalf; the token is refreshed once if
         Lazada calls it illegal or expired.
 
-        :returns: the answer's ``data``
+        :param key: what of the answer is returned: ``data``, or ``result``
+            for the fulfilment calls, which answer there (``success``, then
+            ``data`` or ``error_code`` and ``error_msg``)
+        :returns: the answer's ``key``
         """
         if not self._get_access_token:
             raise LazadaAuthError("No access token for this call.", path=api_path)
@@ -177,7 +180,29 @@ class LazadaClient:
             answer = self._send(
                 method, self.api_url, api_path, dict(params or {}, access_token=token)
             )
-        return answer.get("data")
+        return answer.get(key)
+
+    def download(self, url):
+        """A file Lazada links to (an air waybill's ``pdf_url``): not signed,
+        the link itself is the permission.
+
+        :returns: the file's bytes
+        """
+        try:
+            response = self.session.get(url, timeout=self.timeout)
+        except requests.RequestException as err:
+            _logger.warning("Lazada file download: %s", type(err).__name__)
+            raise LazadaServerError(
+                f"Lazada's file could not be downloaded ({type(err).__name__}).",
+                code="network",
+            ) from None
+        if response.status_code != 200:
+            error = LazadaServerError if response.status_code >= 500 else LazadaError
+            raise error(
+                f"Lazada's file link answered HTTP {response.status_code}.",
+                code=f"http_{response.status_code}",
+            )
+        return response.content
 
     def _send(self, method, base_url, api_path, params):
         params = {

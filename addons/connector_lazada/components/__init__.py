@@ -2,3 +2,4 @@ from . import core
 from . import adapter
 from . import mapper
 from . import importer
+from . import logistics_adapter

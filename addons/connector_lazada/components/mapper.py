@@ -51,6 +51,20 @@ ITEM_STATUSES = {
     "shipped_back_success": "returned",
 }
 GONE_ITEM_STATUSES = ("canceled", "cancelled")
+
+
+def item_status(row):
+    """An item row's status in the base's lifecycle: an item whose buyer asks
+    to cancel keeps Lazada's status and says so by ``need_cancel_confirm``."""
+    status = (row.get("status") or "").strip().lower()
+    asked = row.get("need_cancel_confirm")
+    if (asked is True or str(asked).lower() == "true") and (
+        status not in GONE_ITEM_STATUSES
+    ):
+        return "cancel_requested"
+    return ITEM_STATUSES.get(status, "unknown")
+
+
 # /products/get's product status and SKU status
 LISTING_STATUSES = {
     "active": "normal",
@@ -195,11 +209,16 @@ class LazadaOrderImportMapper(Component):
         raw = [(row.get("status") or "").strip().lower() for row in record["items"]]
         if not raw:
             raw = [str(s).strip().lower() for s in record.get("statuses") or []]
+        statuses = (
+            [item_status(row) for row in record["items"]]
+            if record["items"]
+            else [ITEM_STATUSES.get(status, "unknown") for status in raw]
+        )
+        if "cancel_requested" in statuses:
+            raw.append("cancellation requested")
         return {
             "raw_status": ", ".join(sorted(set(raw))) or False,
-            "status": order_status_of_items(
-                ITEM_STATUSES.get(status, "unknown") for status in raw
-            ),
+            "status": order_status_of_items(statuses),
         }
 
     @mapping

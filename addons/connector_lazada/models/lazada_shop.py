@@ -21,6 +21,7 @@ from ..api import (
     LazadaServerError,
     LazadaSignError,
 )
+from ..components.logistics_adapter import GONE, LazadaBusy, LazadaRefusal
 from ..components.mapper import money_from_items
 
 # Lazada's refusals of the refresh token itself: only the seller's new
@@ -39,6 +40,13 @@ DEFAULT_EXPIRES_IN = 24 * 3600
 ORDER_CHUNK = 50
 ITEM_CHUNK = 50
 STOCK_SKUS_PER_CALL = 50
+
+
+# the seller's reasons, in Lazada's names (lower case) of its reason options
+CANCEL_REASON_NAMES = {
+    "out_of_stock": ("out of stock",),
+    "wrong_price": ("wrong price or pricing error", "wrong price"),
+}
 
 
 class LazadaShop(models.Model):
@@ -158,6 +166,14 @@ class LazadaShop(models.Model):
             # /product/stock/sellable/update takes SKUs of any items
             stock_batching="sku",
             stock_batch_size=STOCK_SKUS_PER_CALL,
+            can_ship=True,
+            can_print_labels=True,
+            # pack, ready to ship and the document take 20 orders or packages
+            ship_batch_size=20,
+            label_batch_size=20,
+            can_cancel=True,
+            # the reasons /order/reverse/cancel/validate offers a seller
+            cancel_reasons=tuple(CANCEL_REASON_NAMES),
         )
 
     def _marketplace_check_connection(self):
@@ -217,6 +233,84 @@ class LazadaShop(models.Model):
             if codes:
                 numbers[ref] = codes[0]
         return numbers
+
+    # -- fulfilment -------------------------------------------------------------
+    def _marketplace_shipping_options(self, order_refs):
+        """Lazada picks the parcels up (or takes them at a drop-off point)
+        as the seller's Lazada account says, with the carrier Lazada
+        allocates: nothing to choose per parcel."""
+        self.ensure_one()
+        return {
+            "modes": ["pickup"],
+            "addresses": [],
+            "branches": [],
+            "note": self.env._(
+                "Lazada allocates the carrier, and picks the parcels up at the "
+                "address of your Lazada seller account (or you drop them off, as "
+                "your account is set in Lazada Seller Center)."
+            ),
+        }
+
+    def _marketplace_ship(self, order_refs, shipment):
+        """Pack, then ready to ship, order by order (items already packed by
+        an earlier try go straight to ready to ship)."""
+        self.ensure_one()
+        with self.work_on("lazada.order") as work:
+            orders = work.component(usage="backend.adapter")
+            logistics = work.component(usage="logistics.adapter")
+            rows = orders.read_items(order_refs)
+            return {
+                ref: logistics.ship(ref, rows.get(str(ref)) or []) for ref in order_refs
+            }
+
+    def _marketplace_cancel(self, order_refs, reason):
+        self.ensure_one()
+        with self.work_on("lazada.order") as work:
+            rows = work.component(usage="backend.adapter").read_items(order_refs)
+            logistics = work.component(usage="logistics.adapter")
+            return {
+                ref: logistics.cancel(
+                    ref, rows.get(str(ref)) or [], CANCEL_REASON_NAMES[reason]
+                )
+                for ref in order_refs
+            }
+
+    def _marketplace_answer_cancellation(self, order_refs, accept):
+        self.ensure_one()
+        with self.work_on("lazada.order") as work:
+            rows = work.component(usage="backend.adapter").read_items(order_refs)
+            logistics = work.component(usage="logistics.adapter")
+            return {
+                ref: logistics.answer_cancellation(rows.get(str(ref)) or [], accept)
+                for ref in order_refs
+            }
+
+    def _marketplace_fetch_labels(self, order_refs, label_format):
+        """The air waybill of each order's packages (Lazada prints A6
+        labels, whatever the shop's page setting)."""
+        self.ensure_one()
+        ready, pending, failed = {}, [], {}
+        with self.work_on("lazada.order") as work:
+            rows = work.component(usage="backend.adapter").read_items(order_refs)
+            logistics = work.component(usage="logistics.adapter")
+            for ref in order_refs:
+                packages = sorted(
+                    {
+                        row["package_id"]
+                        for row in rows.get(str(ref)) or []
+                        if row.get("package_id") and row.get("status") not in GONE
+                    }
+                )
+                if not packages:
+                    failed[ref] = self.env._("The order is not packed on Lazada.")
+                    continue
+                try:
+                    ready[ref] = logistics.awb(packages)
+                except LazadaBusy:
+                    pending.append(ref)
+                except LazadaRefusal as refusal:
+                    failed[ref] = str(refusal)
+        return {"ready": ready, "pending": pending, "failed": failed}
 
     def _marketplace_list_items(self, since=None, until=None):
         self.ensure_one()

@@ -9,3 +9,5 @@ from . import (
     test_translations,
     test_webhooks,
 )
+from . import test_fulfilment
+from . import test_cancellation

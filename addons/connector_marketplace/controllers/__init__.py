@@ -1,3 +1,4 @@
 from . import health
 from . import webhook
 from . import oauth
+from . import labels

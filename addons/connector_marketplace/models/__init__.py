@@ -23,6 +23,11 @@ from . import marketplace_order_money
 from . import sale_order
 from . import res_partner
 from . import marketplace_job_sale
+from . import marketplace_order_shipment
+from . import marketplace_job_ship
+from . import marketplace_job_cancel
+from . import marketplace_shop_shipping
+from . import stock_picking
 from . import marketplace_sync_rule
 from . import marketplace_order_demand
 from . import marketplace_job_stock

@@ -15,6 +15,10 @@ The rest of the contract, each declared where the base calls it:
   ``_event_kind``, ``_event_code``, ``_event_msg_id``, ``_dedup_content``;
 * ``marketplace.shop``: ``_get_channel_backend`` (the shop's backend) and
   ``_wipe_channel_tokens`` (forget the channel's tokens on a disconnect);
+* fulfilment (when the capabilities say ``can_ship`` / ``can_print_labels``):
+  ``_marketplace_shipping_options``, ``_marketplace_ship``,
+  ``_marketplace_fetch_labels``, on the backend; with ``can_cancel``,
+  ``_marketplace_cancel`` and ``_marketplace_answer_cancellation``;
 * the components the base looks up in the backend's collection: a binder,
   adapters, importers and mappers per binding model (the stock exporter is
   the base's own).
@@ -44,6 +48,25 @@ from dataclasses import dataclass
 
 from odoo import models
 
+#: how a parcel reaches the carrier (the neutral words of the ship wizard)
+SHIP_MODES = [
+    ("pickup", "Carrier picks up"),
+    ("dropoff", "Drop off at a branch"),
+    ("manual", "Own carrier (tracking number)"),
+]
+#: why a seller cancels an order (the channel maps them to its own)
+CANCEL_REASONS = [
+    ("out_of_stock", "Out of stock"),
+    ("buyer_asked", "The buyer asked"),
+    ("undeliverable", "Cannot deliver to the address"),
+    ("wrong_price", "Wrong price or listing"),
+]
+#: shipping label page formats (a shop setting)
+LABEL_FORMATS = [
+    ("a4", "A4 (office printer)"),
+    ("thermal", "Thermal label 100 × 150 mm"),
+]
+
 
 @dataclass(frozen=True)
 class ChannelCapabilities:
@@ -64,6 +87,15 @@ class ChannelCapabilities:
     can_cancel: bool = False
     can_handle_returns: bool = False
     can_read_payouts: bool = False
+    #: orders shipped per call of ``_marketplace_ship``
+    ship_batch_size: int = 50
+    #: orders labelled per call of ``_marketplace_fetch_labels``
+    label_batch_size: int = 50
+    #: minutes the marketplace asks the seller to wait after an order is
+    #: placed before arranging its shipment (the buyer may still cancel)
+    ship_wait_minutes: int = 0
+    #: the ``CANCEL_REASONS`` the marketplace takes from a seller
+    cancel_reasons: tuple = ()
 
 
 class MarketplaceChannelBackend(models.AbstractModel):
@@ -169,6 +201,67 @@ class MarketplaceChannelBackend(models.AbstractModel):
         :returns: {order reference: tracking number} for those that have one
         """
         self._contract_missing("_marketplace_read_tracking")
+
+    # -- fulfilment: shipping and labels ------------------------------------
+    def _marketplace_shipping_options(self, order_refs):
+        """How these orders can be handed to the carrier, for the seller to
+        choose (the ship wizard): the ``SHIP_MODES`` the marketplace offers
+        for them, the seller's pick-up addresses with the time slots of the
+        first order, and the drop-off branches.
+
+        :returns: ``{"modes": [mode, ...], "addresses": [{"id", "label",
+            "default" (bool), "slots": [{"id", "label", "recommended"}]}],
+            "branches": [{"id", "label"}], "note": text for the seller or ""}``
+        :raises FailedJobError: the marketplace refuses (the order cannot be
+            shipped now); its message is shown to the seller
+        """
+        self._contract_missing("_marketplace_shipping_options")
+
+    def _marketplace_ship(self, order_refs, shipment):
+        """Arrange the shipment of orders (at most the capabilities'
+        ``ship_batch_size``).
+
+        :param shipment: ``{"mode": one of SHIP_MODES, "address_id",
+            "slot_id" (None: the recommended, else the earliest, slot of each
+            order), "branch_id", "tracking_numbers": {order ref: number}}``
+            (ids as ``_marketplace_shipping_options`` gave them, or None)
+        :returns: ``{order ref: None when the shipment is arranged (also when
+            it already was: a retry after a lost answer), else the
+            marketplace's reason, for the seller}``
+        :raises RetryableJobError: nothing was decided; the whole call is
+            tried again
+        """
+        self._contract_missing("_marketplace_ship")
+
+    def _marketplace_fetch_labels(self, order_refs, label_format):
+        """The shipping labels (air waybills) of arranged orders, as PDF
+        files: asks the marketplace for the ones it has not made yet, reads
+        the others. Safe to call again and again.
+
+        :param label_format: ``"a4"`` or ``"thermal"`` (the shop's setting)
+        :returns: ``{"ready": {order ref: PDF bytes}, "pending": [order refs
+            the marketplace is still making], "failed": {order ref: reason}}``
+        """
+        self._contract_missing("_marketplace_fetch_labels")
+
+    # -- fulfilment: cancellations ---------------------------------------------
+    def _marketplace_cancel(self, order_refs, reason):
+        """Cancel unshipped orders as the seller, for one of the
+        capabilities' ``cancel_reasons`` (the whole order, every item).
+
+        :returns: ``{order ref: None when cancelled (also when it was
+            already), else the marketplace's reason for refusing}``
+        :raises RetryableJobError: nothing was decided; tried again
+        """
+        self._contract_missing("_marketplace_cancel")
+
+    def _marketplace_answer_cancellation(self, order_refs, accept):
+        """Accept or reject the buyers' cancellation requests of orders.
+
+        :returns: ``{order ref: None when answered, else the marketplace's
+            reason for refusing the answer}``
+        """
+        self._contract_missing("_marketplace_answer_cancellation")
 
     # -- catalogue ----------------------------------------------------------
     def _marketplace_list_items(self, since=None, until=None):

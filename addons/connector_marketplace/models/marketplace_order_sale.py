@@ -11,6 +11,7 @@ money (the settlement, the money lines, the amount check) is in
 
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
 
 import psycopg2
 
@@ -318,6 +319,9 @@ class MarketplaceOrder(models.Model):
         Safe to run again and again: a status that moves backwards, or an
         order already done, changes nothing.
         """
+        self.filtered(
+            lambda o: o.status != "cancel_requested"
+        )._cancel_request_answered()
         for order in self.filtered("sale_order_id"):
             sale_order = order.sale_order_id
             pickings = sale_order.picking_ids.filtered(
@@ -332,17 +336,7 @@ class MarketplaceOrder(models.Model):
             if order.status == "completed" and not sale_order.locked:
                 sale_order.action_lock()
             elif order.status == "cancel_requested":
-                order._flag(
-                    "cancel_requested",
-                    self.env._(
-                        "Order %(order)s: the buyer asks to cancel", order=order.name
-                    ),
-                    self.env._(
-                        "Accept or refuse the cancellation in the seller centre; "
-                        "its sale order %(sale)s follows the answer.",
-                        sale=sale_order.name,
-                    ),
-                )
+                order._cancel_request_activity()
             elif order.status == "cancelled" and not left:
                 if sale_order.state != "cancel":
                     sale_order.with_context(
@@ -361,6 +355,46 @@ class MarketplaceOrder(models.Model):
                         sale=sale_order.name,
                     ),
                 )
+
+    def _cancel_request_activity(self):
+        """A to-do for the sale order's salesperson: answer the buyer before
+        the marketplace decides for the seller (by the ship-by date, and
+        within a day)."""
+        self.ensure_one()
+        sale_order = self.sale_order_id.sudo()
+        if sale_order.activity_ids.filtered(
+            lambda a: a.marketplace_cause == "cancel_requested"
+        ):
+            return
+        deadline = fields.Date.context_today(sale_order) + timedelta(days=1)
+        if self.ship_by_date:
+            deadline = min(deadline, self.ship_by_date.date())
+        user = sale_order.user_id or self.shop_id.user_id
+        if not user:
+            return
+        sale_order.activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=deadline,
+            summary=self.env._("The buyer asks to cancel %(order)s", order=self.name),
+            note=self.env._(
+                "Accept or reject the request with the buttons of this sale order; "
+                "if nobody answers, the marketplace may decide for you."
+            ),
+            user_id=user.id,
+        ).marketplace_cause = "cancel_requested"
+
+    def _cancel_request_answered(self):
+        for order in self.filtered("sale_order_id"):
+            order.sale_order_id.sudo().activity_ids.filtered(
+                lambda a: a.marketplace_cause == "cancel_requested"
+            ).action_feedback(
+                feedback=self.env._(
+                    "The order is %(status)s now.",
+                    status=dict(
+                        order._fields["status"]._description_selection(order.env)
+                    )[order.status],
+                )
+            )
 
     def _flag(self, cause, summary, note):
         self.ensure_one()

@@ -16,6 +16,8 @@ class SaleOrder(models.Model):
         related="marketplace_order_id.prices_provisional",
         string="Provisional prices",
     )
+    marketplace_status = fields.Selection(related="marketplace_order_id.status")
+    marketplace_cancel_error = fields.Char(related="marketplace_order_id.cancel_error")
     marketplace_amount_mismatch = fields.Boolean(
         related="marketplace_order_id.amount_mismatch", string="Amounts do not match"
     )
@@ -40,6 +42,35 @@ class SaleOrder(models.Model):
                 )
             )
         return super()._create_invoices(grouped=grouped, final=final, date=date)
+
+    def action_cancel(self):
+        """A sale order of an order the seller may still cancel on the
+        marketplace is cancelled there first (a window asks why)."""
+        to_ask = self.filtered(
+            lambda so: (
+                so.marketplace_order_id
+                and so.state != "cancel"
+                and not so.marketplace_order_id._cancel_problem()
+            )
+        )
+        if to_ask:
+            if to_ask != self:
+                raise UserError(
+                    self.env._(
+                        "Cancel the sale orders of marketplace orders (%(orders)s) "
+                        "apart from the others: they are cancelled on the marketplace "
+                        "first.",
+                        orders=", ".join(to_ask.mapped("name")),
+                    )
+                )
+            return self.env["marketplace.cancel.wizard"]._open(to_ask)
+        return super().action_cancel()
+
+    def action_marketplace_accept_cancellation(self):
+        return self.marketplace_order_id.action_accept_cancellation()
+
+    def action_marketplace_reject_cancellation(self):
+        return self.marketplace_order_id.action_reject_cancellation()
 
     def action_view_marketplace_order(self):
         self.ensure_one()

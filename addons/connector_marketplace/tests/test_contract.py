@@ -33,6 +33,11 @@ class TestChannelContract(NoLivePortMixin, TransactionCase):
             "_marketplace_import_items": ([],),
             "_marketplace_update_stock": ([],),
             "_marketplace_read_stock": ([],),
+            "_marketplace_shipping_options": ([],),
+            "_marketplace_ship": ([], {}),
+            "_marketplace_fetch_labels": ([], "a4"),
+            "_marketplace_cancel": ([], "out_of_stock"),
+            "_marketplace_answer_cancellation": ([], True),
         }
         for hook in hooks:
             if hook == "_marketplace_capabilities":

@@ -91,6 +91,10 @@ def shopee_sign(partner_key, base_string):
     ).hexdigest()
 
 
+def _is_json(response):
+    return "json" in (response.headers.get("Content-Type") or "").lower()
+
+
 def error_suffix(code):
     """Shopee namespaces some codes (``order.order_list_invalid_time``)."""
     return (code or "").rsplit(".", 1)[-1]
@@ -217,20 +221,22 @@ class ShopeeClient:
         """Shop-level POST with a JSON body."""
         return self.call("POST", path, body=body)
 
-    def call(self, method, path, params=None, body=None, public=False):
-        """Send one signed request; return Shopee's JSON answer (a dict).
+    def call(self, method, path, params=None, body=None, public=False, file=False):
+        """Send one signed request; return Shopee's JSON answer (a dict), or
+        with ``file`` the file Shopee sends (bytes; an error still comes as
+        JSON, and raises).
 
         Shop calls rejected for an expired token are refreshed and sent again
         once; any other error raises a :class:`ShopeeError` subclass.
         """
         path = path if path.startswith("/") else API_PREFIX + path
         if public:
-            return self._send(method, path, params, body, None)
+            return self._send(method, path, params, body, None, file)
         if not self.shop_id or not self._get_access_token:
             raise ValueError("Shop-level calls need a shop id and an access token.")
         token = self._get_access_token()
         try:
-            return self._send(method, path, params, body, token)
+            return self._send(method, path, params, body, token, file)
         except ShopeeTokenExpiredError:
             if not self._refresh_access_token:
                 raise
@@ -238,9 +244,9 @@ class ShopeeClient:
                 "Shopee %s %s: access token rejected, refreshing once", method, path
             )
             token = self._refresh_access_token(token)
-            return self._send(method, path, params, body, token)
+            return self._send(method, path, params, body, token, file)
 
-    def _send(self, method, path, params, body, access_token):
+    def _send(self, method, path, params, body, access_token, file=False):
         query = dict(params or {})
         query.update(
             self.signed_params(
@@ -271,6 +277,9 @@ class ShopeeClient:
                 code="network",
                 path=path,
             ) from None
+        if file and response.status_code == 200 and not _is_json(response):
+            self._log(method, path, started, f"file of {len(response.content)} bytes")
+            return response.content
         return self._parse(method, path, started, response)
 
     def _parse(self, method, path, started, response):

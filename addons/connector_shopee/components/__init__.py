@@ -7,3 +7,4 @@ from . import mapper
 from . import importer
 from . import product_adapter
 from . import product_importer
+from . import logistics_adapter

@@ -74,6 +74,7 @@ class ShopeeAdapter(AbstractComponent):
         not_found=None,
         not_found_codes=(),
         answered_codes=(),
+        file=False,
     ):
         """Call Shopee; raise what the job should do about a failure.
 
@@ -90,9 +91,10 @@ class ShopeeAdapter(AbstractComponent):
         :param answered_codes: error codes whose ``response`` is still the
             answer (update_stock's ``error_busi_update_stock_failed`` lists
             why each model failed); the data is returned as for a success
+        :param file: the answer is a file (bytes), see ``ShopeeClient.call``
         """
         try:
-            return self.client.call(method, path, params=params, body=body)
+            return self.client.call(method, path, params=params, body=body, file=file)
         except ShopeeNotFoundError as err:
             if not_found is not None:
                 raise RecordsNotFound(not_found) from err

@@ -4,8 +4,11 @@ Tokens are refreshed by the base's ``marketplace.token.backend``, serialized
 per shop: Shopee's refresh token is single-use (the first refresh kills it).
 """
 
+import json
 from contextlib import contextmanager
 from datetime import timedelta
+
+import pytz
 
 from odoo import api, fields, models
 
@@ -25,6 +28,11 @@ from ..api import (
     ShopeeServerError,
 )
 from ..api.client import error_suffix
+from ..components.logistics_adapter import (
+    ARRANGED_STATUSES,
+    DOCUMENT_TYPES,
+    NOT_YET_ERRORS,
+)
 from ..components.money import money_from_escrow
 
 # ``expire_in`` above this is an epoch, not a duration (shopee-api.md §13.5).
@@ -38,6 +46,14 @@ REFRESH_REFUSALS = {
     "error_shop_refresh_token",
     "shop_banned",
     "invalid_shop_id",
+}
+
+
+# the seller's reasons, as cancel_order takes them (UNDELIVERABLE_AREA is
+# for Taiwan and Malaysia only)
+CANCEL_REASONS = {
+    "out_of_stock": "OUT_OF_STOCK",
+    "buyer_asked": "CUSTOMER_REQUEST",
 }
 
 
@@ -158,6 +174,16 @@ class ShopeeShop(models.Model):
             # update_stock: one item and up to 50 of its models per call
             stock_batching="item",
             stock_batch_size=50,
+            can_ship=True,
+            can_print_labels=True,
+            # ship_order and the document calls take one order each, or 50
+            ship_batch_size=50,
+            label_batch_size=50,
+            # Shopee: arrange shipment about an hour after the order (§8.2)
+            ship_wait_minutes=60,
+            can_cancel=True,
+            # cancel_order's reasons for a Thai shop (§5.5)
+            cancel_reasons=tuple(CANCEL_REASONS),
         )
 
     def _marketplace_list_orders(self, since, until, progress=None):
@@ -210,6 +236,168 @@ class ShopeeShop(models.Model):
             return work.component(usage="backend.adapter").read_tracking_numbers(
                 order_sns
             )
+
+    # -- fulfilment -------------------------------------------------------------
+    def _shopee_packages(self, order_sns):
+        """{order_sn: [package_number, ...]} from the stored orders; [None]
+        for an order Shopee gave no package (one parcel: Shopee's own)."""
+        orders = self.env["marketplace.order"].search(
+            [("shop_id", "=", self.marketplace_shop_id.id), ("name", "in", order_sns)]
+        )
+        packages = {sn: [None] for sn in order_sns}
+        for order in orders:
+            try:
+                payload = json.loads(order.raw_payload or "{}")
+            except ValueError:
+                continue
+            numbers = [
+                package.get("package_number")
+                for package in payload.get("package_list") or []
+                if package.get("package_number")
+            ]
+            if numbers:
+                packages[order.name] = numbers
+        return packages
+
+    def _marketplace_shipping_options(self, order_sns):
+        self.ensure_one()
+        tz = pytz.timezone(self.company_id.partner_id.tz or "Asia/Bangkok")
+        with self.work_on("shopee.order") as work:
+            adapter = work.component(usage="logistics.adapter")
+            first = order_sns[0]
+            parameter = adapter.shipping_parameter(
+                first, self._shopee_packages([first])[first][0]
+            )
+            options = adapter.options(parameter, tz)
+        if "pickup" in options["modes"] and len(order_sns) > 1:
+            options["note"] = self.env._(
+                "Each parcel is picked up at the time Shopee recommends for it "
+                "(else its earliest), unless you choose one."
+            )
+        return options
+
+    def _marketplace_ship(self, order_sns, shipment):
+        """ship_order for each package; a refusal of an order that Shopee
+        has arranged already (a retry after a lost answer) counts as
+        arranged."""
+        self.ensure_one()
+        results = {}
+        packages = self._shopee_packages(order_sns)
+        with self.work_on("shopee.order") as work:
+            adapter = work.component(usage="logistics.adapter")
+            for order_sn in order_sns:
+                reasons = [
+                    adapter.ship(order_sn, package, shipment)
+                    for package in packages[order_sn]
+                ]
+                results[order_sn] = next((r for r in reasons if r), None)
+            refused = [sn for sn, reason in results.items() if reason]
+            if refused:
+                statuses = adapter.order_statuses(refused)
+                for order_sn in refused:
+                    if statuses.get(order_sn) in ARRANGED_STATUSES:
+                        results[order_sn] = None
+        return results
+
+    def _shopee_item_list(self, order_sns):
+        """{order_sn: [{item_id, model_id}]} of the stored orders' lines."""
+        orders = self.env["marketplace.order"].search(
+            [("shop_id", "=", self.marketplace_shop_id.id), ("name", "in", order_sns)]
+        )
+        return {
+            order.name: [
+                {"item_id": int(item_id), "model_id": int(model_id or 0)}
+                for item_id, model_id in dict.fromkeys(
+                    (line.item_id, line.variation_id)
+                    for line in order.line_ids
+                    if line.item_id
+                )
+            ]
+            for order in orders
+        }
+
+    def _marketplace_cancel(self, order_sns, reason):
+        """cancel_order (the whole order: every item, for out of stock); an
+        order Shopee has cancelled already counts as cancelled."""
+        self.ensure_one()
+        items = self._shopee_item_list(order_sns)
+        with self.work_on("shopee.order") as work:
+            adapter = work.component(usage="logistics.adapter")
+            results = {
+                sn: adapter.cancel(sn, CANCEL_REASONS[reason], items.get(sn, []))
+                for sn in order_sns
+            }
+            refused = [sn for sn, why in results.items() if why]
+            if refused:
+                statuses = adapter.order_statuses(refused)
+                for sn in refused:
+                    if statuses.get(sn) == "CANCELLED":
+                        results[sn] = None
+        return results
+
+    def _marketplace_answer_cancellation(self, order_sns, accept):
+        """handle_buyer_cancellation; an order no longer IN_CANCEL in the
+        way the answer leads counts as answered (a retry)."""
+        self.ensure_one()
+        with self.work_on("shopee.order") as work:
+            adapter = work.component(usage="logistics.adapter")
+            results = {sn: adapter.answer_cancellation(sn, accept) for sn in order_sns}
+            refused = [sn for sn, why in results.items() if why]
+            if refused:
+                statuses = adapter.order_statuses(refused)
+                for sn in refused:
+                    status = statuses.get(sn)
+                    if (accept and status == "CANCELLED") or (
+                        not accept and status not in (None, "IN_CANCEL", "CANCELLED")
+                    ):
+                        results[sn] = None
+        return results
+
+    def _marketplace_fetch_labels(self, order_sns, label_format):
+        """Ask Shopee for the documents it has not made (or failed to make),
+        then download the ready ones, one file per order."""
+        self.ensure_one()
+        document_type = DOCUMENT_TYPES[label_format]
+        packages = [
+            (sn, package)
+            for sn, numbers in self._shopee_packages(order_sns).items()
+            for package in numbers
+        ]
+        ready, pending, failed = {}, set(), {}
+        with self.work_on("shopee.order") as work:
+            adapter = work.component(usage="logistics.adapter")
+            results = adapter.document_results(packages, document_type)
+            to_create = [
+                key
+                for key in packages
+                if results.get(key, ("",))[0] not in ("READY", "PROCESSING")
+            ]
+            refused = adapter.create_documents(to_create, document_type)
+            for key in packages:
+                status = results.get(key, ("",))[0]
+                if key in refused:
+                    error, message = refused[key]
+                    if error_suffix(error) in NOT_YET_ERRORS:
+                        pending.add(key[0])
+                    else:
+                        failed[key[0]] = message or error
+                elif status != "READY":
+                    pending.add(key[0])
+            for order_sn in order_sns:
+                if order_sn in pending or order_sn in failed:
+                    continue
+                pdf = adapter.download(
+                    [key for key in packages if key[0] == order_sn], document_type
+                )
+                if isinstance(pdf, bytes) and pdf.startswith(b"%PDF"):
+                    ready[order_sn] = pdf
+                else:
+                    failed[order_sn] = self.env._("Shopee sent no PDF for it.")
+        return {
+            "ready": ready,
+            "pending": sorted(pending - set(failed)),
+            "failed": failed,
+        }
 
     def _marketplace_update_stock(self, updates):
         """One update_stock call: the updates are models of one item (the

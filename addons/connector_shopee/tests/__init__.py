@@ -23,3 +23,5 @@ from . import test_tooling
 from . import test_first_day
 from . import test_first_day_thai
 from . import test_channel_contract
+from . import test_fulfilment_cassettes
+from . import test_cancellation_cassettes

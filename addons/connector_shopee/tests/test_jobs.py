@@ -130,6 +130,9 @@ class TestJobPayload(ShopeeTestCase):
                 "_job_import_products",
                 "_job_sale_orders",
                 "_job_push_stock",
+                "_job_ship_orders",
+                "_job_print_labels",
+                "_job_cancel_orders",
                 "_job_finish",
             },
         )
@@ -140,9 +143,8 @@ class TestJobPayload(ShopeeTestCase):
         self.assertEqual(
             by_method["_job_import_orders"].channel, "root.marketplace.import"
         )
-        self.assertEqual(
-            by_method["_job_push_stock"].channel, "root.marketplace.export"
-        )
+        for method in ("_job_push_stock", "_job_ship_orders", "_job_cancel_orders"):
+            self.assertEqual(by_method[method].channel, "root.marketplace.export")
 
 
 @tagged("post_install", "-at_install")

@@ -9,7 +9,7 @@ test_sale_orders_cassettes).
 
 import threading
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from unittest import mock
 
 import psycopg2
@@ -415,7 +415,7 @@ class TestSaleOrders(SaleOrderCase):
 
         calls = []
 
-        def call(client, method, path, params=None, body=None, public=False):
+        def call(client, method, path, params=None, body=None, public=False, file=False):
             order_sns = body["order_sn_list"]
             calls.append(order_sns)
             if "UNKNOWN" in order_sns:
@@ -574,12 +574,22 @@ class TestSaleOrderStatus(SaleOrderCase):
         sale = order.sale_order_id
         self.assertEqual(sale.picking_ids.state, "assigned")
         detail = self.move_to(order, detail, "IN_CANCEL")
-        self.assertTrue(
-            self.shop.activity_ids.filtered(
-                lambda a: a.marketplace_cause == f"cancel_requested:{order.id}"
-            )
+        # a to-do for the salesperson, on the sale order, due within a day
+        request = sale.activity_ids.filtered(
+            lambda a: a.marketplace_cause == "cancel_requested"
+        )
+        self.assertEqual(len(request), 1)
+        self.assertEqual(request.user_id, sale.user_id or self.shop.user_id)
+        self.assertLessEqual(
+            request.date_deadline, fields.Date.context_today(sale) + timedelta(days=1)
         )
         self.move_to(order, detail, "CANCELLED")
+        self.assertFalse(
+            sale.activity_ids.filtered(
+                lambda a: a.marketplace_cause == "cancel_requested"
+            ),
+            "answered: the to-do is done",
+        )
         self.assertEqual(sale.state, "cancel")
         self.assertEqual(sale.picking_ids.state, "cancel")
         quants = self.env["stock.quant"].search(

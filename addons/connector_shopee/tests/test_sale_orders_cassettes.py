@@ -55,37 +55,43 @@ def answers(cassette, path):
     ]
 
 
+def sell_seed_listings(cls):
+    """The shop of ``cls`` makes sale orders of the seed orders: each of
+    their listings is bound to a product with stock."""
+    cls.warehouse = cls.env["stock.warehouse"].search(
+        [("company_id", "=", cls.env.company.id)], limit=1
+    )
+    cls.shop.write(
+        {
+            "warehouse_id": cls.warehouse.id,
+            "sale_orders_from": datetime(2026, 9, 1),
+            "auto_create_sale_orders": True,
+            "auto_push_stock": False,
+        }
+    )
+    for item, model in SEED_LISTINGS:
+        product = cls.env["product.product"].create(
+            {"name": f"Listing {item}/{model}", "is_storable": True}
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            product, cls.warehouse.lot_stock_id, 50
+        )
+        cls.env["marketplace.product.binding"].create(
+            {
+                "shop_id": cls.shop.id,
+                "external_item_id": item,
+                "external_variation_id": model,
+                "product_id": product.id,
+            }
+        )
+
+
 @tagged("post_install", "-at_install")
 class TestSaleOrdersFromShopee(ShopeeTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.env.company.id)], limit=1
-        )
-        cls.shop.write(
-            {
-                "warehouse_id": cls.warehouse.id,
-                "sale_orders_from": datetime(2026, 9, 1),
-                "auto_create_sale_orders": True,
-                "auto_push_stock": False,
-            }
-        )
-        for item, model in SEED_LISTINGS:
-            product = cls.env["product.product"].create(
-                {"name": f"Listing {item}/{model}", "is_storable": True}
-            )
-            cls.env["stock.quant"]._update_available_quantity(
-                product, cls.warehouse.lot_stock_id, 50
-            )
-            cls.env["marketplace.product.binding"].create(
-                {
-                    "shop_id": cls.shop.id,
-                    "external_item_id": item,
-                    "external_variation_id": model,
-                    "product_id": product.id,
-                }
-            )
+        sell_seed_listings(cls)
 
     def test_seed_orders_become_sale_orders(self):
         with self.shopee_cassette("sale_orders_from_shopee", SCENARIO) as cassette:

@@ -14,10 +14,15 @@ reset by each test, never a store of the connector.
 """
 
 import copy
-from datetime import UTC, datetime
+import io
+from datetime import UTC, datetime, timedelta
+
+from reportlab.pdfgen import canvas
 
 ORDER_PAGE = 2
 STOCK_CALL_LIMIT = 2
+# an order changes a minute later each time it moves on
+DAY_STEP = timedelta(minutes=1)
 
 
 class FakeError(Exception):
@@ -55,6 +60,17 @@ def amount(value):
     return float(value or 0)
 
 
+def label_pdf(order_id, tracking):
+    """A one-page PDF naming the order and its tracking number."""
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=(283, 425))
+    page.drawString(20, 380, f"Order {order_id}")
+    page.drawString(20, 360, f"Tracking {tracking}")
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
 class FakeMarketplace:
     def __init__(self):
         self.reset()
@@ -66,6 +82,7 @@ class FakeMarketplace:
         self.calls = []  # (call, arguments)
         self.revoked = set()  # shops whose authorization is gone
         self.lost = []  # pushes the marketplace could not deliver (bodies)
+        self.label_delay = 0  # askings before a label is ready
 
     # -- set-up by the tests --------------------------------------------------
     def put_order(self, shop, order):
@@ -187,6 +204,93 @@ class FakeMarketplace:
             for item_id in item_ids
             for sku in self.items.get((shop, item_id), {}).get("skus", [])
         }
+
+    # -- fulfilment -------------------------------------------------------------
+    def shipping_options(self, shop, order_id):
+        self._call("shipping_options", shop, order_id=order_id)
+        order = self._order_to_ship(shop, order_id)
+        return {
+            "modes": ["pickup", "manual"],
+            "addresses": [
+                {
+                    "id": "A1",
+                    "label": "99/1 ถ.สุขุมวิท, กรุงเทพมหานคร 10110",
+                    "default": True,
+                    "slots": [
+                        {"id": f"{order['order_id']}-S1", "label": "09:00-12:00"},
+                        {
+                            "id": f"{order['order_id']}-S2",
+                            "label": "13:00-17:00",
+                            "recommended": True,
+                        },
+                    ],
+                }
+            ],
+            "branches": [],
+        }
+
+    def ship(self, shop, order_id, mode, slot=None, tracking=None):
+        """Arrange the shipment: the items are packed, the tracking number
+        comes with the first request for the label."""
+        self._call("ship", shop, order_id=order_id, mode=mode, slot=slot)
+        order = self._order_to_ship(shop, order_id)
+        for row in order["items"]:
+            if row["status"] == "pending":
+                row["status"] = "packed"
+        order["updated_at"] = local_time(parse_time(order["updated_at"]) + DAY_STEP)
+        order["shipment"] = {"mode": mode, "slot": slot, "tracking": tracking}
+
+    def get_labels(self, shop, order_ids):
+        """{order id: PDF bytes, or None while it is being made}; a label is
+        ready at the ``label_delay``-th asking."""
+        self._call("get_labels", shop, order_ids=list(order_ids))
+        labels = {}
+        for order_id in order_ids:
+            order = self.orders.get((shop, order_id))
+            if not order or "shipment" not in order:
+                continue
+            order["tracking"] = order["shipment"]["tracking"] or f"TRK{order_id}"
+            asked = order["label_asked"] = order.get("label_asked", 0) + 1
+            labels[order_id] = (
+                label_pdf(order_id, order["tracking"])
+                if asked > self.label_delay
+                else None
+            )
+        return labels
+
+    def cancel(self, shop, order_id, reason):
+        """The seller cancels the whole order before it ships."""
+        self._call("cancel", shop, order_id=order_id, reason=reason)
+        order = self.orders.get((shop, order_id))
+        if not order:
+            raise Refused(f"no order {order_id}")
+        if any(row["status"] in ("shipped", "delivered") for row in order["items"]):
+            raise Refused(f"order {order_id} has shipped")
+        self._move(order, "canceled")
+
+    def answer_cancellation(self, shop, order_id, accept):
+        self._call("answer_cancellation", shop, order_id=order_id, accept=accept)
+        order = self.orders.get((shop, order_id))
+        if not order or not any(
+            row["status"] == "requested_cancel" for row in order["items"]
+        ):
+            raise Refused(f"order {order_id} has no cancellation request")
+        self._move(order, "canceled" if accept else "pending")
+
+    @staticmethod
+    def _move(order, status):
+        for row in order["items"]:
+            if row["status"] not in ("canceled", "returned"):
+                row["status"] = status
+        order["updated_at"] = local_time(parse_time(order["updated_at"]) + DAY_STEP)
+
+    def _order_to_ship(self, shop, order_id):
+        order = self.orders.get((shop, order_id))
+        if not order:
+            raise Refused(f"no order {order_id}")
+        if not any(row["status"] == "pending" for row in order["items"]):
+            raise Refused(f"order {order_id} is not waiting to be shipped")
+        return order
 
     def _sku(self, shop, item_id, sku_id):
         for sku in self.items.get((shop, item_id), {}).get("skus", []):

@@ -75,6 +75,50 @@ class TestChannelOrderAdapter(Component):
         with self._errors():
             return API.get_tracking(self._shop, order_refs)
 
+    def shipping_options(self, order_ref):
+        with self._errors():
+            return API.shipping_options(self._shop, order_ref)
+
+    def ship(self, order_ref, shipment):
+        """None, or the marketplace's reason for refusing this order."""
+        slot = shipment["slot_id"]
+        if shipment["mode"] == "pickup" and not slot:
+            options = API.shipping_options(self._shop, order_ref)["addresses"][0]
+            slot = next(s["id"] for s in options["slots"] if s.get("recommended"))
+        try:
+            with self._errors():
+                API.ship(
+                    self._shop,
+                    order_ref,
+                    shipment["mode"],
+                    slot=slot,
+                    tracking=shipment["tracking_numbers"].get(order_ref),
+                )
+        except FailedJobError as refusal:
+            return str(refusal)
+        return None
+
+    def cancel(self, order_ref, reason):
+        """None, or the marketplace's reason for refusing."""
+        try:
+            with self._errors():
+                API.cancel(self._shop, order_ref, reason)
+        except FailedJobError as refusal:
+            return str(refusal)
+        return None
+
+    def answer_cancellation(self, order_ref, accept):
+        try:
+            with self._errors():
+                API.answer_cancellation(self._shop, order_ref, accept)
+        except FailedJobError as refusal:
+            return str(refusal)
+        return None
+
+    def labels(self, order_refs):
+        with self._errors():
+            return API.get_labels(self._shop, order_refs)
+
 
 class TestChannelListingAdapter(Component):
     _name = "test.channel.listing.adapter"

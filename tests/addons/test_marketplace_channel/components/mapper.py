@@ -22,6 +22,7 @@ ITEM_STATUSES = {
     "shipped": "shipping",
     "delivered": "delivered",
     "canceled": "cancelled",
+    "requested_cancel": "cancel_requested",
     "returned": "returned",
 }
 LISTING_STATUSES = {

@@ -31,6 +31,13 @@ class TestChannelShop(models.Model):
             # the fake takes SKUs of any items in one call, as Lazada does
             stock_batching="sku",
             stock_batch_size=STOCK_CALL_LIMIT,
+            can_ship=True,
+            can_print_labels=True,
+            ship_batch_size=2,
+            label_batch_size=2,
+            ship_wait_minutes=60,
+            can_cancel=True,
+            cancel_reasons=("out_of_stock", "buyer_asked"),
         )
 
     def _marketplace_refresh_tokens(self):
@@ -97,6 +104,45 @@ class TestChannelShop(models.Model):
             result = work.component(usage="batch.importer").import_chunk(items)
         result.records = result.bindings.odoo_id
         return result
+
+    def _marketplace_shipping_options(self, order_refs):
+        self.ensure_one()
+        with self.work_on("test.channel.order") as work:
+            return work.component(usage="backend.adapter").shipping_options(
+                order_refs[0]
+            )
+
+    def _marketplace_ship(self, order_refs, shipment):
+        self.ensure_one()
+        with self.work_on("test.channel.order") as work:
+            adapter = work.component(usage="backend.adapter")
+            return {ref: adapter.ship(ref, shipment) for ref in order_refs}
+
+    def _marketplace_fetch_labels(self, order_refs, label_format):
+        self.ensure_one()
+        with self.work_on("test.channel.order") as work:
+            labels = work.component(usage="backend.adapter").labels(order_refs)
+        return {
+            "ready": {ref: pdf for ref, pdf in labels.items() if pdf},
+            "pending": [ref for ref, pdf in labels.items() if pdf is None],
+            "failed": {
+                ref: self.env._("No shipment arranged.")
+                for ref in order_refs
+                if ref not in labels
+            },
+        }
+
+    def _marketplace_cancel(self, order_refs, reason):
+        self.ensure_one()
+        with self.work_on("test.channel.order") as work:
+            adapter = work.component(usage="backend.adapter")
+            return {ref: adapter.cancel(ref, reason) for ref in order_refs}
+
+    def _marketplace_answer_cancellation(self, order_refs, accept):
+        self.ensure_one()
+        with self.work_on("test.channel.order") as work:
+            adapter = work.component(usage="backend.adapter")
+            return {ref: adapter.answer_cancellation(ref, accept) for ref in order_refs}
 
     def _marketplace_update_stock(self, updates):
         self.ensure_one()

@@ -1,2 +1,3 @@
 from . import test_flows
 from . import test_webhook
+from . import test_fulfilment
