@@ -622,9 +622,7 @@ WIZARDS = {
         "key": "pickup",
         "name": "Carrier picks up",
     },
-    "marketplace.cancel.wizard": lambda ns, parent: {
-        "order_ids": [(6, 0, [ns.order])]
-    },
+    "marketplace.cancel.wizard": lambda ns, parent: {"order_ids": [(6, 0, [ns.order])]},
 }
 WIZARD_PARENTS = {
     "marketplace.product.bind.wizard.line": "marketplace.product.bind.wizard",

@@ -1201,3 +1201,211 @@ def test_one_stock_for_shopee_and_lazada_under_faults(admin, shop, lazada_shop):
             sim.clear_fault_rates()
     fired = state["faults_fired"]
     assert {"rate_limit", "system_error", "expire_access_token"} <= set(fired), fired
+
+
+# -- after the order: ship, labels, cancellations -------------------------------
+
+
+def deliveries_of(admin, shop, names):
+    return admin.search_read(
+        "stock.picking",
+        [
+            ("marketplace_order_id.shop_id", "=", shop.shop_id),
+            ("marketplace_order_id.name", "in", list(names)),
+            ("picking_type_code", "=", "outgoing"),
+        ],
+        [
+            "state",
+            "carrier_tracking_ref",
+            "marketplace_label_id",
+            "marketplace_shipment_state",
+            "marketplace_shipment_error",
+            "marketplace_order_id",
+        ],
+    )
+
+
+def ship_from_odoo(admin, shop, names):
+    """The seller's Arrange shipment on the orders' deliveries, the recent
+    ones too, with the window's choices."""
+    ids = [d["id"] for d in deliveries_of(admin, shop, names)]
+    assert len(ids) == len(names), (names, ids)
+    wizard = admin.call("stock.picking", "action_marketplace_ship", ids)["res_id"]
+    admin.call("marketplace.ship.wizard", "write", [wizard], {"include_recent": True})
+    admin.call("marketplace.ship.wizard", "action_confirm", [wizard])
+
+
+def cancel_from_odoo(admin, shop, name, reason="out_of_stock"):
+    [order] = admin.search_read(
+        "marketplace.order",
+        [("shop_id", "=", shop.shop_id), ("name", "=", name)],
+        ["sale_order_id"],
+    )
+    sale_id = order["sale_order_id"][0]
+    wizard = admin.call("sale.order", "action_cancel", [sale_id])["res_id"]
+    admin.call("marketplace.cancel.wizard", "write", [wizard], {"reason": reason})
+    admin.call("marketplace.cancel.wizard", "action_confirm", [wizard])
+    return sale_id
+
+
+def assert_shipped_with_label(admin, shop, names, tracking_of):
+    for delivery in deliveries_of(admin, shop, names):
+        name = delivery["marketplace_order_id"][1]
+        assert delivery["marketplace_shipment_state"] == "arranged", delivery
+        assert delivery["carrier_tracking_ref"] == tracking_of(name), delivery
+        [label] = admin.call(
+            "ir.attachment",
+            "read",
+            [delivery["marketplace_label_id"][0]],
+            ["mimetype", "file_size"],
+        )
+        assert label["mimetype"] == "application/pdf", label
+        assert label["file_size"] > 1000, label
+
+
+def test_ship_label_and_cancel_on_both_channels_under_faults(admin, shop, lazada_shop):
+    """Shipments arranged from Odoo while the marketplaces throttle, refuse
+    one parcel and are slow to give tracking numbers and labels: each parcel
+    is arranged once, the refused one says why and leaves its delivery as it
+    was, the labels come when they are made. Then a seller cancellation the
+    marketplace first refuses, and a buyer's request accepted: the sale
+    orders follow, and the stock pushed after them is the rules' result."""
+    lazada, shopee_sim = lazada_shop, shop.sim
+    # -- Shopee ------------------------------------------------------------
+    shopee_sim.set_logistics(tracking_delay=2, document_delay=3)
+    pairs = [
+        shopee_order_of(shop, *shopee_key_of(admin, shop, product), seed=31 + n)
+        for n, product in enumerate(shop.product_ids[2:5])
+    ]
+    shopee_sim.put_orders(
+        SHOP_ID,
+        [order for order, _terms in pairs],
+        escrow={order["order_sn"]: terms for order, terms in pairs},
+    )
+    names = [order["order_sn"] for order, _terms in pairs]
+    admin.call("marketplace.shop", "action_import_orders", [shop.shop_id])
+    settle(admin, shop, timeout=300)
+    shopee_sim.add_fault("rate_limit", path="/api/v2/logistics/ship_order")
+    shopee_sim.add_fault(
+        "error",
+        path="/api/v2/logistics/ship_order",
+        error="logistics.ship_order_pickup_time_invalid",
+        message="The pickup time slot is no longer available.",
+    )
+    shopee_sim.add_fault(
+        "server_error", path="/api/v2/logistics/create_shipping_document"
+    )
+    try:
+        ship_from_odoo(admin, shop, names)
+        settle(admin, shop, timeout=300)
+        deliveries = deliveries_of(admin, shop, names)
+        refused = [
+            d for d in deliveries if d["marketplace_shipment_state"] == "refused"
+        ]
+        assert len(refused) == 1, job_report(admin, shop)
+        [refused] = refused
+        assert "no longer available" in refused["marketplace_shipment_error"]
+        assert refused["state"] == "assigned" and not refused["marketplace_label_id"]
+        refused_name = refused["marketplace_order_id"][1]
+        shipped = [n for n in names if n != refused_name]
+
+        def shopee_tracking(name):
+            return {
+                s["order_sn"]: s["tracking_number"]
+                for s in shopee_sim.logistics()["shipments"]
+            }[name]
+
+        assert_shipped_with_label(admin, shop, shipped, shopee_tracking)
+        arranged = [
+            s for s in shopee_sim.logistics()["shipments"] if s["order_sn"] in names
+        ]
+        assert sorted(s["order_sn"] for s in arranged) == sorted(shipped), arranged
+        # the seller tries the refused one again
+        ship_from_odoo(admin, shop, [refused_name])
+        settle(admin, shop, timeout=300)
+        assert_shipped_with_label(admin, shop, names, shopee_tracking)
+
+        # a cancellation Shopee refuses once, then accepts
+        cancelled = names[0]
+        shopee_sim.add_fault(
+            "error",
+            path="/api/v2/order/cancel_order",
+            error="order.error_limit",
+            message="Can not cancel this order.",
+        )
+        sale_id = cancel_from_odoo(admin, shop, cancelled)
+        settle(admin, shop, timeout=300)
+        [sale] = admin.call(
+            "sale.order", "read", [sale_id], ["state", "marketplace_cancel_error"]
+        )
+        assert sale["state"] == "sale", sale
+        assert "Can not cancel" in sale["marketplace_cancel_error"], sale
+        cancel_from_odoo(admin, shop, cancelled)
+        settle(admin, shop, timeout=300)
+        [sale] = admin.call("sale.order", "read", [sale_id], ["state"])
+        assert sale["state"] == "cancel", job_report(admin, shop)
+        assert shopee_sim.order(cancelled)["order_status"] == "CANCELLED"
+        assert_stock_follows_rules(admin, shop)
+    finally:
+        shopee_sim.set_logistics(tracking_delay=0, document_delay=0)
+        shopee_sim.clear_faults()
+
+    # -- Lazada ------------------------------------------------------------
+    lazada.sim.set_logistics(document_delay=3)
+    ids = lazada.sim.put_orders(
+        LAZADA_SELLER_ID,
+        [{"items": [{"sku_id": str(lazada.p_sku), "quantity": 1}]} for _ in range(3)],
+    )["order_ids"]
+    lz_names = [str(i) for i in ids]
+    admin.call("marketplace.shop", "action_import_orders", [lazada.shop_id])
+    settle(admin, lazada, timeout=300)
+    lazada.sim.add_fault("rate_limit", path="/order/package/rts")
+    lazada.sim.add_fault(
+        "business_error",
+        path="/order/fulfill/pack",
+        code="700024",
+        message="The order is being processed, please try later",
+    )
+    try:
+        ship_from_odoo(admin, lazada, lz_names[:2])
+        settle(admin, lazada, timeout=300)
+        deliveries = deliveries_of(admin, lazada, lz_names[:2])
+        states = sorted(d["marketplace_shipment_state"] for d in deliveries)
+        assert states == ["arranged", "refused"], job_report(admin, lazada)
+
+        def lazada_tracking(name):
+            return lazada.sim.order(name)["items"][0]["tracking_code"]
+
+        shipped = [
+            d["marketplace_order_id"][1]
+            for d in deliveries
+            if d["marketplace_shipment_state"] == "arranged"
+        ]
+        assert_shipped_with_label(admin, lazada, shipped, lazada_tracking)
+
+        # the buyer of the third asks to cancel; the seller accepts
+        lazada.sim.buyer_cancel(ids[2])
+        admin.call("marketplace.shop", "action_import_orders", [lazada.shop_id])
+        settle(admin, lazada, timeout=300)
+        [order] = admin.search_read(
+            "marketplace.order",
+            [("shop_id", "=", lazada.shop_id), ("name", "=", lz_names[2])],
+            ["status", "sale_order_id"],
+        )
+        assert order["status"] == "cancel_requested", order
+        admin.call(
+            "sale.order",
+            "action_marketplace_accept_cancellation",
+            [order["sale_order_id"][0]],
+        )
+        settle(admin, lazada, timeout=300)
+        settle(admin, shop, timeout=300)
+        [sale] = admin.call(
+            "sale.order", "read", [order["sale_order_id"][0]], ["state"]
+        )
+        assert sale["state"] == "cancel", job_report(admin, lazada)
+        assert_stock_follows_rules(admin, lazada)
+        assert_stock_follows_rules(admin, shop)
+    finally:
+        lazada.sim.set_logistics(document_delay=0)
+        lazada.sim.clear_faults()

@@ -182,6 +182,10 @@ class MarketplaceJob(models.Model):
                 order.write({"shipment_state": "refused", "shipment_error": reason})
                 notes.append(f"{order.name}: {reason}")
         skipped = orders - todo
+        # (not to be arranged any more: the seller's buttons come back)
+        skipped.filtered(
+            lambda o: o.shipment_state == "requested"
+        ).shipment_state = False
         notes += [f"{order.name}: {problems[order]}" for order in skipped]
         job._link_orders(orders)
         job.env["marketplace.job.step"].create(

@@ -384,15 +384,28 @@ class MarketplaceOrder(models.Model):
         ).marketplace_cause = "cancel_requested"
 
     def _cancel_request_answered(self):
-        for order in self.filtered("sale_order_id"):
-            order.sale_order_id.sudo().activity_ids.filtered(
-                lambda a: a.marketplace_cause == "cancel_requested"
-            ).action_feedback(
+        """Mark done the to-dos of requests no longer open (one search for
+        all the orders: this runs on every sync of sale orders)."""
+        sale_orders = self.sale_order_id
+        if not sale_orders:
+            return
+        todos = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "sale.order"),
+                    ("res_id", "in", sale_orders.ids),
+                    ("marketplace_cause", "=", "cancel_requested"),
+                ]
+            )
+        )
+        statuses = dict(self._fields["status"]._description_selection(self.env))
+        for todo in todos:
+            order = sale_orders.browse(todo.res_id).marketplace_order_id
+            todo.action_feedback(
                 feedback=self.env._(
-                    "The order is %(status)s now.",
-                    status=dict(
-                        order._fields["status"]._description_selection(order.env)
-                    )[order.status],
+                    "The order is %(status)s now.", status=statuses[order.status]
                 )
             )
 

@@ -46,6 +46,17 @@ class SaleOrder(models.Model):
     def action_cancel(self):
         """A sale order of an order the seller may still cancel on the
         marketplace is cancelled there first (a window asks why)."""
+        asked = self.filtered(
+            lambda so: so.marketplace_order_id.status == "cancel_requested"
+        )
+        if asked:
+            raise UserError(
+                self.env._(
+                    "The buyer asks to cancel %(orders)s: answer with Accept "
+                    "cancellation (or Reject cancellation) instead.",
+                    orders=", ".join(asked.mapped("name")),
+                )
+            )
         to_ask = self.filtered(
             lambda so: (
                 so.marketplace_order_id

@@ -149,7 +149,9 @@ class TestOrdersNeverVanish(ShopeeTestCase):
         bad = names[2]
         original = ShopeeClient.call
 
-        def call(client, method, path, params=None, body=None, public=False, file=False):
+        def call(
+            client, method, path, params=None, body=None, public=False, file=False
+        ):
             if bad in (params or {}).get("order_sn_list", ""):
                 raise ShopeeNotFoundError(
                     "the order is not found", code="error_not_found"

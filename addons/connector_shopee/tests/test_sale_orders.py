@@ -415,7 +415,9 @@ class TestSaleOrders(SaleOrderCase):
 
         calls = []
 
-        def call(client, method, path, params=None, body=None, public=False, file=False):
+        def call(
+            client, method, path, params=None, body=None, public=False, file=False
+        ):
             order_sns = body["order_sn_list"]
             calls.append(order_sns)
             if "UNKNOWN" in order_sns:

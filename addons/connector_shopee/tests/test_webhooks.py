@@ -327,7 +327,9 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
     def drain(self, lost):
         """Read back ``lost`` as Shopee's get_lost_push_message answers it."""
 
-        def call(client, method, path, params=None, body=None, public=False, file=False):
+        def call(
+            client, method, path, params=None, body=None, public=False, file=False
+        ):
             if path.endswith("get_lost_push_message"):
                 return {
                     "response": {
@@ -548,7 +550,9 @@ class TestShopeeWebhook(ShopeeCassetteMixin, QueueJobRunnerMixin, HttpCase):
         ]
         calls = []
 
-        def call(client, method, path, params=None, body=None, public=False, file=False):
+        def call(
+            client, method, path, params=None, body=None, public=False, file=False
+        ):
             calls.append((method, path, body))
             if path.endswith("get_lost_push_message"):
                 return {

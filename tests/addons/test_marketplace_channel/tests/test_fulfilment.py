@@ -213,6 +213,24 @@ class TestFulfilment(FulfilmentCase):
             [c["order_id"] for c in API.calls_of("ship")], ["TC-48", "TC-49"]
         )
 
+    def test_an_order_that_moved_on_before_its_shipment_is_left_out(self):
+        self.put_paid_order("TC-54")
+        self.pull_orders()
+        delivery = self.deliveries("TC-54")
+        wizard = self.open_wizard(delivery)
+        wizard.action_confirm()
+        # the buyer cancelled it in the meantime
+        delivery.marketplace_order_id.status = "cancelled"
+        self.run_queue_jobs()
+        self.env.invalidate_all()
+        self.assertFalse(API.calls_of("ship"))
+        self.assertFalse(delivery.marketplace_order_id.shipment_state)
+        self.assertIn(
+            "TC-54: It is Cancelled",
+            self.last_job("ship_orders").error_message
+            or self.last_job("ship_orders").result_summary,
+        )
+
     def test_own_carrier_needs_the_tracking_number(self):
         self.put_paid_order("TC-50")
         self.pull_orders()
@@ -368,6 +386,12 @@ class TestCancellation(FulfilmentCase):
         self.assertEqual(sale.state, "cancel")
         self.assertEqual(self.reserved(), 0)
         self.assertFalse(todo.exists(), "the to-do is done")
+
+    def test_the_buyers_request_is_answered_not_cancelled_over(self):
+        sale = self.buyer_asks_to_cancel("TC-65")
+        with self.assertRaisesRegex(UserError, "answer with Accept cancellation"):
+            sale.action_cancel()
+        self.assertEqual(sale.state, "sale")
 
     def test_rejecting_a_buyers_request_lets_the_order_go_on(self):
         sale = self.buyer_asks_to_cancel("TC-64")
