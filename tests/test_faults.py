@@ -1201,4 +1201,3 @@ def test_one_stock_for_shopee_and_lazada_under_faults(admin, shop, lazada_shop):
             sim.clear_fault_rates()
     fired = state["faults_fired"]
     assert {"rate_limit", "system_error", "expire_access_token"} <= set(fired), fired
-
