@@ -7,14 +7,11 @@ to them.
 Requests are signed by this file's own helper, as a client would sign them.
 """
 
-import hashlib
-import hmac
-import json
 import time
 
 import pytest
-import requests
 from lazada_simulator import ControlError
+from simulator_calls import LazadaSellerCalls
 
 APP_KEY = "120001"
 APP_SECRET = "lzd-simulator-demo-secret"
@@ -37,36 +34,9 @@ REVERSE_LIST = "/reverse/getreverseordersforseller"
 REVERSE_DETAIL = "/order/reverse/return/detail/list"
 
 
-def sign(api_path, params):
-    base = api_path + "".join(f"{k}{params[k]}" for k in sorted(params) if k != "sign")
-    digest = hmac.new(APP_SECRET.encode(), base.encode(), hashlib.sha256)
-    return digest.hexdigest().upper()
-
-
-class Lazada:
+class Lazada(LazadaSellerCalls):
     def __init__(self, sim):
-        self.sim = sim
-
-    def raw(self, method, api_path, **params):
-        params = {
-            k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()
-        }
-        params.update(
-            app_key=APP_KEY,
-            timestamp=str(int(self.sim.now() * 1000)),
-            sign_method="sha256",
-            access_token=ACCESS,
-        )
-        params["sign"] = sign(api_path, params)
-        url = f"{self.sim.url}/rest{api_path}"
-        if method == "GET":
-            return requests.get(url, params=params, timeout=10)
-        return requests.post(url, data=params, timeout=10)
-
-    def call(self, method, api_path, **params):
-        response = self.raw(method, api_path, **params)
-        assert response.status_code == 200, response.text
-        return response.json()
+        super().__init__(sim, APP_KEY, APP_SECRET, ACCESS)
 
     def data(self, method, api_path, **params):
         answer = self.call(method, api_path, **params)

@@ -6,16 +6,14 @@ Requests are signed by this file's own helper, as a client would sign them.
 """
 
 import base64
-import hashlib
-import hmac
 import io
-import json
 import logging
 import time
 
 import pytest
 import requests
 from PyPDF2 import PdfReader
+from simulator_calls import LazadaSellerCalls
 
 APP_KEY = "120001"
 APP_SECRET = "lzd-simulator-demo-secret"
@@ -50,34 +48,9 @@ THAI_ADDRESS_LINES = (
 PROVIDERS = {"LEX TH", "Flash Express", "Kerry Express", "J&T Express"}
 
 
-def sign(api_path, params):
-    base = api_path + "".join(f"{k}{params[k]}" for k in sorted(params) if k != "sign")
-    digest = hmac.new(APP_SECRET.encode(), base.encode(), hashlib.sha256)
-    return digest.hexdigest().upper()
-
-
-class Lazada:
+class Lazada(LazadaSellerCalls):
     def __init__(self, sim):
-        self.sim = sim
-
-    def call(self, method, api_path, **params):
-        params = {
-            k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()
-        }
-        params.update(
-            app_key=APP_KEY,
-            timestamp=str(int(self.sim.now() * 1000)),
-            sign_method="sha256",
-            access_token=ACCESS,
-        )
-        params["sign"] = sign(api_path, params)
-        url = f"{self.sim.url}/rest{api_path}"
-        if method == "GET":
-            response = requests.get(url, params=params, timeout=10)
-        else:
-            response = requests.post(url, data=params, timeout=10)
-        assert response.status_code == 200, response.text
-        return response.json()
+        super().__init__(sim, APP_KEY, APP_SECRET, ACCESS)
 
     def pack(self, *orders, **extra):
         request = {

@@ -6,15 +6,12 @@ these paths.
 Requests are signed here, not by the simulator's code (as in test_simulator).
 """
 
-import hashlib
-import hmac
 import json
-import re
 from collections import Counter
 
 import pytest
-import requests
 from shopee_simulator import ControlError
+from simulator_calls import ShopeeShopCalls
 
 PARTNER_ID = 2000001
 PARTNER_KEY = "shpk-simulator-demo-key"
@@ -35,42 +32,11 @@ FIELDS = (
 )
 
 
-class Api:
+class Api(ShopeeShopCalls):
     """Signed shop calls to the simulator."""
 
     def __init__(self, sim, shop_id=SHOP_ID, token=TOKEN):
-        self.sim, self.shop_id, self.token = sim, shop_id, token
-
-    def _common(self, path):
-        timestamp = self.sim.now()
-        base = f"{PARTNER_ID}{path}{timestamp}{self.token}{self.shop_id}"
-        sign = hmac.new(PARTNER_KEY.encode(), base.encode(), hashlib.sha256)
-        return {
-            "partner_id": PARTNER_ID,
-            "timestamp": timestamp,
-            "access_token": self.token,
-            "shop_id": self.shop_id,
-            "sign": sign.hexdigest(),
-        }
-
-    def get(self, path, **params):
-        url = self.sim.url + path
-        return requests.get(url, params={**self._common(path), **params}, timeout=10)
-
-    def post(self, path, body):
-        url = self.sim.url + path
-        return requests.post(url, params=self._common(path), json=body, timeout=10)
-
-    def ok(self, response):
-        body = response.json()
-        assert (response.status_code, body["error"]) == (200, ""), body
-        return body
-
-    def error(self, response, error, status=200):
-        body = response.json()
-        assert (response.status_code, body["error"]) == (status, error), body
-        assert re.fullmatch(r"[0-9a-f]{32}", body["request_id"])
-        return body
+        super().__init__(sim, PARTNER_ID, PARTNER_KEY, shop_id, token)
 
     def cancel(self, order_sn, reason, item_list=None):
         body = {"order_sn": order_sn, "cancel_reason": reason}

@@ -5,16 +5,14 @@ their push, shipping documents and the waybill PDF, faults on these paths.
 Requests are signed here, not by the simulator's code (as in test_simulator).
 """
 
-import hashlib
-import hmac
 import io
 import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
 from PyPDF2 import PdfReader
 from shopee_simulator import ControlError
+from simulator_calls import ShopeeShopCalls
 
 PARTNER_ID = 2000001
 PARTNER_KEY = "shpk-simulator-demo-key"
@@ -41,42 +39,11 @@ A4 = (595.3, 841.9)
 THERMAL = (283.5, 425.2)  # 100 × 150 mm
 
 
-class Api:
+class Api(ShopeeShopCalls):
     """Signed shop calls to the simulator."""
 
     def __init__(self, sim):
-        self.sim = sim
-
-    def _common(self, path):
-        timestamp = self.sim.now()
-        base = f"{PARTNER_ID}{path}{timestamp}{TOKEN}{SHOP_ID}"
-        sign = hmac.new(PARTNER_KEY.encode(), base.encode(), hashlib.sha256)
-        return {
-            "partner_id": PARTNER_ID,
-            "timestamp": timestamp,
-            "access_token": TOKEN,
-            "shop_id": SHOP_ID,
-            "sign": sign.hexdigest(),
-        }
-
-    def get(self, path, **params):
-        url = self.sim.url + path
-        return requests.get(url, params={**self._common(path), **params}, timeout=10)
-
-    def post(self, path, body):
-        url = self.sim.url + path
-        return requests.post(url, params=self._common(path), json=body, timeout=10)
-
-    def ok(self, response):
-        body = response.json()
-        assert (response.status_code, body["error"]) == (200, ""), body
-        return body
-
-    def error(self, response, error, status=200):
-        body = response.json()
-        assert (response.status_code, body["error"]) == (status, error), body
-        assert re.fullmatch(r"[0-9a-f]{32}", body["request_id"])
-        return body
+        super().__init__(sim, PARTNER_ID, PARTNER_KEY, SHOP_ID, TOKEN)
 
     # -- what the tests do often -------------------------------------------------
 
