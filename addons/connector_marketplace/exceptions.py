@@ -23,6 +23,27 @@ class MarketplacePermissionError(FailedJobError):
     cause = "permission"
 
 
+class RecordRefusal:
+    """Context manager around the calls about one record (an order): the
+    marketplace's refusal of that record (a ``FailedJobError``) is kept as
+    ``reason`` for the caller to report per record, instead of ending the
+    job. A refusal of the app's credentials or permissions still ends it.
+    """
+
+    reason = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, FailedJobError) and not isinstance(
+            error, (MarketplaceCredentialsError, MarketplacePermissionError)
+        ):
+            self.reason = str(error)
+            return True
+        return False
+
+
 class RecordsNotFound(Exception):
     """The marketplace answered "not found" for a whole batch of records."""
 

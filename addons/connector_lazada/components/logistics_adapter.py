@@ -6,8 +6,8 @@ each item or package of the data has its own ``item_err_code``."""
 import json
 
 from odoo.addons.component.core import Component
-from odoo.addons.connector_marketplace.exceptions import MarketplaceCredentialsError
-from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+from odoo.addons.connector_marketplace.exceptions import RecordRefusal
+from odoo.addons.queue_job.exception import RetryableJobError
 
 # item statuses (lazada-api.md §4)
 PACKABLE = ("pending", "repacked")
@@ -141,7 +141,7 @@ class LazadaLogisticsAdapter(Component):
         if not live:
             return None
         item_ids = json.dumps([int(row["order_item_id"]) for row in live])
-        try:
+        with RecordRefusal() as refusal:
             check = self._get(
                 "/order/reverse/cancel/validate",
                 order_id=order_ref,
@@ -176,11 +176,7 @@ class LazadaLogisticsAdapter(Component):
                         "reason_id": reason_id,
                     },
                 )
-        except FailedJobError as refusal:
-            if isinstance(refusal, MarketplaceCredentialsError):
-                raise
-            return str(refusal)
-        return None
+        return refusal.reason
 
     def answer_cancellation(self, rows, accept):
         """Agree to or refuse the buyer's cancellation requests of the
@@ -195,7 +191,7 @@ class LazadaLogisticsAdapter(Component):
         )
         if not requests:
             return self.env._("The buyer's request is no longer open on Lazada.")
-        try:
+        with RecordRefusal() as refusal:
             for reverse_order_id in requests:
                 with self._errors():
                     self.client.call(
@@ -206,11 +202,7 @@ class LazadaLogisticsAdapter(Component):
                             "agree_cancel": "true" if accept else "false",
                         },
                     )
-        except FailedJobError as refusal:
-            if isinstance(refusal, MarketplaceCredentialsError):
-                raise
-            return str(refusal)
-        return None
+        return refusal.reason
 
     # -- air waybills ---------------------------------------------------------
     def awb(self, package_ids):

@@ -14,9 +14,15 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..exceptions import refusal_ends_the_job
+from ..tools.actions import notification
 from .marketplace_channel_backend import CANCEL_REASONS
-from .marketplace_job import JobFailure, JobType
+from .marketplace_job import JobType
 from .marketplace_job_ship import _order_ids
+
+# orders a step cancels or answers (one call each)
+CANCEL_CHUNK = 50
+# the seller may cancel an order until its parcel leaves
+CANCELLABLE_STATUSES = ("awaiting_payment", "to_ship", "packed")
 
 
 class MarketplaceJob(models.Model):
@@ -87,12 +93,10 @@ class MarketplaceJob(models.Model):
         }
 
     def _run_cancel_orders(self):
-        orders = self._job_orders()
-        self.orders_listed = len(orders)
-        if not orders:
+        count = self._queue_order_steps("_job_cancel_orders", CANCEL_CHUNK)
+        if not count:
             return self._job_finish()
-        self._queue_chunks("_job_cancel_orders", orders.ids, 50, "orders")
-        return self.env._("%(count)s orders.", count=len(orders))
+        return self.env._("%(count)s orders.", count=count)
 
     @refusal_ends_the_job
     def _job_cancel_orders(self, order_ids):
@@ -186,16 +190,11 @@ class MarketplaceJob(models.Model):
                 refused=sum(steps.mapped("failed_count")),
                 skipped=sum(steps.mapped("skipped_count")),
             )
-        notes = "\n".join(note for note in steps.mapped("notes") if note)
-        if notes:
-            summary += "\n" + notes
-        if not sum(steps.mapped("updated_count")) and sum(steps.mapped("failed_count")):
-            raise JobFailure(summary)
-        return summary
-
-
-# the seller may cancel an order until its parcel leaves
-CANCELLABLE_STATUSES = ("awaiting_payment", "to_ship", "packed")
+        return self._summary_with_notes(
+            summary,
+            failed=not sum(steps.mapped("updated_count"))
+            and sum(steps.mapped("failed_count")),
+        )
 
 
 class MarketplaceOrder(models.Model):
@@ -239,25 +238,12 @@ class MarketplaceOrder(models.Model):
         orders = self.filtered(lambda o: o.status == "cancel_requested")
         if not orders:
             return False
-        jobs = self.env["marketplace.job"]
-        for shop in orders.shop_id:
-            jobs |= jobs._queue_for(
-                shop,
-                "answer_cancellation",
-                {
-                    "order_ids": orders.filtered(lambda o, s=shop: o.shop_id == s).ids,
-                    "accept": accept,
-                },
-            )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Answering the buyer"),
-                "message": self.env._(
-                    "The answer is being sent to the marketplace (%(jobs)s).",
-                    jobs=", ".join(jobs.mapped("name")),
-                ),
-                "type": "success",
-            },
-        }
+        jobs = orders._queue_per_shop("answer_cancellation", accept=accept)
+        return notification(
+            self.env._("Answering the buyer"),
+            self.env._(
+                "The answer is being sent to the marketplace (%(jobs)s).",
+                jobs=", ".join(jobs.mapped("name")),
+            ),
+            kind="success",
+        )

@@ -114,6 +114,31 @@ class MarketplaceJob(models.Model):
             )
         return {"order_ids": list(dict.fromkeys(payload["order_ids"]))}
 
+    def _queue_order_steps(self, step, size, *args):
+        """Queue ``step`` on chunks of ``size`` of the job's orders.
+
+        :returns: how many orders (none: the caller finishes the job now)
+        """
+        orders = self._job_orders()
+        self.orders_listed = len(orders)
+        if orders:
+            self._queue_chunks(step, orders.ids, size, "orders", *args)
+        return len(orders)
+
+    def _summary_with_notes(self, summary, failed):
+        """The summary followed by what the steps could not do, and why.
+
+        :param failed: nothing was done: with such notes, the job failed
+        :raises JobFailure: the job failed
+        """
+        notes = "\n".join(note for note in self.step_ids.mapped("notes") if note)
+        if not notes:
+            return summary
+        summary += "\n" + notes
+        if failed:
+            raise JobFailure(summary)
+        return summary
+
     def _job_orders(self):
         return (
             self.env["marketplace.order"]
@@ -124,21 +149,16 @@ class MarketplaceJob(models.Model):
 
     # -- ship_orders ----------------------------------------------------------
     def _run_ship_orders(self):
-        orders = self._job_orders()
-        self.orders_listed = len(orders)
-        if not orders:
-            return self._job_finish()
         payload = self._payload_dict()
-        shipment = {key: payload[key] for key in SHIPMENT_KEYS}
-        backend = self.shop_id._get_channel_backend()
-        self._queue_chunks(
+        capabilities = self.shop_id._get_channel_backend()._marketplace_capabilities()
+        count = self._queue_order_steps(
             "_job_ship_orders",
-            orders.ids,
-            backend._marketplace_capabilities().ship_batch_size,
-            "orders",
-            shipment,
+            capabilities.ship_batch_size,
+            {key: payload[key] for key in SHIPMENT_KEYS},
         )
-        return self.env._("%(count)s orders to ship.", count=len(orders))
+        if not count:
+            return self._job_finish()
+        return self.env._("%(count)s orders to ship.", count=count)
 
     @refusal_ends_the_job
     def _job_ship_orders(self, order_ids, shipment):
@@ -231,27 +251,17 @@ class MarketplaceJob(models.Model):
             refused=sum(steps.mapped("failed_count")),
             skipped=sum(steps.mapped("skipped_count")),
         )
-        notes = "\n".join(note for note in steps.mapped("notes") if note)
-        if notes:
-            summary += "\n" + notes
-        if not arranged and steps.mapped("notes"):
-            raise JobFailure(summary)
-        return summary
+        return self._summary_with_notes(summary, failed=not arranged)
 
     # -- print_labels ---------------------------------------------------------
     def _run_print_labels(self):
-        orders = self._job_orders()
-        self.orders_listed = len(orders)
-        if not orders:
-            return self._job_finish()
-        backend = self.shop_id._get_channel_backend()
-        self._queue_chunks(
-            "_job_print_labels",
-            orders.ids,
-            backend._marketplace_capabilities().label_batch_size,
-            "orders",
+        capabilities = self.shop_id._get_channel_backend()._marketplace_capabilities()
+        count = self._queue_order_steps(
+            "_job_print_labels", capabilities.label_batch_size
         )
-        return self.env._("%(count)s labels to fetch.", count=len(orders))
+        if not count:
+            return self._job_finish()
+        return self.env._("%(count)s labels to fetch.", count=count)
 
     @refusal_ends_the_job
     def _job_print_labels(self, order_ids):
@@ -325,12 +335,9 @@ class MarketplaceJob(models.Model):
             attached=sum(steps.mapped("updated_count")),
             failed=sum(steps.mapped("failed_count")),
         )
-        notes = "\n".join(note for note in steps.mapped("notes") if note)
-        if notes:
-            summary += "\n" + notes
-            if not sum(steps.mapped("updated_count")):
-                raise JobFailure(summary)
-        return summary
+        return self._summary_with_notes(
+            summary, failed=not sum(steps.mapped("updated_count"))
+        )
 
 
 class MarketplaceOrder(models.Model):

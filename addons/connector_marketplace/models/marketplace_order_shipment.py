@@ -86,6 +86,18 @@ class MarketplaceOrder(models.Model):
                 recent |= order
         return recent
 
+    def _queue_per_shop(self, job_type, **payload):
+        """A job of ``job_type`` for each shop of these orders, on its
+        orders (``order_ids``) and ``payload``.
+
+        :returns: the jobs
+        """
+        jobs = self.env["marketplace.job"]
+        for shop in self.shop_id:
+            orders = self.filtered(lambda o, s=shop: o.shop_id == s)
+            jobs |= jobs._queue_for(shop, job_type, dict(payload, order_ids=orders.ids))
+        return jobs
+
     def _outgoing_pickings(self):
         return self.sale_order_id.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"

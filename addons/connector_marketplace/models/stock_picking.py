@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.pdf import merge_pdf
 
+from ..tools.actions import notification
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -90,28 +92,17 @@ class StockPicking(models.Model):
                     orders=", ".join(unarranged.mapped("name")),
                 )
             )
-        jobs = self.env["marketplace.job"]
-        for shop in orders.shop_id:
-            jobs |= jobs._queue_for(
-                shop,
-                "print_labels",
-                {"order_ids": orders.filtered(lambda o, s=shop: o.shop_id == s).ids},
-            )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Fetching labels"),
-                "message": self.env._(
-                    "%(count)s labels are being fetched from the marketplace (%(jobs)s)."
-                    " Print again in a minute: you get one PDF of all of them.",
-                    count=len(missing),
-                    jobs=", ".join(jobs.mapped("name")),
-                ),
-                "sticky": False,
-                "type": "info",
-            },
-        }
+        jobs = orders._queue_per_shop("print_labels")
+        return notification(
+            self.env._("Fetching labels"),
+            self.env._(
+                "%(count)s labels are being fetched from the marketplace (%(jobs)s)."
+                " Print again in a minute: you get one PDF of all of them.",
+                count=len(missing),
+                jobs=", ".join(jobs.mapped("name")),
+            ),
+            kind="info",
+        )
 
     def _marketplace_labels_pdf(self):
         """The labels of these deliveries as one PDF, in their order (None

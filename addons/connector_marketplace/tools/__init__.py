@@ -1,3 +1,4 @@
 from . import redaction
 from . import unique_violation
 from . import dates
+from . import actions

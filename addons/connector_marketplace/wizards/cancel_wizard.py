@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.marketplace_channel_backend import CANCEL_REASONS
+from ..tools.actions import notification
 
 
 class CancelWizard(models.TransientModel):
@@ -59,34 +60,19 @@ class CancelWizard(models.TransientModel):
         self.ensure_one()
         if self._reason_refused_by():
             raise UserError(self.reason_note)
-        jobs = self.env["marketplace.job"]
-        for shop in self.order_ids.shop_id:
-            jobs |= jobs._queue_for(
-                shop,
-                "cancel_orders",
-                {
-                    "order_ids": self.order_ids.filtered(
-                        lambda o, s=shop: o.shop_id == s
-                    ).ids,
-                    "reason": self.reason,
-                },
-            )
+        jobs = self.order_ids._queue_per_shop("cancel_orders", reason=self.reason)
         self.order_ids.sudo().write({"cancel_error": False})
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Cancelling on the marketplace"),
-                "message": self.env._(
-                    "The marketplace is asked to cancel %(orders)s (%(jobs)s). The "
-                    "sale order is cancelled, and its stock released, once the "
-                    "marketplace has cancelled the order; if it refuses, the sale "
-                    "order stays and its chatter says why.",
-                    orders=", ".join(self.order_ids.mapped("name")),
-                    jobs=", ".join(jobs.mapped("name")),
-                ),
-                "type": "warning",
-                "sticky": True,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._("Cancelling on the marketplace"),
+            self.env._(
+                "The marketplace is asked to cancel %(orders)s (%(jobs)s). The "
+                "sale order is cancelled, and its stock released, once the "
+                "marketplace has cancelled the order; if it refuses, the sale "
+                "order stays and its chatter says why.",
+                orders=", ".join(self.order_ids.mapped("name")),
+                jobs=", ".join(jobs.mapped("name")),
+            ),
+            kind="warning",
+            sticky=True,
+            close=True,
+        )

@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from ..models.marketplace_channel_backend import SHIP_MODES
+from ..tools.actions import notification
 
 OPTION_KINDS = [
     ("mode", "Way to ship"),
@@ -297,21 +298,17 @@ class ShipWizard(models.TransientModel):
             self.shop_id, "ship_orders", dict(shipment, order_ids=orders.ids)
         )
         orders.sudo().write({"shipment_state": "requested", "shipment_error": False})
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Arranging shipment"),
-                "message": self.env._(
-                    "%(count)s shipment(s) are being arranged (%(job)s); their "
-                    "labels follow on the deliveries.",
-                    count=len(orders),
-                    job=job.name,
-                ),
-                "type": "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._("Arranging shipment"),
+            self.env._(
+                "%(count)s shipment(s) are being arranged (%(job)s); their "
+                "labels follow on the deliveries.",
+                count=len(orders),
+                job=job.name,
+            ),
+            kind="success",
+            close=True,
+        )
 
 
 class ShipWizardOption(models.TransientModel):

@@ -4,10 +4,7 @@
 from datetime import datetime, timezone
 
 from odoo.addons.component.core import Component
-from odoo.addons.connector_marketplace.exceptions import (
-    MarketplaceCredentialsError,
-    MarketplacePermissionError,
-)
+from odoo.addons.connector_marketplace.exceptions import RecordRefusal
 from odoo.addons.queue_job.exception import FailedJobError
 
 # what Shopee asks for, in the contract's ways to ship
@@ -22,13 +19,6 @@ ALL_ROWS_FAILED = ("batch_api_all_failed",)
 # number comes a while after the shipment is arranged (§8.3)
 NOT_YET_ERRORS = ("tracking_number_invalid", "tracking_number_not_ready")
 DOCUMENT_BATCH = 50
-
-
-def _seller_refusal(error):
-    """A refusal of this order (not of the app or the shop)."""
-    return isinstance(error, FailedJobError) and not isinstance(
-        error, (MarketplaceCredentialsError, MarketplacePermissionError)
-    )
 
 
 def _address_label(address):
@@ -98,16 +88,12 @@ class ShopeeLogisticsAdapter(Component):
         body = {"order_sn": order_sn}
         if package_number:
             body["package_number"] = package_number
-        try:
+        with RecordRefusal() as refusal:
             body[SHOPEE_MODES[mode]] = self._mode_block(
                 order_sn, package_number, shipment
             )
             self._call("POST", "logistics/ship_order", body=body)
-        except FailedJobError as error:
-            if not _seller_refusal(error):
-                raise
-            return str(error)
-        return None
+        return refusal.reason
 
     def _mode_block(self, order_sn, package_number, shipment):
         mode = shipment["mode"]
@@ -153,16 +139,12 @@ class ShopeeLogisticsAdapter(Component):
         body = {"order_sn": order_sn, "cancel_reason": cancel_reason}
         if cancel_reason == "OUT_OF_STOCK":
             body["item_list"] = item_list
-        try:
+        with RecordRefusal() as refusal:
             self._call("POST", "order/cancel_order", body=body)
-        except FailedJobError as error:
-            if not _seller_refusal(error):
-                raise
-            return str(error)
-        return None
+        return refusal.reason
 
     def answer_cancellation(self, order_sn, accept):
-        try:
+        with RecordRefusal() as refusal:
             self._call(
                 "POST",
                 "order/handle_buyer_cancellation",
@@ -171,11 +153,7 @@ class ShopeeLogisticsAdapter(Component):
                     "operation": "ACCEPT" if accept else "REJECT",
                 },
             )
-        except FailedJobError as error:
-            if not _seller_refusal(error):
-                raise
-            return str(error)
-        return None
+        return refusal.reason
 
     def order_statuses(self, order_sns):
         data = self._call(

@@ -259,6 +259,21 @@ class ShopeeShop(models.Model):
                 packages[order.name] = numbers
         return packages
 
+    @staticmethod
+    def _shopee_settle_refusals(adapter, results, done):
+        """A refusal of an order whose status says the work is done already
+        (a retry after a lost answer) counts as done.
+
+        :param done: tells, from an order's Shopee status, that it is
+        """
+        refused = [sn for sn, reason in results.items() if reason]
+        if refused:
+            statuses = adapter.order_statuses(refused)
+            for order_sn in refused:
+                if done(statuses.get(order_sn)):
+                    results[order_sn] = None
+        return results
+
     def _marketplace_shipping_options(self, order_sns):
         self.ensure_one()
         tz = pytz.timezone(self.company_id.partner_id.tz or "Asia/Bangkok")
@@ -291,13 +306,9 @@ class ShopeeShop(models.Model):
                     for package in packages[order_sn]
                 ]
                 results[order_sn] = next((r for r in reasons if r), None)
-            refused = [sn for sn, reason in results.items() if reason]
-            if refused:
-                statuses = adapter.order_statuses(refused)
-                for order_sn in refused:
-                    if statuses.get(order_sn) in ARRANGED_STATUSES:
-                        results[order_sn] = None
-        return results
+            return self._shopee_settle_refusals(
+                adapter, results, lambda status: status in ARRANGED_STATUSES
+            )
 
     def _shopee_item_list(self, order_sns):
         """{order_sn: [{item_id, model_id}]} of the stored orders' lines."""
@@ -327,13 +338,9 @@ class ShopeeShop(models.Model):
                 sn: adapter.cancel(sn, CANCEL_REASONS[reason], items.get(sn, []))
                 for sn in order_sns
             }
-            refused = [sn for sn, why in results.items() if why]
-            if refused:
-                statuses = adapter.order_statuses(refused)
-                for sn in refused:
-                    if statuses.get(sn) == "CANCELLED":
-                        results[sn] = None
-        return results
+            return self._shopee_settle_refusals(
+                adapter, results, lambda status: status == "CANCELLED"
+            )
 
     def _marketplace_answer_cancellation(self, order_sns, accept):
         """handle_buyer_cancellation; an order no longer IN_CANCEL in the
@@ -342,16 +349,15 @@ class ShopeeShop(models.Model):
         with self.work_on("shopee.order") as work:
             adapter = work.component(usage="logistics.adapter")
             results = {sn: adapter.answer_cancellation(sn, accept) for sn in order_sns}
-            refused = [sn for sn, why in results.items() if why]
-            if refused:
-                statuses = adapter.order_statuses(refused)
-                for sn in refused:
-                    status = statuses.get(sn)
-                    if (accept and status == "CANCELLED") or (
-                        not accept and status not in (None, "IN_CANCEL", "CANCELLED")
-                    ):
-                        results[sn] = None
-        return results
+            return self._shopee_settle_refusals(
+                adapter,
+                results,
+                lambda status: (
+                    status == "CANCELLED"
+                    if accept
+                    else status not in (None, "IN_CANCEL", "CANCELLED")
+                ),
+            )
 
     def _marketplace_fetch_labels(self, order_sns, label_format):
         """Ask Shopee for the documents it has not made (or failed to make),

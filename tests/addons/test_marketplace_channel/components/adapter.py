@@ -7,7 +7,10 @@ later, ``Refused`` fails for good with the marketplace's reason.
 from contextlib import contextmanager
 
 from odoo.addons.component.core import Component
-from odoo.addons.connector_marketplace.exceptions import MarketplacePermissionError
+from odoo.addons.connector_marketplace.exceptions import (
+    MarketplacePermissionError,
+    RecordRefusal,
+)
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from ..fake_api import API, Refused, Revoked, Throttled
@@ -85,35 +88,26 @@ class TestChannelOrderAdapter(Component):
         if shipment["mode"] == "pickup" and not slot:
             options = API.shipping_options(self._shop, order_ref)["addresses"][0]
             slot = next(s["id"] for s in options["slots"] if s.get("recommended"))
-        try:
-            with self._errors():
-                API.ship(
-                    self._shop,
-                    order_ref,
-                    shipment["mode"],
-                    slot=slot,
-                    tracking=shipment["tracking_numbers"].get(order_ref),
-                )
-        except FailedJobError as refusal:
-            return str(refusal)
-        return None
+        with RecordRefusal() as refusal, self._errors():
+            API.ship(
+                self._shop,
+                order_ref,
+                shipment["mode"],
+                slot=slot,
+                tracking=shipment["tracking_numbers"].get(order_ref),
+            )
+        return refusal.reason
 
     def cancel(self, order_ref, reason):
         """None, or the marketplace's reason for refusing."""
-        try:
-            with self._errors():
-                API.cancel(self._shop, order_ref, reason)
-        except FailedJobError as refusal:
-            return str(refusal)
-        return None
+        with RecordRefusal() as refusal, self._errors():
+            API.cancel(self._shop, order_ref, reason)
+        return refusal.reason
 
     def answer_cancellation(self, order_ref, accept):
-        try:
-            with self._errors():
-                API.answer_cancellation(self._shop, order_ref, accept)
-        except FailedJobError as refusal:
-            return str(refusal)
-        return None
+        with RecordRefusal() as refusal, self._errors():
+            API.answer_cancellation(self._shop, order_ref, accept)
+        return refusal.reason
 
     def labels(self, order_refs):
         with self._errors():
